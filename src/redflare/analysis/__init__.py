@@ -1,0 +1,1 @@
+"""Analysis pipelines: transcription (later), sentiment, scorecards, measures, and their prices."""

@@ -1,0 +1,29 @@
+"""Data-access rules: which integrations, teams and agents' conversations a user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRules:
+    """`None` for a dimension means "all"; an empty set means "none"."""
+
+    integrations: frozenset[str] | None = None
+    teams: frozenset[str] | None = None
+    agents: frozenset[str] | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.integrations is None and self.teams is None and self.agents is None
+
+    def allows(self, *, integration: str, team: str | None, agent: str | None) -> bool:
+        """Whether one conversation is visible under these rules (a missing team/agent is not a match)."""
+        return (
+            (self.integrations is None or integration in self.integrations)
+            and (self.teams is None or team in self.teams)
+            and (self.agents is None or agent in self.agents)
+        )
+
+
+EVERYTHING = AccessRules()

@@ -1,0 +1,68 @@
+"""Run and step state machines: one enum and one transition table each.
+
+Every status change goes through `check_run_transition` / `check_step_transition`;
+an illegal change raises `IllegalTransition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from redflare.domain.errors import IllegalTransition
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+RUN_TERMINAL: frozenset[RunStatus] = frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED})
+STEP_TERMINAL: frozenset[StepStatus] = frozenset(
+    {StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED}
+)
+
+RUN_ALLOWED: Mapping[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING, RunStatus.CANCELLED, RunStatus.FAILED}),
+    RunStatus.RUNNING: frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED}),
+    # Re-run from the failed step puts a failed run back to work.
+    RunStatus.FAILED: frozenset({RunStatus.RUNNING}),
+    RunStatus.COMPLETED: frozenset(),
+    RunStatus.CANCELLED: frozenset(),
+}
+
+STEP_ALLOWED: Mapping[StepStatus, frozenset[StepStatus]] = {
+    StepStatus.PENDING: frozenset({StepStatus.RUNNING, StepStatus.SKIPPED, StepStatus.CANCELLED}),
+    StepStatus.RUNNING: frozenset({StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.CANCELLED}),
+    # A re-run resets the failed step and what it skipped downstream.
+    StepStatus.FAILED: frozenset({StepStatus.PENDING}),
+    StepStatus.SKIPPED: frozenset({StepStatus.PENDING}),
+    StepStatus.CANCELLED: frozenset({StepStatus.PENDING}),
+    StepStatus.COMPLETED: frozenset(),
+}
+
+
+def check_run_transition(current: RunStatus, to: RunStatus) -> RunStatus:
+    """Return `to` if a run may move from `current` to it, else raise `IllegalTransition`."""
+    if to not in RUN_ALLOWED[current]:
+        raise IllegalTransition(f"a run cannot go from {current} to {to}")
+    return to
+
+
+def check_step_transition(current: StepStatus, to: StepStatus) -> StepStatus:
+    """Return `to` if a step may move from `current` to it, else raise `IllegalTransition`."""
+    if to not in STEP_ALLOWED[current]:
+        raise IllegalTransition(f"a step cannot go from {current} to {to}")
+    return to

@@ -1,0 +1,1 @@
+"""Conversation sets: polars frames in memory, Parquet at rest (SPEC appendix B)."""

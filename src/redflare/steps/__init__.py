@@ -1,0 +1,1 @@
+"""Step kinds: one file each, registered in `registry.py`. See CONTRACTS.md."""

@@ -1,0 +1,90 @@
+"""What a step kind is: a typed config model and an execute function, plus how it shapes columns."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from redflare.domain.columns import BASE_COLUMNS
+from redflare.domain.validation import Columns, Environment
+from redflare.domain.workflow import DEFAULT_PORT
+from redflare.steps.context import StepContext
+
+C = TypeVar("C", bound=BaseModel)
+Problems = list[tuple[str, str]]
+
+
+class StepConfig(BaseModel):
+    """Base of every step config: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+@dataclass
+class StepResult:
+    """What a step hands back: one set per output port, its spend and its tally."""
+
+    outputs: dict[str, pl.DataFrame]
+    credits: Decimal = Decimal(0)
+    processed: int = 0
+    tally: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def single(cls, frame: pl.DataFrame, **kwargs: Any) -> StepResult:
+        return cls(outputs={DEFAULT_PORT: frame}, **kwargs)
+
+
+Execute = Callable[[StepContext, C, pl.DataFrame | None], StepResult]
+ColumnsOf = Callable[[C, Columns, Environment], tuple[Columns, Problems]]
+
+
+def same_columns(config: Any, inputs: Columns, env: Environment) -> tuple[Columns, Problems]:
+    return inputs, []
+
+
+def one_port(config: Any) -> list[str]:
+    return [DEFAULT_PORT]
+
+
+@dataclass(frozen=True)
+class StepKind(Generic[C]):
+    """A step plug-in. `execute` is synchronous; the engine runs it off the event loop."""
+
+    type: str
+    version: int
+    title: str
+    description: str
+    config_model: builtins.type[C]
+    execute: Execute[C]
+    takes_input: bool = True
+    ports_of: Callable[[C], list[str]] = one_port
+    columns_of: ColumnsOf[C] = same_columns
+
+    def parse(self, config: Mapping[str, Any]) -> C:
+        return self.config_model.model_validate(dict(config))
+
+    def ports(self, config: C) -> list[str]:
+        return self.ports_of(config)
+
+    def columns(self, config: C, inputs: Columns, env: Environment) -> tuple[Columns, Problems]:
+        return self.columns_of(config, inputs, env)
+
+    def json_schema(self) -> dict[str, Any]:
+        """The side panel's form: the config's JSON Schema with titles, descriptions and helper text."""
+        return self.config_model.model_json_schema()
+
+
+def base_columns() -> Columns:
+    return dict(BASE_COLUMNS)
+
+
+def helper(text: str) -> dict[str, Any]:
+    """Extra JSON Schema for a field's helper text (shown under the field in the side panel)."""
+    return {"helper": text}

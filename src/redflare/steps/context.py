@@ -1,0 +1,122 @@
+"""The world as a step sees it: a frozen context of ports. Steps never reach past it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+import polars as pl
+
+from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
+from redflare.domain.access import EVERYTHING, AccessRules
+from redflare.domain.conditions import Group
+from redflare.domain.conversation import Conversation
+from redflare.domain.ports import Clock
+
+Order = Literal["newest", "oldest", "random"]
+State = Literal["processed", "unprocessed", "all"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What Select Conversations asks of the store."""
+
+    integration: str | None = None
+    conversation_ids: Sequence[str] | None = None  # the trigger's gathered set, when source is `trigger`
+    pipeline: str | None = None
+    pipeline_version: int | None = None  # None: any version
+    state: State = "all"
+    condition: Group | None = None
+    limit: int | None = None
+    order: Order = "newest"
+    seed: int = 0
+    access: AccessRules = EVERYTHING
+    with_analysis: bool = False  # join the pipeline's stored result columns (state "processed")
+
+
+class ConversationSource(Protocol):
+    def select(self, selection: Selection) -> pl.DataFrame:
+        """The matching conversations as a set (appendix B columns, plus analysis ones if asked)."""
+        ...
+
+    def load(self, ids: Sequence[str]) -> list[Conversation]:
+        """Whole conversations (with turns) for analysis, in the order asked."""
+        ...
+
+
+class PipelineCatalog(Protocol):
+    def get(self, name: str) -> PipelineDefinition:
+        """The current version of a pipeline; raises NotFound."""
+        ...
+
+
+class ResultLedger(Protocol):
+    """Stored analysis results: the never-bill-twice ledger keyed by (conversation, pipeline, version)."""
+
+    def stored(self, ids: Sequence[str], pipeline: PipelineDefinition) -> pl.DataFrame:
+        """Result columns of the conversations already processed by this pipeline version."""
+        ...
+
+
+class SpendGuard(Protocol):
+    """The call and credits limits of the workflow, and the run's cancellation, as one gate."""
+
+    def admit(self, prices: Sequence[Decimal]) -> int:
+        """How many of these conversations (in order) may be sent now; reserves their calls and credits."""
+        ...
+
+    def settle(self, outcomes: Sequence[AnalysisOutcome], pipeline: PipelineDefinition, *, admitted: int) -> None:
+        """Store a batch's results and charge them in one transaction; raises Cancelled if the run was."""
+        ...
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why admission stopped (limit reached), if it did."""
+        ...
+
+
+class AnalysisExecutor(Protocol):
+    def run(
+        self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]
+    ) -> Iterator[list[AnalysisOutcome]]:
+        """Analyse batches in parallel, yielding each batch's outcomes as it finishes.
+
+        Pulls the next batch only when a worker is free, so a stop between batches is prompt.
+        """
+        ...
+
+
+class Cancellation(Protocol):
+    @property
+    def cancelled(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class TriggerInfo:
+    type: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def conversation_ids(self) -> list[str] | None:
+        ids = self.payload.get("conversation_ids")
+        return list(ids) if isinstance(ids, list) else None
+
+
+@dataclass(frozen=True)
+class StepContext:
+    run_id: str
+    workflow_id: str
+    step_id: str
+    clock: Clock
+    trigger: TriggerInfo
+    conversations: ConversationSource
+    pipelines: PipelineCatalog
+    ledger: ResultLedger
+    guard: SpendGuard
+    executor: AnalysisExecutor
+    cancellation: Cancellation
+    access: AccessRules = EVERYTHING
+    test: bool = False
+    batch_size: int = 200
