@@ -1,0 +1,237 @@
+"""SQLAlchemy 2 typed models of the store. Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from redflare.adapters.db.types import Credits, JsonType, UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JsonType, list[Any]: JsonType, Decimal: Credits()}
+
+
+class Integration(Base):
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="import")
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    """One conversation; `id` is the source's id, unique across integrations (mappings prefix theirs)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime | None] = mapped_column(index=True)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    agent: Mapped[str | None] = mapped_column(String(200), index=True)
+    customer: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
+    queue: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(20))
+    audio: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Turns live with their conversation as one JSON document: always read and written whole.
+    turns: Mapped[list[Any]] = mapped_column(default=list, deferred=True)
+    imported_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Pipeline(Base):
+    __tablename__ = "pipelines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class PipelineVersion(Base):
+    __tablename__ = "pipeline_versions"
+
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class AnalysisResult(Base):
+    """A stored result: the ledger entry that keeps a conversation from being billed twice per version."""
+
+    __tablename__ = "analysis_results"
+    __table_args__ = (UniqueConstraint("conversation_id", "pipeline_id", "pipeline_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"), index=True)
+    pipeline_version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    sentiment_label: Mapped[str | None] = mapped_column(String(10))
+    criteria: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    talk_ratio: Mapped[float | None] = mapped_column(Float)
+    turns: Mapped[int | None] = mapped_column(Integer)
+    silence_s: Mapped[float | None] = mapped_column(Float)
+    turn_sentiments: Mapped[list[Any]] = mapped_column(default=list, deferred=True)
+    credits: Mapped[Decimal]
+    run_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class Workflow(Base):
+    __tablename__ = "workflows"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    draft: Mapped[dict[str, Any]]
+    active_version: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    credits_limit_since: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WorkflowVersion(Base):
+    __tablename__ = "workflow_versions"
+
+    workflow_id: Mapped[str] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition: Mapped[dict[str, Any]]
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("workflow_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    trigger_type: Mapped[str] = mapped_column(String(20))
+    trigger_payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The definition the run executes, pinned when it was created: later edits never touch it.
+    definition: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    credits: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    conversations_processed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class RunEvent(Base):
+    """Every status change of a run or one of its steps, appended (the run's history and live feed)."""
+
+    __tablename__ = "run_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class StepRun(Base):
+    __tablename__ = "step_runs"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    rows_in: Mapped[int | None] = mapped_column(Integer)
+    rows_out: Mapped[int | None] = mapped_column(Integer)
+    outputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    credits: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    tally: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Artifact(Base):
+    """A conversation set a step produced on one port, stored as Parquet."""
+
+    __tablename__ = "artifacts"
+    __table_args__ = (UniqueConstraint("run_id", "step_id", "port"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    port: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class Charge(Base):
+    """Credits spent: one row per analysed conversation; the credits limit sums these."""
+
+    __tablename__ = "charges"
+    __table_args__ = (Index("ix_charges_workflow_at", "workflow_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"), index=True)
+    step_id: Mapped[str | None] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(String(200))
+    pipeline_id: Mapped[int] = mapped_column(Integer)
+    pipeline_version: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal]
+    at: Mapped[datetime]
+
+
+class Call(Base):
+    """Calls against the rolling-24-hour call limit: a trigger firing, or a batch of conversations sent."""
+
+    __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_workflow_at", "workflow_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]

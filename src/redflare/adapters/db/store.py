@@ -1,0 +1,38 @@
+"""The store as one object: an engine, its session factory, and the place artifacts live."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from redflare.adapters.db.database import make_engine, migrate, session_factory
+from redflare.config import Settings
+
+
+@dataclass
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    artifacts_dir: Path
+
+    @classmethod
+    def open(cls, settings: Settings, *, migrate_schema: bool = True) -> Store:
+        engine = make_engine(settings.effective_database_url)
+        if migrate_schema:
+            migrate(engine)
+        settings.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        return cls(engine=engine, sessions=session_factory(engine), artifacts_dir=settings.artifacts_dir)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits at the end of the block, or rolls back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
