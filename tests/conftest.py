@@ -1,0 +1,52 @@
+"""Shared fixtures: a migrated store on SQLite, or on PostgreSQL when REDFLARE_TEST_POSTGRES_URL is set.
+
+Each PostgreSQL store lives in a schema of its own, so parallel test runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from redflare.adapters.db.database import make_engine, migrate, session_factory
+from redflare.adapters.db.store import Store
+
+POSTGRES_URL = os.environ.get("REDFLARE_TEST_POSTGRES_URL")
+
+
+def _postgres_store(tmp_path: Path) -> Iterator[Store]:
+    assert POSTGRES_URL is not None
+    schema = f"rf_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        migrate(engine)
+        yield Store(engine=engine, sessions=session_factory(engine), artifacts_dir=tmp_path / "artifacts")
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'redflare.db'}")
+    migrate(engine)
+    try:
+        yield Store(engine=engine, sessions=session_factory(engine), artifacts_dir=tmp_path / "artifacts")
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A freshly migrated, empty store."""
+    (tmp_path / "artifacts").mkdir()
+    yield from (_postgres_store(tmp_path) if POSTGRES_URL else _sqlite_store(tmp_path))
