@@ -37,8 +37,11 @@ class Environment:
 class StepSpec(Protocol):
     """What validation needs of a step kind."""
 
-    type: str
-    takes_input: bool
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def takes_input(self) -> bool: ...
 
     def parse(self, config: Mapping[str, Any]) -> BaseModel: ...
 

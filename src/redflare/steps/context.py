@@ -63,12 +63,16 @@ class ResultLedger(Protocol):
 class SpendGuard(Protocol):
     """The call and credits limits of the workflow, and the run's cancellation, as one gate."""
 
-    def admit(self, prices: Sequence[Decimal]) -> int:
-        """How many of these conversations (in order) may be sent now; reserves their calls and credits."""
+    def admit(self, priced: Sequence[tuple[str, Decimal]]) -> int:
+        """How many of these (conversation id, price) pairs, in order, may be sent now; reserves their spend."""
         ...
 
-    def settle(self, outcomes: Sequence[AnalysisOutcome], pipeline: PipelineDefinition, *, admitted: int) -> None:
-        """Store a batch's results and charge them in one transaction; raises Cancelled if the run was."""
+    def settle(self, outcomes: Sequence[AnalysisOutcome], pipeline: PipelineDefinition, *, reprocess: bool) -> Decimal:
+        """Store a batch's results and charge them in one transaction; raises Cancelled if the run was.
+
+        Returns the credits charged: a result already stored for this pipeline version is not charged
+        again unless `reprocess` is set. A test run stores and charges nothing.
+        """
         ...
 
     @property

@@ -1,0 +1,172 @@
+"""Repository of runs and step runs. Every status change goes through here and appends a history row.
+
+Status changes are conditional UPDATEs (`… WHERE status IN (allowed predecessors)`), so two
+writers racing (the engine finishing, a user cancelling) can never both win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from redflare.adapters.db.orm import Artifact, Run, RunEvent, StepRun
+from redflare.domain.errors import IllegalTransition, NotFound
+from redflare.domain.runs import RUN_ALLOWED, STEP_ALLOWED, RunStatus, StepStatus
+
+
+def _predecessors_run(to: RunStatus) -> list[str]:
+    return [str(s) for s, allowed in RUN_ALLOWED.items() if to in allowed]
+
+
+def _predecessors_step(to: StepStatus) -> list[str]:
+    return [str(s) for s, allowed in STEP_ALLOWED.items() if to in allowed]
+
+
+def create_run(
+    session: Session,
+    *,
+    workflow_id: str,
+    version: int | None,
+    definition: dict[str, Any],
+    steps: dict[str, str],
+    trigger_type: str,
+    trigger_payload: dict[str, Any],
+    test: bool,
+    idempotency_key: str | None,
+    now: datetime,
+) -> Run:
+    """A queued run with every step pending; `steps` maps step id → type."""
+    number = (session.scalar(select(func.max(Run.number)).where(Run.workflow_id == workflow_id)) or 0) + 1
+    run = Run(
+        id=uuid.uuid4().hex,
+        workflow_id=workflow_id,
+        number=number,
+        version=version,
+        status=RunStatus.QUEUED,
+        trigger_type=trigger_type,
+        trigger_payload=trigger_payload,
+        test=test,
+        idempotency_key=idempotency_key,
+        definition=definition,
+        created_at=now,
+        credits=Decimal(0),
+        conversations_processed=0,
+    )
+    session.add(run)
+    session.add_all(
+        StepRun(run_id=run.id, step_id=step_id, type=step_type, status=StepStatus.PENDING, outputs={}, tally={})
+        for step_id, step_type in steps.items()
+    )
+    session.add(RunEvent(run_id=run.id, step_id=None, status=RunStatus.QUEUED, reason=None, at=now))
+    session.flush()
+    return run
+
+
+def get_run(session: Session, run_id: str) -> Run:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise NotFound(f"no run {run_id!r}")
+    return run
+
+
+def transition_run(
+    session: Session, *, run_id: str, to: RunStatus, now: datetime, reason: str | None = None, error: str | None = None
+) -> None:
+    """Move a run to `to`; raises IllegalTransition if its current status does not allow it."""
+    values: dict[str, Any] = {"status": str(to)}
+    if to is RunStatus.RUNNING:
+        values["started_at"] = func.coalesce(Run.started_at, now)
+        values["finished_at"] = None
+        values["error"] = None
+    elif to in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED):
+        values["finished_at"] = now
+        if error is not None:
+            values["error"] = error
+    result = session.execute(
+        update(Run).where(Run.id == run_id, Run.status.in_(_predecessors_run(to))).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.scalar(select(Run.status).where(Run.id == run_id))
+        if current is None:
+            raise NotFound(f"no run {run_id!r}")
+        raise IllegalTransition(f"a {current} run cannot become {to}")
+    session.add(RunEvent(run_id=run_id, step_id=None, status=str(to), reason=reason or error, at=now))
+    session.flush()
+
+
+def transition_step(
+    session: Session,
+    *,
+    run_id: str,
+    step_id: str,
+    to: StepStatus,
+    now: datetime,
+    reason: str | None = None,
+    **fields: Any,
+) -> None:
+    """Move one step to `to`, setting its timing and any result fields given."""
+    values: dict[str, Any] = {"status": str(to), **fields}
+    if to is StepStatus.RUNNING:
+        values["started_at"] = now
+    elif to is StepStatus.PENDING:
+        values.update(started_at=None, finished_at=None, error=None, rows_in=None, rows_out=None, outputs={}, tally={})
+        values["credits"] = Decimal(0)
+    else:
+        values["finished_at"] = now
+    result = session.execute(
+        update(StepRun)
+        .where(StepRun.run_id == run_id, StepRun.step_id == step_id, StepRun.status.in_(_predecessors_step(to)))
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.scalar(select(StepRun.status).where(StepRun.run_id == run_id, StepRun.step_id == step_id))
+        if current is None:
+            raise NotFound(f"run {run_id!r} has no step {step_id!r}")
+        raise IllegalTransition(f"step {step_id!r} is {current} and cannot become {to}")
+    session.add(RunEvent(run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now))
+    session.flush()
+
+
+def step_states(session: Session, run_id: str) -> dict[str, StepStatus]:
+    rows = session.execute(select(StepRun.step_id, StepRun.status).where(StepRun.run_id == run_id))
+    return {step_id: StepStatus(status) for step_id, status in rows}
+
+
+def run_status(session: Session, run_id: str) -> RunStatus:
+    status = session.scalar(select(Run.status).where(Run.id == run_id))
+    if status is None:
+        raise NotFound(f"no run {run_id!r}")
+    return RunStatus(status)
+
+
+def add_artifact(
+    session: Session, *, run_id: str, step_id: str, port: str, path: str, rows: int, size: int, now: datetime
+) -> None:
+    session.add(Artifact(run_id=run_id, step_id=step_id, port=port, path=path, rows=rows, bytes=size, created_at=now))
+    session.flush()
+
+
+def artifacts_of(session: Session, run_id: str, step_id: str) -> dict[str, Artifact]:
+    rows = session.scalars(select(Artifact).where(Artifact.run_id == run_id, Artifact.step_id == step_id))
+    return {artifact.port: artifact for artifact in rows}
+
+
+def add_run_totals(session: Session, *, run_id: str, credits: Decimal, processed: int) -> bool:
+    """Add spend to a run that is still running; False (and nothing written) if it no longer is.
+
+    This is the fence that keeps a cancelled run from spending: the check and the write are one statement.
+    """
+    result = session.execute(
+        update(Run)
+        .where(Run.id == run_id, Run.status == str(RunStatus.RUNNING))
+        .values(credits=Run.credits + credits, conversations_processed=Run.conversations_processed + processed),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]

@@ -1,0 +1,196 @@
+"""Conversations out of the store: Select Conversations' query (conditions pushed down) and loading for analysis."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+from sqlalchemy import ColumnElement, and_, exists, false, select
+from sqlalchemy.orm import Session, sessionmaker, undefer
+
+from redflare.adapters.db.conditions import to_sql
+from redflare.adapters.db.orm import AnalysisResult, Integration
+from redflare.adapters.db.orm import Conversation as ConversationRow
+from redflare.adapters.db.pipelines import get_pipeline
+from redflare.analysis.pipeline import PipelineDefinition
+from redflare.domain.access import AccessRules
+from redflare.domain.columns import BASE_COLUMNS
+from redflare.domain.conditions import referenced_fields
+from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
+from redflare.sets.conditions import to_polars
+from redflare.sets.frames import columns_of, empty_set, schema_of
+from redflare.sets.results import results_frame
+from redflare.steps.context import Selection
+
+# Look-ups of many ids go in chunks: SQLite caps bound parameters, and huge IN lists plan badly.
+ID_CHUNK = 5000
+
+
+def _base_columns() -> dict[str, ColumnElement[Any]]:
+    attributes: dict[str, Any] = {
+        "id": ConversationRow.id,
+        "integration": Integration.name,
+        "channel": ConversationRow.channel,
+        "started_at": ConversationRow.started_at,
+        "duration_s": ConversationRow.duration_s,
+        "agent": ConversationRow.agent,
+        "team": ConversationRow.team,
+        "queue": ConversationRow.queue,
+        "tags": ConversationRow.tags,
+        "outcome": ConversationRow.outcome,
+        "language": ConversationRow.language,
+    }
+    return {name: attribute.expression for name, attribute in attributes.items()}
+
+
+def access_clause(rules: AccessRules) -> ColumnElement[bool] | None:
+    """The creator's data-access rules as a WHERE clause (None: sees everything)."""
+    clauses: list[ColumnElement[bool]] = []
+    for values, column in (
+        (rules.integrations, Integration.name),
+        (rules.teams, ConversationRow.team),
+        (rules.agents, ConversationRow.agent),
+    ):
+        if values is not None:
+            clauses.append(column.in_(sorted(values)) if values else false())
+    return and_(*clauses) if clauses else None
+
+
+class SqlConversationSource:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def select(self, selection: Selection) -> pl.DataFrame:
+        with self._sessions() as session:
+            return self._select(session, selection)
+
+    def _select(self, session: Session, selection: Selection) -> pl.DataFrame:
+        columns = _base_columns()
+        query = select(*(c.label(name) for name, c in columns.items())).join(
+            Integration, Integration.id == ConversationRow.integration_id
+        )
+        where: list[ColumnElement[bool]] = []
+        if selection.integration is not None:
+            where.append(Integration.name == selection.integration)
+        access = access_clause(selection.access)
+        if access is not None:
+            where.append(access)
+        pipeline: tuple[int, PipelineDefinition] | None = None
+        if selection.pipeline is not None:
+            pipeline = get_pipeline(session, selection.pipeline)
+        if selection.state != "all" and pipeline is not None:
+            done = exists().where(
+                AnalysisResult.conversation_id == ConversationRow.id,
+                AnalysisResult.pipeline_id == pipeline[0],
+                AnalysisResult.pipeline_version == pipeline[1].version,
+            )
+            where.append(done if selection.state == "processed" else ~done)
+        # Conditions on base columns run in the database; ones on analysis columns run after the join.
+        in_sql = selection.condition is not None and referenced_fields(selection.condition) <= set(BASE_COLUMNS)
+        if in_sql and selection.condition is not None:
+            where.append(to_sql(selection.condition, columns, BASE_COLUMNS, session.get_bind().dialect.name))
+        if where:
+            query = query.where(and_(*where))
+        if selection.order == "newest":
+            query = query.order_by(ConversationRow.started_at.desc().nulls_last(), ConversationRow.id)
+        elif selection.order == "oldest":
+            query = query.order_by(ConversationRow.started_at.asc().nulls_last(), ConversationRow.id)
+        else:
+            query = query.order_by(ConversationRow.id)
+        late_filter = selection.condition is not None and not in_sql
+        if selection.limit is not None and selection.order != "random" and not late_filter:
+            query = query.limit(selection.limit)
+
+        if selection.conversation_ids is not None:
+            rows: list[Any] = []
+            wanted = list(dict.fromkeys(selection.conversation_ids))
+            for start in range(0, len(wanted), ID_CHUNK):
+                chunk = wanted[start : start + ID_CHUNK]
+                rows.extend(session.execute(query.where(ConversationRow.id.in_(chunk))).all())
+        else:
+            rows = list(session.execute(query).all())
+        frame = (
+            pl.DataFrame([tuple(r) for r in rows], schema=schema_of(BASE_COLUMNS), orient="row")
+            if rows
+            else empty_set()
+        )
+        if selection.conversation_ids is not None and selection.order != "random":
+            descending = selection.order == "newest"
+            frame = frame.sort(["started_at", "id"], descending=[descending, False], nulls_last=True)
+        if selection.with_analysis and pipeline is not None:
+            frame = frame.join(load_results(session, frame["id"].to_list(), *pipeline), on="id", how="left")
+        if late_filter and selection.condition is not None:
+            frame = frame.filter(to_polars(selection.condition, columns_of(frame)))
+        if selection.order == "random":
+            order = list(range(frame.height))
+            random.Random(selection.seed).shuffle(order)
+            frame = frame[order]
+        if selection.limit is not None:
+            frame = frame.head(selection.limit)
+        return frame
+
+    def load(self, ids: Sequence[str]) -> list[Conversation]:
+        with self._sessions() as session:
+            found: dict[str, Conversation] = {}
+            for start in range(0, len(ids), ID_CHUNK):
+                chunk = list(ids[start : start + ID_CHUNK])
+                rows = session.execute(
+                    select(ConversationRow, Integration.name)
+                    .join(Integration, Integration.id == ConversationRow.integration_id)
+                    .where(ConversationRow.id.in_(chunk))
+                    .options(undefer(ConversationRow.turns))
+                ).all()
+                for row, integration in rows:
+                    found[row.id] = _to_domain(row, integration, row.turns or [])
+            return [found[i] for i in ids if i in found]
+
+
+def load_results(
+    session: Session, ids: Sequence[str], pipeline_id: int, definition: PipelineDefinition
+) -> pl.DataFrame:
+    """Stored results of one pipeline version for these conversations, as set columns."""
+    records: list[Any] = []
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = list(ids[start : start + ID_CHUNK])
+        records.extend(
+            session.execute(
+                select(
+                    AnalysisResult.conversation_id,
+                    AnalysisResult.score,
+                    AnalysisResult.sentiment,
+                    AnalysisResult.sentiment_label,
+                    AnalysisResult.credits,
+                    AnalysisResult.talk_ratio,
+                    AnalysisResult.turns,
+                    AnalysisResult.silence_s,
+                    AnalysisResult.criteria,
+                ).where(
+                    AnalysisResult.pipeline_id == pipeline_id,
+                    AnalysisResult.pipeline_version == definition.version,
+                    AnalysisResult.conversation_id.in_(chunk),
+                )
+            ).all()
+        )
+    return results_frame(records, definition.name, definition.criterion_names)
+
+
+def _to_domain(row: ConversationRow, integration: str, turns: list[dict[str, Any]]) -> Conversation:
+    return Conversation(
+        id=row.id,
+        integration=integration,
+        channel=Channel(row.channel),
+        turns=tuple(Turn(Speaker(t["speaker"]), t.get("text") or "", t.get("offset_s"), t.get("end_s")) for t in turns),
+        started_at=row.started_at,
+        duration_s=row.duration_s,
+        agent=row.agent,
+        customer=row.customer,
+        team=row.team,
+        queue=row.queue,
+        tags=tuple(row.tags or ()),
+        outcome=row.outcome,
+        language=row.language,
+        audio=row.audio,
+        metadata=dict(row.extra or {}),
+    )

@@ -1,0 +1,20 @@
+"""The `redflare` command line (SPEC appendix C)."""
+
+from __future__ import annotations
+
+import typer
+
+from redflare.cli.demo import demo_command
+from redflare.cli.imports import import_command
+from redflare.cli.run import run_command
+from redflare.cli.workflows import workflows_app
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="RedFlare Workflows.")
+app.command("demo")(demo_command)
+app.command("run")(run_command)
+app.command("import")(import_command)
+app.add_typer(workflows_app, name="workflows")
+
+
+def main() -> None:
+    app()

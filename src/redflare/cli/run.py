@@ -1,0 +1,70 @@
+"""`redflare run FILE|WORKFLOW [--json]`: one run now, printed as the run resource (SPEC appendix E)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from redflare.cli.common import open_runner, print_issues
+from redflare.domain.errors import Conflict, InvalidWorkflow, NotFound
+from redflare.domain.loading import load_document
+
+EXIT_FAILED = 1
+EXIT_REFUSED = 2
+
+
+def run_command(
+    target: Annotated[
+        str, typer.Argument(help="A workflow file (.yaml, .yml, .json), or a stored workflow's name or id.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run resource as JSON.")] = False,
+    test: Annotated[
+        bool, typer.Option("--test", help="A test run: no credits charged, nothing stored as results.")
+    ] = False,
+) -> None:
+    """Run a workflow now and print how every step went."""
+    path = Path(target)
+    with open_runner() as runner:
+        try:
+            if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
+                document = load_document(path)
+                resource = runner.run_document(document.model_dump(mode="json", exclude_none=True), test=test)
+            else:
+                resource = runner.run_workflow(target, test=test)
+        except InvalidWorkflow as exc:
+            print_issues(f"Refused: {target} has {len(exc.issues)} issue(s); nothing was stored.", exc.issues)
+            raise typer.Exit(EXIT_REFUSED) from None
+        except (NotFound, Conflict) as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(EXIT_REFUSED) from None
+    if as_json:
+        typer.echo(json.dumps(resource, indent=2))
+    else:
+        typer.echo(render(resource))
+    if resource["status"] != "completed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+def render(resource: dict[str, Any]) -> str:
+    """A run for people: a headline, then a line per step."""
+    runtime = f"{resource['runtime_s']:.2f} s" if resource["runtime_s"] is not None else "-"
+    lines = [
+        f"Run {resource['number']}: {resource['status']} in {runtime} · {resource['credits']:g} credits · "
+        f"{resource['conversations_processed']} conversations processed"
+    ]
+    width = max((len(step["id"]) for step in resource["steps"]), default=4)
+    for step in resource["steps"]:
+        outputs = ", ".join(f"{port} {count}" for port, count in step["outputs"].items())
+        rows_in = "-" if step["rows_in"] is None else step["rows_in"]
+        line = f"  {step['id']:<{width}}  {step['type']:<22} {step['status']:<10} in {rows_in:<7} out {outputs or '-'}"
+        if step["credits"]:
+            line += f"  {step['credits']:g} credits"
+        if step["error"]:
+            line += f"\n  {'':<{width}}  error: {step['error']}"
+        lines.append(line)
+    if resource.get("error"):
+        lines.append(f"Error: {resource['error']}")
+    return "\n".join(lines)

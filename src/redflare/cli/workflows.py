@@ -1,0 +1,66 @@
+"""`redflare workflows list|export|import`: workflow documents in and out of the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from sqlalchemy import func, select
+
+from redflare.adapters.db.orm import Run, Workflow
+from redflare.cli.common import open_runner, print_issues
+from redflare.domain.errors import InvalidWorkflow, NotFound
+from redflare.domain.loading import load_document
+from redflare.services.workflows import checked_document, find_workflow, save_draft_by_name
+
+workflows_app = typer.Typer(no_args_is_help=True, help="List, export and import workflows.")
+
+
+@workflows_app.command("list")
+def list_command() -> None:
+    """Every workflow with its status and last run."""
+    with open_runner() as runner, runner.store.transaction() as session:
+        last_run = select(Run.workflow_id, func.max(Run.created_at).label("last")).group_by(Run.workflow_id).subquery()
+        rows = session.execute(
+            select(Workflow.id, Workflow.name, Workflow.status, last_run.c.last)
+            .outerjoin(last_run, last_run.c.workflow_id == Workflow.id)
+            .order_by(Workflow.name)
+        ).all()
+    if not rows:
+        typer.echo("No workflows yet")
+        return
+    for workflow_id, name, status, last in rows:
+        typer.echo(f"{workflow_id}  {status:<8} {last.isoformat() if last else 'never run':<32} {name}")
+
+
+@workflows_app.command("export")
+def export_command(
+    workflow: Annotated[str, typer.Argument(help="Name or id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of YAML.")] = False,
+) -> None:
+    """Print a workflow's draft as an appendix-A document."""
+    with open_runner() as runner, runner.store.transaction() as session:
+        try:
+            draft = find_workflow(session, workflow).draft
+        except NotFound as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    typer.echo(json.dumps(draft, indent=2) if as_json else yaml.safe_dump(draft, sort_keys=False, allow_unicode=True))
+
+
+@workflows_app.command("import")
+def import_command(path: Annotated[Path, typer.Argument(help="A workflow file (.yaml, .yml, .json).")]) -> None:
+    """Store a workflow file as a draft (refused, storing nothing, if it has issues)."""
+    with open_runner() as runner:
+        try:
+            document = load_document(path)
+            with runner.store.transaction() as session:
+                checked_document(session, document.model_dump(mode="json", exclude_none=True))
+                stored = save_draft_by_name(session, document, now=runner.clock.now())
+        except InvalidWorkflow as exc:
+            print_issues(f"Refused: {path} has {len(exc.issues)} issue(s); nothing was stored.", exc.issues)
+            raise typer.Exit(2) from None
+    typer.echo(f"Stored draft {stored.id}: {stored.name}")

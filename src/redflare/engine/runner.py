@@ -1,0 +1,206 @@
+"""Runs one workflow run to its end: asks the planner what is ready, runs it, records everything.
+
+Independent steps run at the same time (each in a worker thread: polars and the process pool do the
+heavy lifting outside the GIL); a step starts when all its inputs have completed. Every status change
+goes through the runs repository, which refuses illegal transitions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from redflare.adapters.db.runs import (
+    add_artifact,
+    artifacts_of,
+    get_run,
+    run_status,
+    step_states,
+    transition_run,
+    transition_step,
+)
+from redflare.adapters.db.store import Store
+from redflare.domain.access import AccessRules
+from redflare.domain.errors import Cancelled, IllegalTransition
+from redflare.domain.loading import document_from_data
+from redflare.domain.ports import Clock
+from redflare.domain.runs import RunStatus, StepStatus
+from redflare.domain.workflow import WorkflowDocument, split_port_ref
+from redflare.engine.artifacts import ArtifactFiles
+from redflare.engine.context import RunFacts, build_context
+from redflare.engine.planner import UPSTREAM_FAILED, plan
+from redflare.sets.frames import union_richest
+from redflare.steps.base import StepKind, StepResult
+from redflare.steps.context import AnalysisExecutor, TriggerInfo
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.2  # how often a running run looks for a cancel made elsewhere
+
+
+@dataclass
+class RunEngine:
+    store: Store
+    clock: Clock
+    executor: AnalysisExecutor
+    kinds: Mapping[str, StepKind[Any]]
+    batch_size: int = 200
+
+    def __post_init__(self) -> None:
+        self._files = ArtifactFiles(self.store.artifacts_dir)
+
+    async def execute(self, run_id: str, *, access: AccessRules | None = None) -> RunStatus:
+        """Run a queued (or re-run a failed) run until every step has ended; returns the run's status."""
+        with self.store.transaction() as session:
+            run = get_run(session, run_id)
+            document = document_from_data(run.definition)
+            facts = RunFacts(
+                run_id=run.id,
+                workflow_id=run.workflow_id,
+                trigger=TriggerInfo(run.trigger_type, dict(run.trigger_payload)),
+                limits=document.settings,
+                access=access or AccessRules(),
+                test=run.test,
+            )
+            transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=self.clock.now())
+        graph = {step.id: [split_port_ref(ref)[0] for ref in step.after] for step in document.steps}
+        tasks: dict[str, asyncio.Task[None]] = {}
+        while True:
+            with self.store.transaction() as session:
+                states = step_states(session, run_id)
+                status = run_status(session, run_id)
+            if status is RunStatus.CANCELLED:
+                await self._wind_down(run_id, tasks, states)
+                return RunStatus.CANCELLED
+            current = plan(graph, states)
+            if current.skip:
+                with self.store.transaction() as session:
+                    for step_id in current.skip:
+                        transition_step(
+                            session,
+                            run_id=run_id,
+                            step_id=step_id,
+                            to=StepStatus.SKIPPED,
+                            now=self.clock.now(),
+                            reason=UPSTREAM_FAILED,
+                        )
+                continue
+            for step_id in current.ready:
+                if step_id not in tasks:
+                    tasks[step_id] = asyncio.create_task(asyncio.to_thread(self._run_step, facts, document, step_id))
+            if current.finished:
+                return self._finish(run_id, current.outcome or RunStatus.COMPLETED, document)
+            running = [t for t in tasks.values() if not t.done()]
+            if running:
+                await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+
+    async def _wind_down(
+        self, run_id: str, tasks: Mapping[str, asyncio.Task[None]], states: Mapping[str, StepStatus]
+    ) -> None:
+        """A cancelled run: pending steps are cancelled now; running ones stop at their next check."""
+        with self.store.transaction() as session:
+            for step_id, status in states.items():
+                if status is StepStatus.PENDING:
+                    transition_step(
+                        session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self.clock.now()
+                    )
+        running = [t for t in tasks.values() if not t.done()]
+        if running:
+            await asyncio.wait(running)
+
+    def _finish(self, run_id: str, outcome: RunStatus, document: WorkflowDocument) -> RunStatus:
+        with self.store.transaction() as session:
+            error = None
+            if outcome is RunStatus.FAILED:
+                run = get_run(session, run_id)
+                failed = [s for s in document.steps if step_states(session, run.id)[s.id] is StepStatus.FAILED]
+                error = f"step {failed[0].id!r} failed" if failed else "a step failed"
+            try:
+                transition_run(session, run_id=run_id, to=outcome, now=self.clock.now(), error=error)
+            except IllegalTransition:
+                return run_status(session, run_id)  # cancelled meanwhile: the cancel stands
+        return outcome
+
+    def _run_step(self, facts: RunFacts, document: WorkflowDocument, step_id: str) -> None:
+        """Runs in a worker thread: one step from start to its recorded end."""
+        step = document.step(step_id)
+        kind = self.kinds[step.type]
+        run_id = facts.run_id
+        with self.store.transaction() as session:
+            transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=self.clock.now())
+        try:
+            frame = self._input_of(run_id, step.after)
+            context = build_context(
+                self.store.sessions, self.clock, self.executor, facts, step_id, batch_size=self.batch_size
+            )
+            result = kind.execute(context, kind.parse(step.config), frame)
+        except Cancelled as exc:
+            self._end_step(run_id, step_id, StepStatus.CANCELLED, reason=str(exc))
+            return
+        except Exception as exc:  # any failure of a step is recorded on it, never lost
+            log.exception("step %s of run %s failed", step_id, run_id)
+            self._end_step(run_id, step_id, StepStatus.FAILED, error=_describe(exc))
+            return
+        self._record_success(run_id, step_id, frame, result)
+
+    def _input_of(self, run_id: str, after: list[str]) -> pl.DataFrame | None:
+        if not after:
+            return None
+        frames = []
+        with self.store.transaction() as session:
+            for ref in after:
+                upstream, port = split_port_ref(ref)
+                artifact = artifacts_of(session, run_id, upstream).get(port)
+                if artifact is None:
+                    raise RuntimeError(f"no output {ref!r} recorded for this run")
+                frames.append(artifact.path)
+        return union_richest([ArtifactFiles.read(path) for path in frames])
+
+    def _record_success(self, run_id: str, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> None:
+        written = {port: self._files.write(run_id, step_id, port, out) for port, out in result.outputs.items()}
+        counts = {port: out.height for port, out in result.outputs.items()}
+        with self.store.transaction() as session:
+            if run_status(session, run_id) is RunStatus.CANCELLED:
+                transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self.clock.now())
+                return
+            for port, (path, size) in written.items():
+                add_artifact(
+                    session,
+                    run_id=run_id,
+                    step_id=step_id,
+                    port=port,
+                    path=path,
+                    rows=counts[port],
+                    size=size,
+                    now=self.clock.now(),
+                )
+            transition_step(
+                session,
+                run_id=run_id,
+                step_id=step_id,
+                to=StepStatus.COMPLETED,
+                now=self.clock.now(),
+                rows_in=None if frame is None else frame.height,
+                rows_out=sum(counts.values()),
+                outputs=counts,
+                credits=result.credits,
+                tally={**result.tally, **({"notes": result.notes} if result.notes else {})},
+            )
+
+    def _end_step(
+        self, run_id: str, step_id: str, to: StepStatus, *, reason: str | None = None, error: str | None = None
+    ) -> None:
+        with self.store.transaction() as session:
+            fields: dict[str, Any] = {"error": error} if error else {}
+            transition_step(
+                session, run_id=run_id, step_id=step_id, to=to, now=self.clock.now(), reason=reason, **fields
+            )
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 2000 else text[:2000] + "…"

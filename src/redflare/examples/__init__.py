@@ -1,0 +1,1 @@
+"""Example workflow files that `redflare demo` writes out and loads."""

@@ -1,0 +1,174 @@
+"""Process Conversations: send each conversation through a pipeline, in parallel batches, within the limits.
+
+- Never bills twice: a conversation that already has a stored result from this pipeline version is
+  reused, not re-analysed, unless `reprocess` is set.
+- Admission is per conversation just before its batch starts: once the call limit or the credits limit
+  is reached (or the run is cancelled), no new batch starts; what was left is counted as skipped.
+- A conversation that fails analysis is reported and dropped from the output; the step fails only
+  when the failed share passes `max_failure_share`.
+- Output: the conversations that have a result (reused or new), with the pipeline's columns added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import polars as pl
+from pydantic import Field
+
+from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition, audio_seconds
+from redflare.domain.columns import analysis_columns
+from redflare.domain.conversation import Conversation
+from redflare.domain.credits import ZERO
+from redflare.domain.errors import StepError
+from redflare.domain.validation import Columns, Environment
+from redflare.sets.frames import empty_set
+from redflare.sets.results import results_frame
+from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.context import StepContext
+
+MAX_ERRORS_SHOWN = 5
+
+
+class Config(StepConfig):
+    pipeline: str = Field(
+        min_length=1,
+        title="Pipeline",
+        description="The analysis pipeline to run the conversations through.",
+        json_schema_extra=helper("The pipeline decides how each conversation is transcribed, scored and analysed."),
+    )
+    reprocess: bool = Field(
+        default=False,
+        title="Reprocess",
+        description="Analyse again even when this pipeline version already has a result.",
+        json_schema_extra=helper("Off: stored results are reused and not charged again."),
+    )
+    max_failure_share: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        title="Failure threshold",
+        description="The step fails when more than this share of conversations fail analysis.",
+        json_schema_extra=helper("0.25 means the step fails if over a quarter of the conversations fail."),
+    )
+    batch_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        title="Batch size",
+        description="Conversations per parallel batch.",
+        json_schema_extra=helper("Leave empty for the server's default."),
+    )
+
+
+def columns(config: Config, inputs: Columns, env: Environment) -> tuple[Columns, Problems]:
+    if env.pipelines is None:
+        return {**inputs, **analysis_columns([])}, []
+    if config.pipeline not in env.pipelines:
+        return {**inputs, **analysis_columns([])}, [("pipeline", f"pipeline {config.pipeline!r} does not exist")]
+    return {**inputs, **analysis_columns(env.pipelines[config.pipeline])}, []
+
+
+def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
+    pipeline = ctx.pipelines.get(config.pipeline)
+    if frame is None or frame.height == 0:
+        return StepResult.single(_with_results(frame, results_frame([], pipeline.name, pipeline.criterion_names)))
+    ids = frame["id"].to_list()
+    reused = ctx.ledger.stored(ids, pipeline) if not config.reprocess else results_frame([], pipeline.name, [])
+    reused_ids = set(reused["id"].to_list())
+    pending = [i for i in ids if i not in reused_ids]
+
+    tally = _Tally()
+    batch_size = config.batch_size or ctx.batch_size
+    fresh: list[AnalysisOutcome] = []
+    for outcomes in ctx.executor.run(pipeline, _admitted_batches(ctx, pipeline, pending, batch_size, tally)):
+        tally.credits += ctx.guard.settle(outcomes, pipeline, reprocess=config.reprocess)
+        for outcome in outcomes:
+            if outcome.ok:
+                fresh.append(outcome)
+            else:
+                tally.errors.append(f"{outcome.conversation_id}: {outcome.error}")
+    sent = tally.sent
+    failed = len(tally.errors)
+    skipped = len(pending) - sent
+    if sent and failed / sent > config.max_failure_share:
+        shown = "; ".join(tally.errors[:MAX_ERRORS_SHOWN])
+        raise StepError(
+            f"{failed} of {sent} conversations failed analysis (threshold {config.max_failure_share:.0%}): {shown}"
+        )
+
+    new_results = results_frame((_record(o) for o in fresh), pipeline.name, pipeline.criterion_names)
+    results = (
+        pl.concat([_align(reused, new_results), new_results], how="vertical_relaxed") if reused.height else new_results
+    )
+    output = _with_results(frame, results)
+    notes = [f"stopped: {ctx.guard.stop_reason}; {skipped} conversations left unprocessed"] if skipped else []
+    notes += tally.errors[:MAX_ERRORS_SHOWN]
+    return StepResult.single(
+        output,
+        credits=tally.credits,
+        processed=len(fresh),
+        tally={"processed": len(fresh), "reused": reused.height, "skipped_by_limit": skipped, "failed": failed},
+        notes=notes,
+    )
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.sent = 0
+        self.credits: Decimal = ZERO
+        self.errors: list[str] = []
+
+
+def _admitted_batches(
+    ctx: StepContext, pipeline: PipelineDefinition, pending: list[str], batch_size: int, tally: _Tally
+) -> Iterator[list[Conversation]]:
+    """Batches as the guard admits them; stops for good at the first refusal."""
+    for start in range(0, len(pending), batch_size):
+        conversations = ctx.conversations.load(pending[start : start + batch_size])
+        priced = [(c.id, pipeline.price(audio_seconds(c))) for c in conversations]
+        admitted = ctx.guard.admit(priced)
+        if admitted:
+            tally.sent += admitted
+            yield conversations[:admitted]
+        if admitted < len(conversations):
+            return
+
+
+def _record(o: AnalysisOutcome) -> tuple[object, ...]:
+    return (
+        o.conversation_id,
+        o.score,
+        o.sentiment,
+        o.sentiment_label,
+        o.credits,
+        o.talk_ratio,
+        o.turns,
+        o.silence_s,
+        o.criteria,
+    )
+
+
+def _align(reused: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:
+    return reused.select(
+        [pl.col(c) if c in reused.columns else pl.lit(None, dtype=fresh.schema[c]).alias(c) for c in fresh.columns]
+    )
+
+
+def _with_results(frame: pl.DataFrame | None, results: pl.DataFrame) -> pl.DataFrame:
+    """The input rows that have a result, with the result columns (replacing older ones of the same name)."""
+    base = frame if frame is not None else empty_set()
+    keep = [c for c in base.columns if c == "id" or c not in results.columns]
+    return base.select(keep).join(results, on="id", how="inner", maintain_order="left")
+
+
+KIND: StepKind[Config] = StepKind(
+    type="process_conversations",
+    version=1,
+    title="Process Conversations",
+    description="Transcribe, score and analyse conversations through one of your AI pipelines.",
+    config_model=Config,
+    execute=execute,
+    columns_of=columns,
+)
