@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 CREDIT_QUANTUM = Decimal("0.0001")
 ZERO = Decimal(0)
@@ -31,7 +31,7 @@ def conversation_price(*, per_conversation: Decimal, per_audio_minute: Decimal, 
     """
     price = per_conversation
     if audio_seconds:
-        tenths = Decimal(int(-(-Decimal(str(audio_seconds)) * 10 // 60)))  # ceil(seconds / 6)
+        tenths = (Decimal(str(audio_seconds)) / 6).to_integral_value(rounding=ROUND_CEILING)
         price += per_audio_minute * tenths / 10
     return credits(price)
 
