@@ -1,0 +1,293 @@
+"""The engine end to end on a real store: steps, joins, the ledger, limits, cancellation, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from redflare.adapters.db.orm import AnalysisResult, Charge, Pipeline, Run, Workflow
+from redflare.adapters.db.selection import SqlConversationSource
+from redflare.adapters.db.store import Store
+from redflare.analysis.analyse import analyse_batch
+from redflare.analysis.catalog import load_builtin_pipelines
+from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
+from redflare.domain.conversation import Conversation
+from redflare.domain.errors import InvalidWorkflow
+from redflare.engine.executors import ProcessPoolAnalysisExecutor
+from redflare.services.runs import cancel_run, start_run
+from redflare.services.workflows import checked_document, save_draft_by_name
+from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
+
+
+def steps_by_id(resource: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {s["id"]: s for s in resource["steps"]}  # type: ignore[attr-defined, index]
+
+
+def charges(store: Store) -> int:
+    with store.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(Charge)) or 0)
+
+
+class TestEndToEnd:
+    def test_appendix_a_shape_runs_to_completion(self, store: Store) -> None:
+        """select → process → filter → sort, and distribute: every step completes with consistent counts."""
+        ids = add_conversations(store, 12)
+        runner = make_runner(store)
+        resource = runner.run_document(
+            workflow(
+                SELECT_DEMO,
+                PROCESS,
+                step(
+                    "low",
+                    "filter",
+                    ["analyse"],
+                    condition={"rules": [{"field": "score", "operator": "<", "value": 70}]},
+                ),
+                step("worst", "sort", ["low"], by=[{"field": "score", "direction": "asc"}], limit=3),
+                step(
+                    "split",
+                    "distribute",
+                    ["analyse"],
+                    mode="percentage",
+                    groups=[{"name": "A", "share": 50}, {"name": "B", "share": 50}],
+                ),
+            )
+        )
+        assert resource["status"] == "completed"
+        steps = steps_by_id(resource)
+        assert all(s["status"] == "completed" for s in steps.values())
+        assert steps["pick"]["rows_out"] == len(ids)
+        assert steps["analyse"]["rows_out"] == len(ids)
+        assert steps["analyse"]["tally"]["processed"] == len(ids)
+        assert resource["conversations_processed"] == len(ids)
+        assert resource["credits"] == pytest.approx(float(len(ids)))  # default-qa: 1 credit per chat
+        rude = len([i for i in range(12) if i % 3 == 0])
+        assert steps["low"]["rows_out"] == rude  # the rude chats score low, the polite ones do not
+        assert steps["worst"]["rows_out"] == 3
+        assert steps["split"]["outputs"] == {"A": 6, "B": 6}
+
+    def test_join_waits_for_both_inputs_and_unions_them(self, store: Store) -> None:
+        """A step fed by two branches gets each conversation once."""
+        add_conversations(store, 8)
+        resource = make_runner(store).run_document(
+            workflow(
+                SELECT_DEMO,
+                PROCESS,
+                step(
+                    "billing",
+                    "filter",
+                    ["analyse"],
+                    condition={"rules": [{"field": "team", "operator": "=", "value": "Billing"}]},
+                ),
+                step(
+                    "vip",
+                    "filter",
+                    ["analyse"],
+                    condition={"rules": [{"field": "tags", "operator": "contains", "value": "vip"}]},
+                ),
+                step("both", "sort", ["billing", "vip"], by=[{"field": "id", "direction": "asc"}]),
+            )
+        )
+        steps = steps_by_id(resource)
+        billing = {i for i in range(8) if i % 2 == 0}
+        vip = {i for i in range(8) if i % 5 == 0}
+        assert steps["both"]["rows_in"] == len(billing | vip)
+        assert steps["both"]["status"] == "completed"
+
+
+class TestNeverBillTwice:
+    def test_second_run_reuses_stored_results(self, store: Store) -> None:
+        """Running the same selection again re-analyses nothing and charges nothing."""
+        add_conversations(store, 6)
+        runner = make_runner(store)
+        document = workflow(SELECT_DEMO, PROCESS)
+        first = runner.run_document(document)
+        second = runner.run_document(document)
+        assert first["credits"] == pytest.approx(6.0)
+        assert second["credits"] == 0.0
+        assert steps_by_id(second)["analyse"]["tally"] == {
+            "processed": 0,
+            "reused": 6,
+            "skipped_by_limit": 0,
+            "failed": 0,
+        }
+        assert steps_by_id(second)["analyse"]["rows_out"] == 6
+        assert charges(store) == 6
+
+    def test_reprocess_analyses_and_charges_again(self, store: Store) -> None:
+        """With reprocess set, stored results are replaced and the work is paid for."""
+        add_conversations(store, 4)
+        runner = make_runner(store)
+        runner.run_document(workflow(SELECT_DEMO, PROCESS))
+        again = step("analyse", "process_conversations", ["pick"], pipeline="default-qa", reprocess=True)
+        second = runner.run_document(workflow(SELECT_DEMO, again))
+        assert second["credits"] == pytest.approx(4.0)
+        assert charges(store) == 8
+        with store.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(AnalysisResult)) == 4
+
+
+class TestLimits:
+    def test_call_limit_stops_processing_mid_run(self, store: Store) -> None:
+        """The firing is one call; the rest of the allowance is spent on conversations, then processing stops."""
+        add_conversations(store, 10)
+        resource = make_runner(store, batch_size=3).run_document(
+            workflow(SELECT_DEMO, PROCESS, settings={"call_limit": 5})
+        )
+        tally = steps_by_id(resource)["analyse"]["tally"]
+        assert tally["processed"] == 4
+        assert tally["skipped_by_limit"] == 6
+        assert resource["status"] == "completed"
+        assert "call limit" in " ".join(tally["notes"])
+
+    def test_credits_limit_stops_and_pauses_the_workflow(self, store: Store) -> None:
+        """Once spending reaches the credits limit no new work starts and the workflow pauses, saying why."""
+        add_conversations(store, 10)
+        resource = make_runner(store, batch_size=2).run_document(
+            workflow(SELECT_DEMO, PROCESS, settings={"credits_limit": 3})
+        )
+        tally = steps_by_id(resource)["analyse"]["tally"]
+        assert tally["processed"] == 3
+        assert resource["credits"] == pytest.approx(3.0)
+        with store.transaction() as session:
+            reason = session.scalar(select(Workflow.paused_reason))
+        assert reason is not None
+        assert "credits limit" in reason
+
+
+class CancellingExecutor:
+    """Inline analysis with a hook between batches, to act while a run is in the middle of its work."""
+
+    def __init__(self, hook: Callable[[int], None], *, before_yield: bool = False) -> None:
+        self.hook = hook
+        self.before_yield = before_yield
+        self.batches_started = 0
+
+    def run(
+        self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]
+    ) -> Iterator[list[AnalysisOutcome]]:
+        for batch in batches:
+            self.batches_started += 1
+            outcomes = analyse_batch(pipeline, batch)
+            if self.before_yield:
+                self.hook(self.batches_started)
+            yield outcomes
+            if not self.before_yield:
+                self.hook(self.batches_started)
+
+
+class TestCancellation:
+    def test_cancel_stops_new_batches_and_spending(self, store: Store) -> None:
+        """After the cancel returns no batch starts and no credit is spent."""
+        add_conversations(store, 12)
+        runner = make_runner(store, batch_size=3)
+        cancelled_after: list[int] = []
+
+        def cancel_after_first(batch: int) -> None:
+            if batch == 1:
+                with store.transaction() as session:
+                    running = session.scalar(select(Run.id).where(Run.status == "running"))
+                    assert running is not None
+                    cancel_run(session, running, now=runner.clock.now())
+                cancelled_after.append(batch)
+
+        executor = CancellingExecutor(cancel_after_first)
+        runner.executor = executor
+        resource = runner.run_document(
+            workflow(
+                SELECT_DEMO, PROCESS, step("after", "sort", ["analyse"], by=[{"field": "score", "direction": "asc"}])
+            )
+        )
+        assert cancelled_after == [1]
+        assert executor.batches_started == 1
+        assert resource["status"] == "cancelled"
+        assert resource["credits"] == pytest.approx(3.0)
+        assert charges(store) == 3
+        assert steps_by_id(resource)["analyse"]["status"] == "cancelled"
+        assert steps_by_id(resource)["after"]["status"] == "cancelled"
+
+    def test_a_batch_finishing_after_the_cancel_is_not_charged(self, store: Store) -> None:
+        """Work that was in flight when the cancel landed is thrown away, not billed."""
+        add_conversations(store, 6)
+        runner = make_runner(store, batch_size=3)
+
+        def cancel_in_flight(batch: int) -> None:
+            if batch == 2:
+                with store.transaction() as session:
+                    running = session.scalar(select(Run.id).where(Run.status == "running"))
+                    assert running is not None
+                    cancel_run(session, running, now=runner.clock.now())
+
+        runner.executor = CancellingExecutor(cancel_in_flight, before_yield=True)
+        resource = runner.run_document(workflow(SELECT_DEMO, PROCESS))
+        assert resource["status"] == "cancelled"
+        assert charges(store) == 3
+        with store.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(AnalysisResult)) == 3
+
+
+class TestFailures:
+    def test_a_failing_step_fails_the_run_and_skips_downstream(self, store: Store) -> None:
+        """A step that fails records its error; what depends on it is skipped, other branches finish."""
+        add_conversations(store, 3)
+        runner = make_runner(store)
+        # Validation cannot see a pipeline archived after the run was queued; archive it in between.
+        document = workflow(
+            SELECT_DEMO,
+            PROCESS,
+            step("sorted", "sort", ["analyse"], by=[{"field": "score", "direction": "asc"}]),
+            step("other", "sort", ["pick"], by=[{"field": "id", "direction": "asc"}]),
+        )
+        with store.transaction() as session:
+            checked = checked_document(session, document)
+            stored = save_draft_by_name(session, checked, now=runner.clock.now())
+            run = start_run(session, workflow_id=stored.id, document=checked, version=None, now=runner.clock.now())
+            session.execute(Pipeline.__table__.update().values(archived=True))
+        resource = runner.execute(run.id)
+        steps = steps_by_id(resource)
+        assert resource["status"] == "failed"
+        assert steps["analyse"]["status"] == "failed"
+        assert "default-qa" in steps["analyse"]["error"]
+        assert steps["sorted"]["status"] == "skipped"
+        assert steps["other"]["status"] == "completed"
+        assert resource["error"] == "step 'analyse' failed"
+
+    def test_invalid_document_is_refused_and_nothing_stored(self, store: Store) -> None:
+        """A document with issues lists them all and leaves the store as it was."""
+        runner = make_runner(store)
+        bad = workflow(
+            step("pick", "select_conversations", source={"integration": "nowhere"}),
+            step("analyse", "process_conversations", ["pick"], pipeline="no-such-pipeline"),
+            step("low", "filter", ["ghost"], condition={"rules": [{"field": "scoer", "operator": "<", "value": 1}]}),
+        )
+        with pytest.raises(InvalidWorkflow) as caught:
+            runner.run_document(bad)
+        paths = {issue.path for issue in caught.value.issues}
+        assert "steps[0].config.source.integration" in paths
+        assert "steps[1].config.pipeline" in paths
+        assert "steps[2].after[0]" in paths
+        with store.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(Workflow)) == 0
+            assert session.scalar(select(func.count()).select_from(Run)) == 0
+
+
+class TestProcessPool:
+    def test_pool_gives_the_same_results_as_inline(self, store: Store) -> None:
+        """Spreading batches over processes changes nothing in the answers."""
+        add_conversations(store, 9)
+        pool = ProcessPoolAnalysisExecutor(2)
+        try:
+            parallel = make_runner(store, pool, batch_size=2).run_document(workflow(SELECT_DEMO, PROCESS))
+        finally:
+            pool.close()
+        with store.transaction() as session:
+            pooled = dict(session.execute(select(AnalysisResult.conversation_id, AnalysisResult.score)).tuples())
+        conversations = SqlConversationSource(store.sessions).load(sorted(pooled))
+        inline = {
+            o.conversation_id: o.score for o in analyse_batch(load_builtin_pipelines()["default-qa"], conversations)
+        }
+        assert parallel["status"] == "completed"
+        assert parallel["credits"] == pytest.approx(9.0)
+        assert pooled == inline
