@@ -1,0 +1,1 @@
+"""Services: the use cases. Each owns its transaction and speaks in domain terms."""
