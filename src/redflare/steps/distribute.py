@@ -1,0 +1,468 @@
+"""Distribute: split a conversation set into named groups, one output port per group.
+
+Every group's rows flow out of the port named like the group (`split.Reviewer A`), each row
+tagged with the group's name in the `group` column. Every port exists even when it gets no row.
+Outputs keep the input's row order. Rows no group takes leave through no port; the tally counts
+them as `unassigned` (a name groups therefore cannot take).
+
+Modes:
+- `counts`: in input order, the first `count` rows go to the first group, the next `count` to the
+  next, and so on (so "the 10 worst to A" after a Sort works); a group short of rows gets what is
+  left. The one group with `rest: true` takes every remaining row, wherever it is listed; without
+  one, leftover rows go to no group.
+- `percentage`: sizes are the largest-remainder (Hamilton) rounding of n × share / 100: each
+  group gets the floor of its exact quota, then the seats still free go to the largest fractional
+  remainders, ties to the group listed first. Sizes always sum to n and each is within 1 of its
+  quota. Shares are taken as the decimals written and must add up to 100 (within 1e-6); rounding
+  is exact (fractions, not floats). Rows go to groups in blocks, in input order.
+- `rules`: each row goes to the first group whose condition it matches (conditions compile
+  through `redflare.sets.conditions.to_polars`). Rows matching none go to the `otherwise` group,
+  or to no group. `otherwise` names one of the groups, and that group has no condition of its
+  own; every other group needs one.
+- `round_robin`: the i-th row goes to the (i mod k)-th group.
+
+`seed` (counts, percentage, round_robin): rows are first shuffled with this seed, then handed out
+as above — a random split that is the same on every run. The shuffle draws one 64-bit key per
+row from `random.Random(seed)` and orders rows by it, so it depends on nothing but the seed and
+the row count (no hash randomisation, no thread timing).
+
+`balance_by` (counts, percentage, round_robin): group sizes, and which rows get a group at all,
+stay exactly as without it; only who goes where changes, so that each group gets a fair mix of
+the column's values (e.g. of agents). Method, with A rows assigned, stratum s holding L_s of them
+and group g getting m_g:
+1. Each stratum's target for each group is its proportional share q = L_s × m_g / A, rounded to
+   floor(q) or floor(q) + 1 so that the targets add up to L_s in every stratum and to m_g in every
+   group (a controlled rounding; one exists since the exact shares have integer margins). Strata
+   of equal size are alike, so the rounding is solved per size (a small transportation problem,
+   greedily in the Gale–Ryser way), then dealt out to that size's strata by McNaughton's
+   wrap-around rule.
+2. Within a stratum (rows in input or shuffled order), each group's k-th seat sits at position
+   (k + 0.5) / target, merged by position (ties to the group listed first), so a group gets rows
+   from the whole stratum — after a Sort, the worst and the best of each agent alike.
+Guarantee: in every stratum, every group's count is floor(q) or floor(q) + 1, so it differs from
+its proportional share by at most 1 (less than 1 unless q is a whole number). Missing values form
+one stratum; list columns (tags) cannot be balanced on.
+
+Deterministic: the same input, config and seed give the same split, always.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+import random
+import sys
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from fractions import Fraction
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from redflare.domain.columns import GROUP_COLUMN
+from redflare.domain.conditions import ColumnKind, Group, check_against_columns
+from redflare.domain.errors import StepError
+from redflare.domain.validation import Columns, Environment
+from redflare.sets.conditions import to_polars
+from redflare.sets.frames import columns_of as frame_columns
+from redflare.sets.frames import empty_set
+from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.context import StepContext
+
+TYPE = "distribute"
+VERSION = 1
+UNASSIGNED = "unassigned"
+SHARE_TOLERANCE = 1e-6
+_SLOT = "__distribute_slot"
+Loc = tuple[str | int, ...]
+
+
+class Mode(StrEnum):
+    COUNTS = "counts"
+    PERCENTAGE = "percentage"
+    RULES = "rules"
+    ROUND_ROBIN = "round_robin"
+
+
+# The group fields each mode reads; any other one set on a group is an error, not silently ignored.
+_GROUP_FIELDS: Mapping[Mode, frozenset[str]] = {
+    Mode.COUNTS: frozenset({"count", "rest"}),
+    Mode.PERCENTAGE: frozenset({"share"}),
+    Mode.RULES: frozenset({"condition"}),
+    Mode.ROUND_ROBIN: frozenset(),
+}
+
+
+class GroupConfig(BaseModel):
+    """One group: its name (the output port) and what it takes in the step's mode."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        min_length=1,
+        max_length=64,
+        title="Group name",
+        description="Names the group's output port and fills the `group` column of its rows.",
+        json_schema_extra=helper('e.g. "Reviewer A". Unique within the step; connect next steps to this port.'),
+    )
+    count: int | None = Field(
+        default=None,
+        ge=0,
+        title="Count",
+        description="Counts mode: how many conversations this group takes.",
+        json_schema_extra=helper("Taken in order: the first group gets the first rows."),
+    )
+    rest: bool = Field(
+        default=False,
+        title="Takes the rest",
+        description="Counts mode: this group takes every conversation the counted groups leave.",
+        json_schema_extra=helper("At most one group; it has no count."),
+    )
+    share: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        allow_inf_nan=False,
+        title="Share (%)",
+        description="Percentage mode: this group's share of the conversations.",
+        json_schema_extra=helper("Shares add up to 100; sizes are rounded by largest remainder."),
+    )
+    condition: Group | None = Field(
+        default=None,
+        title="Condition",
+        description="Rules mode: the conversations this group takes.",
+        json_schema_extra=helper("The first group whose condition matches wins."),
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _trimmed(cls, name: str) -> str:
+        if name != name.strip():
+            raise ValueError("a group name cannot start or end with a space")
+        return name
+
+
+class Config(StepConfig):
+    mode: Mode = Field(
+        title="Split by",
+        description="How conversations are split: counts, percentage, rules or round-robin.",
+        json_schema_extra=helper('Counts: "10 to A, 10 to B, rest to C". Percentage: 50/30/20. Rules: first match.'),
+    )
+    groups: list[GroupConfig] = Field(
+        min_length=1,
+        max_length=100,
+        title="Groups",
+        description="The groups, in order; each is an output port.",
+        json_schema_extra=helper("Order matters: counts fill in order, rules are tried in order."),
+    )
+    otherwise: str | None = Field(
+        default=None,
+        title="Otherwise",
+        description="Rules mode: the group (one of the groups, without a condition) taking unmatched rows.",
+        json_schema_extra=helper("Leave empty to let unmatched conversations go nowhere."),
+    )
+    balance_by: str | None = Field(
+        default=None,
+        min_length=1,
+        title="Balance by",
+        description="A column whose values each group should get a fair mix of.",
+        json_schema_extra=helper("e.g. agent: every reviewer gets conversations from every agent. Not for rules."),
+    )
+    seed: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**63 - 1,
+        title="Seed",
+        description="Shuffle the conversations with this seed before splitting.",
+        json_schema_extra=helper("Same seed, same split. Leave empty to split in input order. Not for rules."),
+    )
+
+    @model_validator(mode="after")
+    def _fits_mode(self) -> Config:
+        problems = config_problems(self)
+        if problems:
+            details = [
+                InitErrorDetails(
+                    type=PydanticCustomError("distribute", "{message}", {"message": message}), loc=loc, input=None
+                )
+                for loc, message in problems
+            ]
+            raise ValidationError.from_exception_data(type(self).__name__, details)
+        return self
+
+
+def config_problems(config: Config) -> list[tuple[Loc, str]]:
+    """What the config's fields say against each other, each at its location in the config."""
+    problems: list[tuple[Loc, str]] = []
+    first_use: dict[str, int] = {}
+    for index, group in enumerate(config.groups):
+        key = group.name.casefold()
+        if key == UNASSIGNED:
+            problems.append((("groups", index, "name"), f"{UNASSIGNED!r} names the rows no group takes; pick another"))
+        elif key in first_use:
+            problems.append((("groups", index, "name"), f"groups[{first_use[key]}] is already named {group.name!r}"))
+        else:
+            first_use[key] = index
+        for name in ("count", "rest", "share", "condition"):
+            if getattr(group, name) not in (None, False) and name not in _GROUP_FIELDS[config.mode]:
+                problems.append((("groups", index, name), f"{name} does not apply to {config.mode.value} mode"))
+    if config.mode is Mode.COUNTS:
+        problems.extend(_counts_problems(config.groups))
+    elif config.mode is Mode.PERCENTAGE:
+        problems.extend(_percentage_problems(config.groups))
+    if config.mode is Mode.RULES:
+        problems.extend(_rules_problems(config))
+    elif config.otherwise is not None:
+        problems.append((("otherwise",), "only rules mode has an otherwise group"))
+    return problems
+
+
+def _counts_problems(groups: Sequence[GroupConfig]) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    rest_groups = [index for index, group in enumerate(groups) if group.rest]
+    problems.extend((("groups", i, "rest"), "only one group can take the rest") for i in rest_groups[1:])
+    for index, group in enumerate(groups):
+        if group.rest and group.count is not None:
+            problems.append((("groups", index, "count"), "the rest group takes what is left; remove its count"))
+        elif not group.rest and group.count is None:
+            problems.append((("groups", index, "count"), "give a count, or rest: true to take what is left"))
+    return problems
+
+
+def _percentage_problems(groups: Sequence[GroupConfig]) -> list[tuple[Loc, str]]:
+    missing = [index for index, group in enumerate(groups) if group.share is None]
+    if missing:
+        return [(("groups", index, "share"), "give a share (a percentage)") for index in missing]
+    total = math.fsum(group.share for group in groups if group.share is not None)
+    if abs(total - 100) > SHARE_TOLERANCE:
+        return [(("groups",), f"shares add up to {total:g}, not 100")]
+    return []
+
+
+def _rules_problems(config: Config) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    if config.otherwise is not None and config.otherwise not in {group.name for group in config.groups}:
+        problems.append((("otherwise",), f"no group is named {config.otherwise!r}"))
+    for index, group in enumerate(config.groups):
+        if group.name == config.otherwise and group.condition is not None:
+            message = "the otherwise group takes the rows no rule matched; remove its condition"
+            problems.append((("groups", index, "condition"), message))
+        elif group.name != config.otherwise and group.condition is None:
+            problems.append((("groups", index, "condition"), "give a condition, or name this group as otherwise"))
+    if config.balance_by is not None:
+        problems.append((("balance_by",), "rules decide each row's group, so there is nothing to balance"))
+    if config.seed is not None:
+        problems.append((("seed",), "rules decide each row's group, so there is nothing to shuffle"))
+    return problems
+
+
+def ports_of(config: Config) -> list[str]:
+    return [group.name for group in config.groups]
+
+
+def input_problems(config: Config, columns: Mapping[str, ColumnKind]) -> Problems:
+    """Problems of the columns the config reads (balance_by, rule conditions) against the input's."""
+    problems: Problems = []
+    if config.balance_by is not None:
+        kind = columns.get(config.balance_by)
+        if kind is None:
+            problems.append(("balance_by", f"unknown column {config.balance_by!r}"))
+        elif kind is ColumnKind.TEXT_LIST:
+            problems.append(("balance_by", f"cannot balance by list column {config.balance_by!r}"))
+    for index, group in enumerate(config.groups):
+        if group.condition is not None:
+            found = check_against_columns(group.condition, columns)
+            problems.extend((f"groups[{index}].condition.{path}", message) for path, message in found)
+    return problems
+
+
+def columns_of(config: Config, inputs: Columns, env: Environment) -> tuple[Columns, Problems]:
+    return {**inputs, GROUP_COLUMN: ColumnKind.TEXT}, input_problems(config, inputs)
+
+
+def largest_remainder(total: int, shares: Sequence[float]) -> list[int]:
+    """Hamilton apportionment of `total` seats by `shares` (ties to the earlier share); sums to `total`."""
+    weights = [Fraction(repr(share)) for share in shares]  # the decimal as written, not its binary float
+    whole = sum(weights)
+    quotas = [total * weight / whole for weight in weights]
+    sizes = [math.floor(quota) for quota in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda g: (sizes[g] - quotas[g], g))
+    for g in by_remainder[: total - sum(sizes)]:
+        sizes[g] += 1
+    return sizes
+
+
+def group_sizes(config: Config, total: int) -> list[int]:
+    """How many of `total` rows each group gets (counts, percentage, round_robin)."""
+    groups = config.groups
+    if config.mode is Mode.PERCENTAGE:
+        return largest_remainder(total, [group.share or 0.0 for group in groups])
+    if config.mode is Mode.ROUND_ROBIN:
+        return [total // len(groups) + (1 if g < total % len(groups) else 0) for g in range(len(groups))]
+    if config.mode is Mode.COUNTS:
+        sizes, left = [], total
+        for group in groups:
+            size = 0 if group.rest else min(group.count or 0, left)
+            sizes.append(size)
+            left -= size
+        return [left if group.rest else size for group, size in zip(groups, sizes, strict=True)]
+    raise ValueError("rules mode has no sizes: each row's group depends on its values")
+
+
+def assign_groups(frame: pl.DataFrame, config: Config) -> pl.Series:
+    """Each input row's group index (Int32, null: no group), in input order."""
+    problems = input_problems(config, frame_columns(frame))
+    if problems:
+        raise StepError("; ".join(f"{path}: {message}" for path, message in problems))
+    if config.mode is Mode.RULES:
+        return frame.select(_rules_expression(config, frame_columns(frame)).alias(_SLOT)).to_series()
+    total = frame.height
+    sizes = group_sizes(config, total)
+    order = None if config.seed is None else _shuffled(total, config.seed)
+    if config.balance_by is None:
+        labels = _in_blocks(config, sizes, total)
+    else:
+        strata = frame.get_column(config.balance_by)
+        strata = strata if order is None else strata.gather(order)
+        assigned = sum(sizes)
+        unassigned = pl.repeat(None, total - assigned, dtype=pl.Int32, eager=True)
+        labels = pl.concat([_balanced(strata.head(assigned), sizes), unassigned])
+    # labels follow the processing order; the inverse permutation brings them back to input order
+    return (labels if order is None else labels.gather(order.arg_sort())).alias(_SLOT)
+
+
+def apply_distribute(frame: pl.DataFrame, config: Config) -> dict[str, pl.DataFrame]:
+    """One frame per group (every group present, maybe empty), each with its `group` column set."""
+    tagged = frame.with_columns(assign_groups(frame, config))
+    return {
+        group.name: tagged.filter(pl.col(_SLOT) == index)
+        .drop(_SLOT)
+        .with_columns(pl.lit(group.name, dtype=pl.String).alias(GROUP_COLUMN))
+        for index, group in enumerate(config.groups)
+    }
+
+
+def _rules_expression(config: Config, columns: Mapping[str, ColumnKind]) -> pl.Expr:
+    names = [group.name for group in config.groups]
+    fallback = None if config.otherwise is None else names.index(config.otherwise)
+    slot = pl.lit(fallback, dtype=pl.Int32)
+    # Built from the last rule back, so the first matching group is the outermost `when`.
+    for index in reversed(range(len(config.groups))):
+        condition = config.groups[index].condition
+        if condition is not None:
+            slot = pl.when(to_polars(condition, columns)).then(pl.lit(index, dtype=pl.Int32)).otherwise(slot)
+    return slot
+
+
+def _shuffled(total: int, seed: int) -> pl.Series:
+    """A permutation of 0..total-1 that depends only on the seed and the count."""
+    keys = array.array("Q")
+    keys.frombytes(random.Random(seed).randbytes(8 * total))
+    if sys.byteorder == "big":  # read the bytes as little-endian everywhere
+        keys.byteswap()
+    frame = pl.DataFrame({"key": pl.Series(keys, dtype=pl.UInt64)}).with_row_index("row")
+    return frame.sort("key", maintain_order=True).get_column("row")
+
+
+def _in_blocks(config: Config, sizes: Sequence[int], total: int) -> pl.Series:
+    """Group indices in processing order when nothing is balanced."""
+    if config.mode is Mode.ROUND_ROBIN:
+        return (pl.int_range(total, eager=True) % len(sizes)).cast(pl.Int32)
+    # counts: the rest group's block comes after the counted ones, wherever it is listed
+    block_order = sorted(range(len(sizes)), key=lambda g: config.groups[g].rest)
+    blocks = [pl.repeat(g, sizes[g], dtype=pl.Int32, eager=True) for g in block_order]
+    blocks.append(pl.repeat(None, total - sum(sizes), dtype=pl.Int32, eager=True))
+    return pl.concat(blocks)
+
+
+def _balanced(strata: pl.Series, sizes: Sequence[int]) -> pl.Series:
+    """Group indices for these rows (len == sum(sizes)) giving each group a fair mix of strata."""
+    total = len(strata)
+    if total == 0:
+        return pl.Series(_SLOT, [], dtype=pl.Int32)
+    rows = pl.DataFrame({"key": strata}).with_row_index("pos")
+    rows = rows.with_columns(stratum=pl.col("pos").min().over("key"))  # strata by first appearance
+    table = rows.group_by("stratum").agg(size=pl.len().cast(pl.Int64)).sort("stratum")
+    table = table.with_columns(nth=pl.int_range(pl.len(), dtype=pl.Int64).over("size"))
+    kinds = table.group_by("size").agg(many=pl.len().cast(pl.Int64)).sort("size")
+    kind_sizes, kind_counts = kinds.get_column("size").to_list(), kinds.get_column("many").to_list()
+    extras = _controlled_extras(list(zip(kind_sizes, kind_counts, strict=True)), sizes, total)
+    # Deal each size's extras to its strata by wrap-around: extras of group g take the cyclic run
+    # of `extra` strata from `start`; a run never exceeds the number of strata, so no stratum
+    # gets two extras from one group, and every stratum gets the same number.
+    spread: dict[str, list[int]] = {"size": kind_sizes}
+    for g in range(len(sizes)):
+        starts = [sum(row[:g]) % many for row, many in zip(extras, kind_counts, strict=True)]
+        spread[f"start{g}"], spread[f"extra{g}"] = starts, [row[g] for row in extras]
+    table = table.join(pl.DataFrame(spread), on="size", how="left").join(kinds, on="size", how="left")
+    targets = []
+    for g, size in enumerate(sizes):
+        offset = (pl.col("nth") - pl.col(f"start{g}") + pl.col("many")) % pl.col("many")
+        extra = (offset < pl.col(f"extra{g}")).cast(pl.Int64)
+        targets.append(
+            table.select("stratum", group=pl.lit(g, dtype=pl.Int32), n=pl.col("size") * size // total + extra)
+        )
+    seats = (
+        pl.concat(targets)
+        .filter(pl.col("n") > 0)
+        .with_columns(k=pl.int_ranges(0, pl.col("n")))
+        .explode("k")
+        .with_columns(at=(2 * pl.col("k") + 1) / (2 * pl.col("n")))
+        .sort("stratum", "at", "group")
+    )
+    ordered = rows.sort("stratum", "pos").with_columns(seats.get_column("group").alias(_SLOT))
+    return ordered.sort("pos").get_column(_SLOT)
+
+
+def _controlled_extras(kinds: Sequence[tuple[int, int]], sizes: Sequence[int], total: int) -> list[list[int]]:
+    """For each stratum size (size, how many strata), how many of its strata give group g one extra row.
+
+    Every stratum of size L gives group g floor(L·m_g/A) rows, plus one for `extras` of them.
+    The exact extras M·frac(L·m_g/A) have integer row and column sums; this rounds them to
+    floor or ceil keeping both, greedily: each size in turn hands its extras to the groups
+    still owed the most (Gale–Ryser), which never gets stuck when a rounding exists.
+    """
+    owed = list(sizes)
+    floors: list[list[int]] = []
+    fractions: list[list[int]] = []
+    needs: list[int] = []
+    for size, many in kinds:
+        per_stratum = [size * m // total for m in sizes]
+        exact = [many * (size * m % total) for m in sizes]  # × total, to stay in integers
+        floors.append([e // total for e in exact])
+        fractions.append([e % total for e in exact])
+        needs.append(many * (size - sum(per_stratum)) - sum(floors[-1]))
+        for g in range(len(sizes)):
+            owed[g] -= many * per_stratum[g] + floors[-1][g]
+    extras = [list(row) for row in floors]
+    for row, need in enumerate(needs):
+        # Equal debts are interchangeable for what follows, so prefer a cell whose share has a
+        # fraction: an extra row there stays strictly within 1 of the share.
+        chosen = sorted(range(len(sizes)), key=lambda g: (-owed[g], -fractions[row][g], g))[:need]
+        for g in chosen:
+            extras[row][g] += 1
+            owed[g] -= 1
+    if any(owed):
+        raise AssertionError(f"balance rounding left debts {owed}")  # a bug, never a user error
+    return extras
+
+
+def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
+    source = empty_set() if frame is None else frame
+    outputs = apply_distribute(source, config)
+    tally = {name: part.height for name, part in outputs.items()}
+    tally[UNASSIGNED] = source.height - sum(tally.values())
+    return StepResult(outputs=outputs, tally=tally)
+
+
+KIND: StepKind[Config] = StepKind(
+    type=TYPE,
+    version=VERSION,
+    title="Distribute",
+    description="Split conversations into groups by counts, percentages, rules or round-robin.",
+    config_model=Config,
+    execute=execute,
+    ports_of=ports_of,
+    columns_of=columns_of,
+)
