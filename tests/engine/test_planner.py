@@ -17,7 +17,14 @@ P, R, C, F, S, X = (
     StepStatus.CANCELLED,
 )
 # select → process → (filter → sort) and (distribute); sort and distribute join in "report"
-GRAPH = {"select": [], "process": ["select"], "filter": ["process"], "sort": ["filter"], "split": ["process"], "report": ["sort", "split"]}
+GRAPH = {
+    "select": [],
+    "process": ["select"],
+    "filter": ["process"],
+    "sort": ["filter"],
+    "split": ["process"],
+    "report": ["sort", "split"],
+}
 
 
 class TestPlan:

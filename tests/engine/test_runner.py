@@ -283,7 +283,9 @@ class TestProcessPool:
         finally:
             pool.close()
         with store.transaction() as session:
-            pooled = dict(session.execute(select(AnalysisResult.conversation_id, AnalysisResult.score)).tuples())
+            pooled = {
+                row[0]: row[1] for row in session.execute(select(AnalysisResult.conversation_id, AnalysisResult.score))
+            }
         conversations = SqlConversationSource(store.sessions).load(sorted(pooled))
         inline = {
             o.conversation_id: o.score for o in analyse_batch(load_builtin_pipelines()["default-qa"], conversations)

@@ -54,11 +54,11 @@ def calls_in_window(session: Session, workflow_id: str, now: datetime) -> int:
 
 def credits_spent(session: Session, workflow_id: str, since: datetime | None) -> Decimal:
     """Credits charged to the workflow since its credits limit was set (or ever)."""
-    query = select(func.coalesce(func.sum(Charge.amount), 0)).where(Charge.workflow_id == workflow_id)
+    query = select(func.sum(Charge.amount)).where(Charge.workflow_id == workflow_id)  # typed: comes back in credits
     if since is not None:
         query = query.where(Charge.at >= since)
     value = session.execute(query).scalar()
-    return credits(Decimal(int(value or 0)) / 10_000)
+    return credits(value or 0)
 
 
 class SqlSpendGuard:
