@@ -57,7 +57,8 @@ def render(resource: dict[str, Any]) -> str:
     ]
     width = max((len(step["id"]) for step in resource["steps"]), default=4)
     for step in resource["steps"]:
-        outputs = ", ".join(f"{port} {count}" for port, count in step["outputs"].items())
+        ports = step["outputs"]
+        outputs = str(ports["out"]) if list(ports) == ["out"] else ", ".join(f"{port} {n}" for port, n in ports.items())
         rows_in = "-" if step["rows_in"] is None else step["rows_in"]
         line = f"  {step['id']:<{width}}  {step['type']:<22} {step['status']:<10} in {rows_in:<7} out {outputs or '-'}"
         if step["credits"]:

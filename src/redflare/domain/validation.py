@@ -176,7 +176,8 @@ def _column_issues(
         spec = specs.get(step.type)
         if spec is None or step_id not in configs:
             continue  # already reported; downstream column checks would only echo it
-        upstream_ids = [split_port_ref(ref)[0] for ref in step.after]
+        # Unknown upstream ids are reported already; check the rest as if they were not there.
+        upstream_ids = [u for u in (split_port_ref(ref)[0] for ref in step.after) if u in index_of]
         if any(u not in produced for u in upstream_ids):
             continue
         inputs: dict[str, ColumnKind] = {} if upstream_ids else dict(BASE_COLUMNS)
