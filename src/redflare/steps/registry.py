@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from redflare.steps import distribute, filter, process_conversations, select_conversations, sort
+from redflare.steps import distribute, process_conversations, select_conversations, sort
+from redflare.steps import filter as filter_step
 from redflare.steps.base import StepKind
 
 
@@ -23,7 +24,7 @@ STEP_KINDS: Mapping[str, StepKind[Any]] = _by_type(
     [
         select_conversations.KIND,
         process_conversations.KIND,
-        filter.KIND,
+        filter_step.KIND,
         sort.KIND,
         distribute.KIND,
     ]
