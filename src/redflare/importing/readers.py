@@ -210,7 +210,8 @@ def read_jsonl(path: Path) -> Iterator[ReadItem]:
     if isinstance(text, ReadIssue):
         yield text
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: str.splitlines would also split inside texts holding U+2028 and kin.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
