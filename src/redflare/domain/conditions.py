@@ -8,11 +8,20 @@ them to the same answers.
 Semantics both compilers implement (SQL's three-valued logic, collapsed to "no match"):
 - A comparison against a missing value (null) never matches, negated operators included:
   `agent != "x"` does not match a row whose agent is empty. Only `null` / `notNull` see empties.
-- `contains`, `beginsWith`, `endsWith` are case-insensitive substring tests on text; on a list
-  column (`tags`) `contains` means "has this element" (exact), `doesNotContain` its negation.
-- `between` is inclusive at both ends; `in` / `notIn` take a list.
-- Dates compare as instants in UTC; a value is an ISO 8601 string with a zone.
+  An empty text `""` is a value, not missing; an empty list is missing (as is a JSON null).
+- `contains`, `beginsWith`, `endsWith` (and `doesNotContain`) are substring tests on text that
+  ignore the case of the ASCII letters A–Z only — "dana" finds "DANA", "é" does not find "É" —
+  because SQLite's `lower()` folds only those; % and _ in a value are plain characters.
+- On a list column (`tags`) `contains` means "has this element" (exact, case-sensitive),
+  `doesNotContain` its negation.
+- `=`, `!=`, `in`, `notIn` on text are exact. Text orders by Unicode code point ("B" < "a" < "É").
+- `between` is inclusive at both ends (`[low, high]`; low above high matches nothing);
+  `in` / `notIn` take a list (`in []` matches nothing, `notIn []` every present value).
+- Numbers compare as numbers (an integer column against 2.5 too); NaN counts as missing.
+- Dates compare as instants in UTC; a value is an ISO 8601 string with a zone (`Z` or an
+  offset), or a plain date meaning midnight UTC.
 - `not: true` on a group negates the whole group (rows where the group is unknown stay unmatched).
+  An empty group matches every row; negated, none.
 """
 
 from __future__ import annotations
