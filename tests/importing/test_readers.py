@@ -104,6 +104,17 @@ class TestJsonl:
         path.write_text('{"id": "a", "t": "one\u2028two"}\r\n{"id": "b"}\r\n', encoding="utf-8")
         assert [r.data for r in _records(list(read_jsonl(path)))] == [{"id": "a", "t": "one\u2028two"}, {"id": "b"}]
 
+    def test_nan_and_infinity_are_not_json(self, tmp_path: Path) -> None:
+        """Python would read them, JSON and the store do not: the line is a bad row."""
+        path = tmp_path / "calls.jsonl"
+        path.write_text('{"id": "a", "score": NaN}\n{"id": "b", "score": -Infinity}\n{"id": "c"}\n')
+        items = list(read_jsonl(path))
+        assert [r.data["id"] for r in _records(items)] == ["c"]
+        assert [(i.line, i.message) for i in _issues(items)] == [
+            (1, "not valid JSON: NaN is not a JSON number"),
+            (2, "not valid JSON: -Infinity is not a JSON number"),
+        ]
+
 
 HEADER = "id,channel,started_at,agent,tags,speaker,text,offset_s,metadata.csat,region\n"
 
@@ -172,9 +183,19 @@ class TestCsv:
     def test_metadata_cells_that_look_like_numbers_are_numbers(self, tmp_path: Path) -> None:
         """4 is a number, 007 (not a JSON number) stays text, true is a boolean."""
         path = tmp_path / "m.csv"
-        path.write_text("id,channel,metadata.a,metadata.b,metadata.c,metadata.d\nc,chat,4,007,true,-1.5\n")
+        path.write_text(
+            "id,channel,metadata.a,metadata.b,metadata.c,metadata.d,metadata.e\nc,chat,4,007,true,-1.5,-Infinity\n"
+        )
         [record] = _records(list(read_csv(path)))
-        assert record.data["metadata"] == {"a": 4, "b": "007", "c": True, "d": -1.5}
+        assert record.data["metadata"] == {"a": 4, "b": "007", "c": True, "d": -1.5, "e": "-Infinity"}
+
+    def test_a_metadata_column_and_a_plain_column_of_one_key_must_agree(self, tmp_path: Path) -> None:
+        """`csat` and `metadata.csat` are the same entry: different values are reported, not a crash."""
+        path = tmp_path / "m.csv"
+        path.write_text("id,channel,csat,metadata.csat\nc,chat,4,5\n")
+        assert [(i.line, i.message) for i in _issues(list(read_csv(path)))] == [
+            (2, "metadata.csat is '5' here but '4' on line 2")
+        ]
 
 
 class TestFiles:

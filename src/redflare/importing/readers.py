@@ -29,6 +29,7 @@ import bisect
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,6 +142,14 @@ class _Lines:
         return bisect.bisect_right(self._starts, offset - 1) + 1
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# Python's json reads NaN and Infinity, which JSON (and PostgreSQL's jsonb) does not allow.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _skip_space(text: str, index: int) -> int:
     while index < len(text) and text[index] in " \t\r\n":
         index += 1
@@ -153,7 +162,7 @@ def iter_json_values(path: Path, text: str) -> Iterator[tuple[int, Any] | ReadIs
     Decoding element by element is what lets a record name its line; a syntax error ends the file
     (a ReadIssue at the line where it is) after the elements before it.
     """
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     lines = _Lines(text)
     index = _skip_space(text, 0)
     if index == len(text):
@@ -185,6 +194,8 @@ def iter_json_values(path: Path, text: str) -> Iterator[tuple[int, Any] | ReadIs
             return
     except json.JSONDecodeError as exc:
         yield ReadIssue(path, exc.lineno, f"not valid JSON: {exc.msg}")
+    except ValueError as exc:  # a NaN or Infinity constant
+        yield ReadIssue(path, lines.at(index), f"not valid JSON: {exc}")
 
 
 def read_json(path: Path) -> Iterator[ReadItem]:
@@ -215,9 +226,12 @@ def read_jsonl(path: Path) -> Iterator[ReadItem]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _DECODER.decode(line)
         except json.JSONDecodeError as exc:
             yield ReadIssue(path, number, f"not valid JSON: {exc.msg}")
+            continue
+        except ValueError as exc:  # a NaN or Infinity constant
+            yield ReadIssue(path, number, f"not valid JSON: {exc}")
             continue
         if isinstance(value, dict):
             yield RawRecord(path, number, value)
@@ -310,15 +324,16 @@ def _add_row(path: Path, line: int, cells: dict[str, str], conversation: _CsvCon
         if not value or name in TURN_COLUMNS:
             continue
         if name in CONVERSATION_COLUMNS:
-            target, key = conversation.fields, name
+            target, key, slot = conversation.fields, name, name
         else:
-            target, key = conversation.metadata, name.removeprefix(METADATA_PREFIX)
+            key = name.removeprefix(METADATA_PREFIX)
+            target, slot = conversation.metadata, METADATA_PREFIX + key
         earlier = target.get(key)
         if earlier is None:
             target[key] = value
-            conversation.field_lines[name] = line
+            conversation.field_lines[slot] = line
         elif earlier != value:
-            first = conversation.field_lines[name]
+            first = conversation.field_lines[slot]
             message = f"{name} is {value!r} here but {earlier!r} on line {first}"
             conversation.issue = ReadIssue(path, line, message)
             return
@@ -345,6 +360,6 @@ def _metadata_value(text: str) -> Any:
             value = json.loads(text)
         except ValueError:
             return text
-        if value is None or isinstance(value, bool | int | float):
+        if value is None or isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
             return value
     return text

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,9 @@ class ConversationRecord(BaseModel):
     def _normalise(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        known = {name: value for name, value in data.items() if name in cls.model_fields}
-        unknown = {name: value for name, value in data.items() if name not in cls.model_fields}
+        names = _field_names(cls)
+        known = {name: value for name, value in data.items() if name in names}
+        unknown = {name: value for name, value in data.items() if name not in names}
         if unknown:
             given = known.get("metadata")
             if given is not None and not isinstance(given, Mapping):
@@ -141,6 +143,12 @@ class ConversationRecord(BaseModel):
         if not self.turns and self.audio is None:
             raise ValueError("a conversation needs turns or audio")
         return self
+
+
+@cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    # Looked up once: reading model_fields on every record is a measurable share of a large import.
+    return frozenset(model.model_fields)
 
 
 def to_domain(record: ConversationRecord, integration: str) -> Conversation:
