@@ -50,3 +50,27 @@ def store(tmp_path: Path) -> Iterator[Store]:
     """A freshly migrated, empty store."""
     (tmp_path / "artifacts").mkdir()
     yield from (_postgres_store(tmp_path) if POSTGRES_URL else _sqlite_store(tmp_path))
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Environment for commands that open their own store: a data folder, and on PostgreSQL a schema of their own."""
+    data_dir = tmp_path / "redflare-data"
+    monkeypatch.setenv("REDFLARE_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("REDFLARE_WORKERS", "1")
+    if not POSTGRES_URL:
+        monkeypatch.delenv("REDFLARE_DATABASE_URL", raising=False)
+        yield data_dir
+        return
+    schema = f"rf_cli_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    monkeypatch.setenv("REDFLARE_DATABASE_URL", f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    try:
+        yield data_dir
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
