@@ -76,7 +76,8 @@ class TestDemoThenRun:
             "steps:\n"
             "  - {id: pick, type: select_conversations, config: {source: {integration: nowhere}}}\n"
             "  - {id: analyse, type: process_conversations, after: [pikc], config: {pipeline: default-qaa}}\n"
-            "  - {id: low, type: filter, after: [pick], config: {condition: {rules: [{field: score, operator: '<', value: 70}]}}}\n"
+            "  - {id: low, type: filter, after: [pick],\n"
+            "     config: {condition: {rules: [{field: score, operator: '<', value: 70}]}}}\n"
         )
         before = counts()
         result = CliRunner().invoke(app, ["run", str(bad)])
@@ -95,3 +96,17 @@ class TestDemoThenRun:
         result = CliRunner().invoke(app, ["run", "Unhappy customers review"])
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith("Run 1: completed")
+
+
+class TestRunsCommands:
+    def test_list_show_and_cancel(self, demo: Path) -> None:
+        """Runs are listed and shown; a finished run cannot be cancelled, and saying so is not a crash."""
+        assert "No Runs yet" in CliRunner().invoke(app, ["runs", "list", "Nightly QA triage"]).stdout
+        run = json.loads(CliRunner().invoke(app, ["run", "Nightly QA triage", "--json"]).stdout)
+        listed = CliRunner().invoke(app, ["runs", "list", "Nightly QA triage"])
+        assert run["id"] in listed.stdout
+        shown = json.loads(CliRunner().invoke(app, ["runs", "show", run["id"], "--json"]).stdout)
+        assert shown == run
+        refused = CliRunner().invoke(app, ["runs", "cancel", run["id"]])
+        assert refused.exit_code == 2
+        assert "completed run cannot become cancelled" in refused.stderr

@@ -7,6 +7,7 @@ import typer
 from redflare.cli.demo import demo_command
 from redflare.cli.imports import import_command
 from redflare.cli.run import run_command
+from redflare.cli.runs import runs_app
 from redflare.cli.workflows import workflows_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="RedFlare Workflows.")
@@ -14,6 +15,7 @@ app.command("demo")(demo_command)
 app.command("run")(run_command)
 app.command("import")(import_command)
 app.add_typer(workflows_app, name="workflows")
+app.add_typer(runs_app, name="runs")
 
 
 def main() -> None:
