@@ -206,6 +206,7 @@ class TestCancellation:
         assert resource["credits"] == pytest.approx(3.0)
         assert charges(store) == 3
         assert steps_by_id(resource)["analyse"]["status"] == "cancelled"
+        assert steps_by_id(resource)["analyse"]["credits"] == pytest.approx(3.0)  # what it spent before the cancel
         assert steps_by_id(resource)["after"]["status"] == "cancelled"
 
     def test_a_batch_finishing_after_the_cancel_is_not_charged(self, store: Store) -> None:

@@ -20,6 +20,7 @@ from redflare.adapters.db.runs import (
     artifacts_of,
     get_run,
     run_status,
+    step_spend,
     step_states,
     transition_run,
     transition_step,
@@ -196,6 +197,8 @@ class RunEngine:
     ) -> None:
         with self.store.transaction() as session:
             fields: dict[str, Any] = {"error": error} if error else {}
+            # Batches settled before the failure or cancel were charged: the step shows what it cost.
+            fields["credits"] = step_spend(session, run_id=run_id, step_id=step_id)
             transition_step(
                 session, run_id=run_id, step_id=step_id, to=to, now=self.clock.now(), reason=reason, **fields
             )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import Artifact, Run, RunEvent, StepRun
+from redflare.adapters.db.orm import Artifact, Charge, Run, RunEvent, StepRun
 from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.runs import RUN_ALLOWED, STEP_ALLOWED, RunStatus, StepStatus
 
@@ -170,3 +170,9 @@ def add_run_totals(session: Session, *, run_id: str, credits: Decimal, processed
         execution_options={"synchronize_session": False},
     )
     return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def step_spend(session: Session, *, run_id: str, step_id: str) -> Decimal:
+    """Credits charged by one step of a run so far (what a failed or cancelled step still cost)."""
+    value = session.scalar(select(func.sum(Charge.amount)).where(Charge.run_id == run_id, Charge.step_id == step_id))
+    return value if isinstance(value, Decimal) else Decimal(0)
