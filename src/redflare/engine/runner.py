@@ -166,7 +166,15 @@ class RunEngine:
         counts = {port: out.height for port, out in result.outputs.items()}
         with self.store.transaction() as session:
             if run_status(session, run_id) is RunStatus.CANCELLED:
-                transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self.clock.now())
+                spent = step_spend(session, run_id=run_id, step_id=step_id)
+                transition_step(
+                    session,
+                    run_id=run_id,
+                    step_id=step_id,
+                    to=StepStatus.CANCELLED,
+                    now=self.clock.now(),
+                    credits=spent,
+                )
                 return
             for port, (path, size) in written.items():
                 add_artifact(
