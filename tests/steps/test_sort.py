@@ -107,7 +107,7 @@ class TestApplySort:
 
     def test_later_keys_break_ties_and_equal_rows_keep_their_order(self) -> None:
         """Team A to Z, then score high to low; rows equal on both stay as they came."""
-        rows = [
+        rows: list[Row] = [
             {"id": "1", "team": "b", "score": 5},
             {"id": "2", "team": "a", "score": 7},
             {"id": "3", "team": "a", "score": 9},
@@ -129,6 +129,16 @@ class TestApplySort:
         frame = pl.DataFrame({"id": ["a"]})
         with pytest.raises(StepError, match=r"by\[0\]\.field: unknown column 'score'"):
             apply_sort(frame, config(("score", "asc")))
+
+    def test_every_bad_key_is_named_in_one_error(self) -> None:
+        """Two bad keys are both reported at once, in order, and the error is not worth retrying."""
+        frame = pl.DataFrame({"id": ["a"], "tags": [["vip"]]})
+        with pytest.raises(StepError) as caught:
+            apply_sort(frame, config(("score", "asc"), ("tags", "desc")))
+        assert (
+            str(caught.value) == "by[0].field: unknown column 'score'; by[1].field: cannot sort by list column 'tags'"
+        )
+        assert caught.value.retryable is False
 
     def test_empty_set_stays_empty_with_its_columns(self) -> None:
         """Sorting nothing gives nothing, with the same columns."""

@@ -12,6 +12,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from redflare.domain.columns import BASE_COLUMNS
+from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.domain.workflow import DEFAULT_PORT
 from redflare.steps.context import StepContext
@@ -79,6 +80,16 @@ class StepKind(Generic[C]):
     def json_schema(self) -> dict[str, Any]:
         """The side panel's form: the config's JSON Schema with titles, descriptions and helper text."""
         return self.config_model.model_json_schema()
+
+
+def check_input(problems: Problems) -> None:
+    """Fail the step with one `StepError` listing every (path, message) problem; do nothing if none.
+
+    Run time's counterpart of `columns_of`: a config that does not fit the columns it actually got
+    stops the step rather than quietly producing nothing.
+    """
+    if problems:
+        raise StepError("; ".join(f"{path}: {message}" for path, message in problems))
 
 
 def base_columns() -> Columns:

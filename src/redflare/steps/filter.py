@@ -17,12 +17,11 @@ import polars as pl
 from pydantic import Field
 
 from redflare.domain.conditions import ColumnKind, Group, check_against_columns
-from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.conditions import to_polars
 from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
 
 TYPE = "filter"
@@ -56,9 +55,7 @@ def apply_filter(frame: pl.DataFrame, condition: Group) -> pl.DataFrame:
 
 def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
     frame = empty_set() if frame is None else frame
-    problems = condition_problems(config, frame_columns(frame))
-    if problems:
-        raise StepError("; ".join(f"{path}: {message}" for path, message in problems))
+    check_input(condition_problems(config, frame_columns(frame)))
     kept = apply_filter(frame, config.condition)
     return StepResult.single(kept, tally={"kept": kept.height, "dropped": frame.height - kept.height})
 

@@ -20,11 +20,10 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from redflare.domain.conditions import ColumnKind
-from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
 
 TYPE = "sort"
@@ -94,9 +93,7 @@ def columns_of(config: Config, inputs: Columns, env: Environment) -> tuple[Colum
 
 def apply_sort(frame: pl.DataFrame, config: Config) -> pl.DataFrame:
     """The frame sorted by the config's keys (missing values last, stable), cut to `limit`."""
-    problems = key_problems(config, frame_columns(frame))
-    if problems:
-        raise StepError("; ".join(f"{path}: {message}" for path, message in problems))
+    check_input(key_problems(config, frame_columns(frame)))
     keys = [_key(key.field, frame.schema[key.field]) for key in config.by]
     ordered = frame.sort(
         keys,
