@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -23,7 +22,7 @@ from redflare.domain.columns import BASE_COLUMNS, GROUP_COLUMN
 from redflare.domain.conditions import ColumnKind
 from redflare.domain.errors import StepError
 from redflare.domain.loading import issues_from_validation_error
-from redflare.domain.validation import Environment, validate
+from redflare.domain.validation import Environment, StepSpec, validate
 from redflare.domain.workflow import WorkflowDocument
 from redflare.steps import select_conversations, sort
 from redflare.steps.distribute import (
@@ -34,15 +33,15 @@ from redflare.steps.distribute import (
     columns_of,
     execute,
     group_sizes,
-    largest_remainder,
     ports_of,
 )
+from tests.sets.test_allocation import hamilton
 
 Data = dict[str, Any]
 G3 = [{"name": "A", "share": 50}, {"name": "B", "share": 30}, {"name": "C", "share": 20}]
 
 
-def conversations(n: int, **columns: list[Any]) -> pl.DataFrame:
+def conversations(n: int, **columns: list[Any] | pl.Series) -> pl.DataFrame:
     """A set of n conversations with ids c0, c1, … and the given extra columns."""
     return pl.DataFrame({"id": [f"c{i}" for i in range(n)], **columns})
 
@@ -64,19 +63,6 @@ def error_paths(data: Data) -> list[str]:
 
 def when(field: str, operator: str, value: Any = None) -> Data:
     return {"combinator": "and", "rules": [{"field": field, "operator": operator, "value": value}]}
-
-
-def hamilton(total: int, shares: list[Decimal]) -> list[int]:
-    """Reference largest-remainder rounding, in decimals, one free seat at a time."""
-    whole = sum(shares)
-    quotas = [Decimal(total) * share / whole for share in shares]
-    seats = [int(quota) for quota in quotas]  # quotas are non-negative: int() is floor
-    remainders = [quota - seat for quota, seat in zip(quotas, seats, strict=True)]
-    while sum(seats) < total:
-        best = max(range(len(shares)), key=lambda g: (remainders[g], -g))
-        seats[best] += 1
-        remainders[best] = Decimal(-1)
-    return seats
 
 
 class TestConfigValidation:
@@ -191,7 +177,7 @@ class TestConfigValidation:
                 ],
             }
         )
-        specs = {"select_conversations": select_conversations.KIND, "distribute": KIND}
+        specs: dict[str, StepSpec] = {"select_conversations": select_conversations.KIND, "distribute": KIND}
         issues = validate(document, specs)
         assert sorted((issue.path, issue.node) for issue in issues) == [
             ("steps[1].config.groups[0].condition.rules[0].field", "split"),
@@ -275,33 +261,6 @@ class TestPercentage:
         assert expected == [len(result[name]) for name in "ABC"]
         ids = [f"c{i}" for i in range(7)]
         assert result["A"] + result["B"] + result["C"] == ids
-
-    def test_ties_go_to_the_group_listed_first_even_where_floats_would_tip(self) -> None:
-        """125 rows at 35.6/64.4: both quotas end in exactly .5, and the first group gets the seat."""
-        assert 125 * 64.4 / 100 - math.floor(125 * 64.4 / 100) > 125 * 35.6 / 100 - math.floor(125 * 35.6 / 100)
-        assert hamilton(125, [Decimal("35.6"), Decimal("64.4")]) == largest_remainder(125, [35.6, 64.4])
-
-    @settings(max_examples=300, deadline=None)
-    @given(
-        total=st.integers(0, 5000),
-        cuts=st.lists(st.integers(1, 999), max_size=7, unique=True),
-    )
-    def test_largest_remainder_is_hamilton(self, total: int, cuts: list[int]) -> None:
-        """Sizes sum to n, each within 1 of its quota, and the free seats go to the largest remainders."""
-        points = [0, *sorted(cuts), 1000]
-        shares = [Decimal(b - a) / 10 for a, b in itertools.pairwise(points)]  # tenths, summing to 100
-        result = largest_remainder(total, [float(share) for share in shares])
-        quotas = [Decimal(total) * share / 100 for share in shares]
-        assert sum(result) == total
-        assert all(abs(size - quota) < 1 for size, quota in zip(result, quotas, strict=True))
-        assert all(size in (math.floor(q), math.floor(q) + 1) for size, q in zip(result, quotas, strict=True))
-        got_seat = [g for g, q in enumerate(quotas) if result[g] > q]
-        no_seat = [g for g, q in enumerate(quotas) if result[g] <= q and q != int(q)]
-        for winner in got_seat:  # every winner's remainder beats (or ties, listed earlier) every loser's
-            for loser in no_seat:
-                won, lost = quotas[winner] % 1, quotas[loser] % 1
-                assert won > lost or (won == lost and winner < loser)
-        assert result == hamilton(total, shares)
 
     def test_seed_shuffles_before_splitting(self) -> None:
         """With a seed, groups get a random, repeatable sample instead of consecutive blocks."""

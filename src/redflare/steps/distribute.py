@@ -10,11 +10,10 @@ Modes:
   next, and so on (so "the 10 worst to A" after a Sort works); a group short of rows gets what is
   left. The one group with `rest: true` takes every remaining row, wherever it is listed; without
   one, leftover rows go to no group.
-- `percentage`: sizes are the largest-remainder (Hamilton) rounding of n × share / 100: each
-  group gets the floor of its exact quota, then the seats still free go to the largest fractional
-  remainders, ties to the group listed first. Sizes always sum to n and each is within 1 of its
-  quota. Shares are taken as the decimals written and must add up to 100 (within 1e-6); rounding
-  is exact (fractions, not floats). Rows go to groups in blocks, in input order.
+- `percentage`: sizes are the largest-remainder (Hamilton) rounding of n × share / 100, ties to
+  the group listed first: they always sum to n and each is within 1 of its quota. Shares are taken
+  as the decimals written and must add up to 100 (within 1e-6); rounding is exact (fractions, not
+  floats). Rows go to groups in blocks, in input order.
 - `rules`: each row goes to the first group whose condition it matches (conditions compile
   through `redflare.sets.conditions.to_polars`). Rows matching none go to the `otherwise` group,
   or to no group. `otherwise` names one of the groups, and that group has no condition of its
@@ -22,39 +21,27 @@ Modes:
 - `round_robin`: the i-th row goes to the (i mod k)-th group.
 
 `seed` (counts, percentage, round_robin): rows are first shuffled with this seed, then handed out
-as above — a random split that is the same on every run. The shuffle draws one 64-bit key per
-row from `random.Random(seed)` and orders rows by it, so it depends on nothing but the seed and
-the row count (no hash randomisation, no thread timing).
+as above — a random split that is the same on every run (the shuffle depends on nothing but the
+seed and the row count).
 
 `balance_by` (counts, percentage, round_robin): group sizes, and which rows get a group at all,
 stay exactly as without it; only who goes where changes, so that each group gets a fair mix of
-the column's values (e.g. of agents). Method, with A rows assigned, stratum s holding L_s of them
-and group g getting m_g:
-1. Each stratum's target for each group is its proportional share q = L_s × m_g / A, rounded to
-   floor(q) or floor(q) + 1 so that the targets add up to L_s in every stratum and to m_g in every
-   group (a controlled rounding; one exists since the exact shares have integer margins). Strata
-   of equal size are alike, so the rounding is solved per size (a small transportation problem,
-   greedily in the Gale–Ryser way), then dealt out to that size's strata by McNaughton's
-   wrap-around rule.
-2. Within a stratum (rows in input or shuffled order), each group's k-th seat sits at position
-   (k + 0.5) / target, merged by position (ties to the group listed first), so a group gets rows
-   from the whole stratum — after a Sort, the worst and the best of each agent alike.
-Guarantee: in every stratum, every group's count is floor(q) or floor(q) + 1, so it differs from
-its proportional share by at most 1 (less than 1 unless q is a whole number). Missing values form
-one stratum; list columns (tags) cannot be balanced on.
+the column's values (e.g. of agents): in every stratum, each group's count is its proportional
+share rounded down or up. Missing values form one stratum; list columns (tags) cannot be balanced
+on.
+
+The arithmetic — largest remainder, the seeded shuffle, the balanced assignment, with its method
+and fairness guarantee — lives in `redflare.sets.allocation`; this module is the step around it:
+config, validation, ports, columns and execute.
 
 Deterministic: the same input, config and seed give the same split, always.
 """
 
 from __future__ import annotations
 
-import array
 import math
-import random
-import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from fractions import Fraction
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -62,12 +49,20 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from redflare.domain.columns import GROUP_COLUMN
 from redflare.domain.conditions import ColumnKind, Group, check_against_columns
-from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
+from redflare.sets.allocation import (
+    balanced,
+    counted_sizes,
+    even_sizes,
+    in_blocks,
+    largest_remainder,
+    round_robin,
+    seeded_order,
+)
 from redflare.sets.conditions import to_polars
 from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
 
 TYPE = "distribute"
@@ -281,53 +276,35 @@ def columns_of(config: Config, inputs: Columns, env: Environment) -> tuple[Colum
     return {**inputs, GROUP_COLUMN: ColumnKind.TEXT}, input_problems(config, inputs)
 
 
-def largest_remainder(total: int, shares: Sequence[float]) -> list[int]:
-    """Hamilton apportionment of `total` seats by `shares` (ties to the earlier share); sums to `total`."""
-    weights = [Fraction(repr(share)) for share in shares]  # the decimal as written, not its binary float
-    whole = sum(weights)
-    quotas = [total * weight / whole for weight in weights]
-    sizes = [math.floor(quota) for quota in quotas]
-    by_remainder = sorted(range(len(quotas)), key=lambda g: (sizes[g] - quotas[g], g))
-    for g in by_remainder[: total - sum(sizes)]:
-        sizes[g] += 1
-    return sizes
-
-
 def group_sizes(config: Config, total: int) -> list[int]:
     """How many of `total` rows each group gets (counts, percentage, round_robin)."""
     groups = config.groups
     if config.mode is Mode.PERCENTAGE:
         return largest_remainder(total, [group.share or 0.0 for group in groups])
     if config.mode is Mode.ROUND_ROBIN:
-        return [total // len(groups) + (1 if g < total % len(groups) else 0) for g in range(len(groups))]
+        return even_sizes(total, len(groups))
     if config.mode is Mode.COUNTS:
-        sizes, left = [], total
-        for group in groups:
-            size = 0 if group.rest else min(group.count or 0, left)
-            sizes.append(size)
-            left -= size
-        return [left if group.rest else size for group, size in zip(groups, sizes, strict=True)]
+        return counted_sizes(total, [None if group.rest else (group.count or 0) for group in groups])
     raise ValueError("rules mode has no sizes: each row's group depends on its values")
 
 
 def assign_groups(frame: pl.DataFrame, config: Config) -> pl.Series:
     """Each input row's group index (Int32, null: no group), in input order."""
-    problems = input_problems(config, frame_columns(frame))
-    if problems:
-        raise StepError("; ".join(f"{path}: {message}" for path, message in problems))
+    check_input(input_problems(config, frame_columns(frame)))
     if config.mode is Mode.RULES:
         return frame.select(_rules_expression(config, frame_columns(frame)).alias(_SLOT)).to_series()
     total = frame.height
     sizes = group_sizes(config, total)
-    order = None if config.seed is None else _shuffled(total, config.seed)
-    if config.balance_by is None:
-        labels = _in_blocks(config, sizes, total)
-    else:
+    order = None if config.seed is None else seeded_order(total, config.seed)
+    if config.balance_by is not None:
         strata = frame.get_column(config.balance_by)
-        strata = strata if order is None else strata.gather(order)
-        assigned = sum(sizes)
-        unassigned = pl.repeat(None, total - assigned, dtype=pl.Int32, eager=True)
-        labels = pl.concat([_balanced(strata.head(assigned), sizes), unassigned])
+        labels = balanced(strata if order is None else strata.gather(order), sizes)
+    elif config.mode is Mode.ROUND_ROBIN:
+        labels = round_robin(total, len(sizes))
+    else:
+        # counts and percentage: blocks in list order, but the rest group's block comes after the
+        # counted ones, wherever it is listed
+        labels = in_blocks(sizes, total, last={g for g, group in enumerate(config.groups) if group.rest})
     # labels follow the processing order; the inverse permutation brings them back to input order
     return (labels if order is None else labels.gather(order.arg_sort())).alias(_SLOT)
 
@@ -353,99 +330,6 @@ def _rules_expression(config: Config, columns: Mapping[str, ColumnKind]) -> pl.E
         if condition is not None:
             slot = pl.when(to_polars(condition, columns)).then(pl.lit(index, dtype=pl.Int32)).otherwise(slot)
     return slot
-
-
-def _shuffled(total: int, seed: int) -> pl.Series:
-    """A permutation of 0..total-1 that depends only on the seed and the count."""
-    keys = array.array("Q")
-    keys.frombytes(random.Random(seed).randbytes(8 * total))
-    if sys.byteorder == "big":  # read the bytes as little-endian everywhere
-        keys.byteswap()
-    frame = pl.DataFrame({"key": pl.Series(keys, dtype=pl.UInt64)}).with_row_index("row")
-    return frame.sort("key", maintain_order=True).get_column("row")
-
-
-def _in_blocks(config: Config, sizes: Sequence[int], total: int) -> pl.Series:
-    """Group indices in processing order when nothing is balanced."""
-    if config.mode is Mode.ROUND_ROBIN:
-        return (pl.int_range(total, eager=True) % len(sizes)).cast(pl.Int32)
-    # counts: the rest group's block comes after the counted ones, wherever it is listed
-    block_order = sorted(range(len(sizes)), key=lambda g: config.groups[g].rest)
-    blocks = [pl.repeat(g, sizes[g], dtype=pl.Int32, eager=True) for g in block_order]
-    blocks.append(pl.repeat(None, total - sum(sizes), dtype=pl.Int32, eager=True))
-    return pl.concat(blocks)
-
-
-def _balanced(strata: pl.Series, sizes: Sequence[int]) -> pl.Series:
-    """Group indices for these rows (len == sum(sizes)) giving each group a fair mix of strata."""
-    total = len(strata)
-    if total == 0:
-        return pl.Series(_SLOT, [], dtype=pl.Int32)
-    rows = pl.DataFrame({"key": strata}).with_row_index("pos")
-    rows = rows.with_columns(stratum=pl.col("pos").min().over("key"))  # strata by first appearance
-    table = rows.group_by("stratum").agg(size=pl.len().cast(pl.Int64)).sort("stratum")
-    table = table.with_columns(nth=pl.int_range(pl.len(), dtype=pl.Int64).over("size"))
-    kinds = table.group_by("size").agg(many=pl.len().cast(pl.Int64)).sort("size")
-    kind_sizes, kind_counts = kinds.get_column("size").to_list(), kinds.get_column("many").to_list()
-    extras = _controlled_extras(list(zip(kind_sizes, kind_counts, strict=True)), sizes, total)
-    # Deal each size's extras to its strata by wrap-around: extras of group g take the cyclic run
-    # of `extra` strata from `start`; a run never exceeds the number of strata, so no stratum
-    # gets two extras from one group, and every stratum gets the same number.
-    spread: dict[str, list[int]] = {"size": kind_sizes}
-    for g in range(len(sizes)):
-        starts = [sum(row[:g]) % many for row, many in zip(extras, kind_counts, strict=True)]
-        spread[f"start{g}"], spread[f"extra{g}"] = starts, [row[g] for row in extras]
-    table = table.join(pl.DataFrame(spread), on="size", how="left").join(kinds, on="size", how="left")
-    targets = []
-    for g, size in enumerate(sizes):
-        offset = (pl.col("nth") - pl.col(f"start{g}") + pl.col("many")) % pl.col("many")
-        extra = (offset < pl.col(f"extra{g}")).cast(pl.Int64)
-        targets.append(
-            table.select("stratum", group=pl.lit(g, dtype=pl.Int32), n=pl.col("size") * size // total + extra)
-        )
-    seats = (
-        pl.concat(targets)
-        .filter(pl.col("n") > 0)
-        .with_columns(k=pl.int_ranges(0, pl.col("n")))
-        .explode("k")
-        .with_columns(at=(2 * pl.col("k") + 1) / (2 * pl.col("n")))
-        .sort("stratum", "at", "group")
-    )
-    ordered = rows.sort("stratum", "pos").with_columns(seats.get_column("group").alias(_SLOT))
-    return ordered.sort("pos").get_column(_SLOT)
-
-
-def _controlled_extras(kinds: Sequence[tuple[int, int]], sizes: Sequence[int], total: int) -> list[list[int]]:
-    """For each stratum size (size, how many strata), how many of its strata give group g one extra row.
-
-    Every stratum of size L gives group g floor(L·m_g/A) rows, plus one for `extras` of them.
-    The exact extras M·frac(L·m_g/A) have integer row and column sums; this rounds them to
-    floor or ceil keeping both, greedily: each size in turn hands its extras to the groups
-    still owed the most (Gale–Ryser), which never gets stuck when a rounding exists.
-    """
-    owed = list(sizes)
-    floors: list[list[int]] = []
-    fractions: list[list[int]] = []
-    needs: list[int] = []
-    for size, many in kinds:
-        per_stratum = [size * m // total for m in sizes]
-        exact = [many * (size * m % total) for m in sizes]  # × total, to stay in integers
-        floors.append([e // total for e in exact])
-        fractions.append([e % total for e in exact])
-        needs.append(many * (size - sum(per_stratum)) - sum(floors[-1]))
-        for g in range(len(sizes)):
-            owed[g] -= many * per_stratum[g] + floors[-1][g]
-    extras = [list(row) for row in floors]
-    for row, need in enumerate(needs):
-        # Equal debts are interchangeable for what follows, so prefer a cell whose share has a
-        # fraction: an extra row there stays strictly within 1 of the share.
-        chosen = sorted(range(len(sizes)), key=lambda g: (-owed[g], -fractions[row][g], g))[:need]
-        for g in chosen:
-            extras[row][g] += 1
-            owed[g] -= 1
-    if any(owed):
-        raise AssertionError(f"balance rounding left debts {owed}")  # a bug, never a user error
-    return extras
 
 
 def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
