@@ -11,17 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from redflare.adapters.db.conversations import (
-    count_conversations,
-    ensure_integration,
-    stored_integrations,
-    upsert_conversations,
-)
+from redflare.adapters.db.conversations import count_conversations
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.orm import Integration
 from redflare.adapters.db.store import Store
-from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
-from redflare.domain.errors import Conflict, InvalidInput
+from redflare.domain.errors import InvalidInput
 from redflare.importing.readers import CONVERSATION_COLUMNS, TAG_SEPARATOR, TURN_COLUMNS
 from redflare.importing.sample import packaged_demo_files, shared_datasets_dir
 from redflare.services.imports import ImportRefused, import_path
@@ -269,51 +263,3 @@ class TestImportPath:
         assert report.inserted == _count(store, "public") == report.records_read - report.duplicates
         assert len(report.bad_rows) == len(refused.value.issues)
         assert [n.path.split("/")[-1] for n in report.notes] == ["dialogstudio_tm1_examples.json:2"]
-
-
-class TestConversationRepository:
-    """The repository under the import service (adapters/db/conversations.py)."""
-
-    @staticmethod
-    def _domain(n: int, *, agent: str = "Dana") -> Conversation:
-        return Conversation(
-            id=f"r-{n}",
-            integration="repo",
-            channel=Channel.CALL,
-            turns=(Turn(Speaker.AGENT, "Hello", 0.0, 1.0),),
-            started_at=T0,
-            agent=agent,
-            metadata={"n": n},
-        )
-
-    def test_upsert_counts_across_chunks(self, store: Store) -> None:
-        """More rows than one statement takes: inserted and updated still add up."""
-        conversations = [self._domain(n) for n in range(2_500)]
-        with store.transaction() as session:
-            integration = ensure_integration(session, name="repo")
-            first = upsert_conversations(session, integration_id=integration.id, conversations=conversations[:1_200])
-            second = upsert_conversations(session, integration_id=integration.id, conversations=conversations)
-        assert (first.inserted, first.updated, second.inserted, second.updated) == (1_200, 0, 1_300, 1_200)
-        assert _count(store, "repo") == 2_500
-
-    def test_a_foreign_id_is_never_overwritten(self, store: Store) -> None:
-        """Upserting an id of another integration raises Conflict and writes nothing."""
-        with store.transaction() as session:
-            alpha = ensure_integration(session, name="alpha")
-            upsert_conversations(session, integration_id=alpha.id, conversations=[self._domain(1)])
-        with store.transaction() as session:
-            beta = ensure_integration(session, name="beta")
-            mixed = [self._domain(2), self._domain(1, agent="Eve")]
-            with pytest.raises(Conflict, match="belong to another integration"):
-                upsert_conversations(session, integration_id=beta.id, conversations=mixed)
-        with store.transaction() as session:
-            assert stored_integrations(session, ids=["r-1", "r-2", "r-9"]) == {"r-1": "alpha"}
-        stored = _stored(store)
-        assert (stored["r-1"].agent, "r-2" in stored) == ("Dana", False)
-
-    def test_ensure_integration_is_get_or_create(self, store: Store) -> None:
-        """Asking twice for the same name gives the same integration."""
-        with store.transaction() as session:
-            first = ensure_integration(session, name="x", kind="push").id
-            again = ensure_integration(session, name="x")
-            assert (again.id, again.kind) == (first, "push")
