@@ -5,10 +5,13 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import fields
+from operator import attrgetter
+from typing import Any
 
 from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
-from redflare.domain.conversation import Conversation
+from redflare.domain.conversation import Conversation, Turn
 
 
 class InlineAnalysisExecutor:
@@ -24,11 +27,43 @@ class InlineAnalysisExecutor:
         pass
 
 
+# Batches cross to the workers as plain tuples, rebuilt there into the same Conversations: pickling a
+# frozen slotted dataclass runs Python code per object (a dozen Turns per conversation), which cost the
+# feeding process more than the rest of the hand-over. Field lists come from the dataclasses, so a
+# field added to Conversation or Turn travels too.
+_CONVERSATION_FIELDS = tuple(f.name for f in fields(Conversation))
+_TURNS_AT = _CONVERSATION_FIELDS.index("turns")
+_conversation_values = attrgetter(*_CONVERSATION_FIELDS)
+_turn_values = attrgetter(*(f.name for f in fields(Turn)))
+Packed = tuple[Any, ...]
+
+
+def _pack(conversation: Conversation) -> Packed:
+    """A conversation as a tuple of plain values (cheap to pickle); `_unpack` gives it back."""
+    values = list(_conversation_values(conversation))
+    values[_TURNS_AT] = tuple(map(_turn_values, conversation.turns))
+    return tuple(values)
+
+
+def _unpack(values: Packed) -> Conversation:
+    """The conversation `_pack` flattened (what a worker rebuilds)."""
+    rebuilt = list(values)
+    rebuilt[_TURNS_AT] = tuple(Turn(*turn) for turn in values[_TURNS_AT])
+    return Conversation(*rebuilt)
+
+
+def _analyse_packed(pipeline: PipelineDefinition, batch: list[Packed]) -> list[AnalysisOutcome]:
+    """What a worker runs: `analyse_batch` over the unpacked conversations (top level, so it pickles)."""
+    return analyse_batch(pipeline, [_unpack(values) for values in batch])
+
+
 class ProcessPoolAnalysisExecutor:
     """Spreads batches over worker processes, keeping exactly one batch per worker in flight.
 
     The next batch is pulled from the iterator only when a worker is free, so the caller's admission
-    check (limits, cancellation) happens just before a batch starts, never long before.
+    check (limits, cancellation) happens just before a batch starts, never long before. A free worker
+    gets its next batch before the finished batch's outcomes are handed to the caller: the caller's
+    storing of results then overlaps the analysis instead of leaving the worker idle.
     """
 
     def __init__(self, workers: int) -> None:
@@ -39,7 +74,7 @@ class ProcessPoolAnalysisExecutor:
         if self._pool is None:
             # forkserver: workers do not inherit the server's threads and locks, and start from a warm image.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["redflare.analysis.analyse"])
+            context.set_forkserver_preload(["redflare.engine.executors"])
             self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
         return self._pool
 
@@ -49,17 +84,23 @@ class ProcessPoolAnalysisExecutor:
         pool = self._get_pool()
         in_flight: set[Future[list[AnalysisOutcome]]] = set()
         exhausted = False
+
+        def fill() -> None:
+            nonlocal exhausted
+            while not exhausted and len(in_flight) < self._workers:
+                batch = next(batches, None)
+                if batch is None:
+                    exhausted = True
+                elif batch:
+                    in_flight.add(pool.submit(_analyse_packed, pipeline, [_pack(c) for c in batch]))
+
         try:
-            while True:
-                while not exhausted and len(in_flight) < self._workers:
-                    batch = next(batches, None)
-                    if batch is None:
-                        exhausted = True
-                    elif batch:
-                        in_flight.add(pool.submit(analyse_batch, pipeline, batch))
-                if not in_flight:
-                    return
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            fill()
+            while in_flight:
+                done = wait(in_flight, return_when=FIRST_COMPLETED).done
+                in_flight.difference_update(done)
+                if all(future.exception() is None for future in done):  # a failure surfaces before more is admitted
+                    fill()  # the freed workers start their next batch while the caller stores these outcomes
                 for future in done:
                     yield future.result()
         finally:

@@ -81,12 +81,16 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
 
     tally = _Tally()
     batch_size = config.batch_size or ctx.batch_size
-    fresh: list[AnalysisOutcome] = []
+    criteria = pipeline.criterion_names
+    # Compact records, not the outcomes: a run keeps every fresh result until its end, and 100,000
+    # outcomes (each an object, a dict and a list) made the garbage collector rescan them again and
+    # again. Tuples of plain values drop out of its view.
+    fresh: list[tuple[object, ...]] = []
     for outcomes in ctx.executor.run(pipeline, _admitted_batches(ctx, pipeline, pending, batch_size, tally)):
         tally.credits += ctx.guard.settle(outcomes, pipeline, reprocess=config.reprocess)
         for outcome in outcomes:
             if outcome.ok:
-                fresh.append(outcome)
+                fresh.append(_record(outcome, criteria))
             else:
                 tally.errors.append(f"{outcome.conversation_id}: {outcome.error}")
     sent = tally.sent
@@ -98,7 +102,9 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
             f"{failed} of {sent} conversations failed analysis (threshold {config.max_failure_share:.0%}): {shown}"
         )
 
-    new_results = results_frame((_record(o) for o in fresh), pipeline.name, pipeline.criterion_names)
+    new_results = results_frame(
+        ((*record[:8], dict(zip(criteria, record[8:], strict=True))) for record in fresh), pipeline.name, criteria
+    )
     results = (
         pl.concat([_align(reused, new_results), new_results], how="vertical_relaxed") if reused.height else new_results
     )
@@ -136,7 +142,8 @@ def _admitted_batches(
             return
 
 
-def _record(o: AnalysisOutcome) -> tuple[object, ...]:
+def _record(o: AnalysisOutcome, criteria: list[str]) -> tuple[object, ...]:
+    """The outcome's set columns: id, score, sentiment, label, credits, talk ratio, turns, silence, criteria…"""
     return (
         o.conversation_id,
         o.score,
@@ -146,7 +153,7 @@ def _record(o: AnalysisOutcome) -> tuple[object, ...]:
         o.talk_ratio,
         o.turns,
         o.silence_s,
-        o.criteria,
+        *(o.criteria.get(name) for name in criteria),
     )
 
 

@@ -11,10 +11,10 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +30,8 @@ from redflare.domain.runs import RunStatus
 from redflare.domain.workflow import Settings as Limits
 
 ROLLING_WINDOW = timedelta(hours=24)
+_RESULTS = cast(Table, AnalysisResult.__table__)  # a plain Table: Core inserts skip the ORM
+_CHARGES = cast(Table, Charge.__table__)
 
 
 class SqlResultLedger:
@@ -101,9 +103,13 @@ class SqlSpendGuard:
                     return 0
                 if self._test:
                     return len(priced)  # a test run spends nothing and counts no calls
-                calls = calls_in_window(session, self._workflow_id, now)
-                since = session.scalar(select(Workflow.credits_limit_since).where(Workflow.id == self._workflow_id))
-                spent = credits_spent(session, self._workflow_id, since) + sum(self._reserved.values(), ZERO)
+                # Each sum scans the workflow's calls or charges, which grow with every batch: run them
+                # only for a limit that is set (without one, nothing depends on them).
+                calls = 0 if self._limits.call_limit is None else calls_in_window(session, self._workflow_id, now)
+                spent = ZERO
+                if self._limits.credits_limit is not None:
+                    since = session.scalar(select(Workflow.credits_limit_since).where(Workflow.id == self._workflow_id))
+                    spent = credits_spent(session, self._workflow_id, since) + sum(self._reserved.values(), ZERO)
                 admitted = 0
                 for _, price in priced:
                     if self._limits.call_limit is not None and calls + admitted >= self._limits.call_limit:
@@ -133,28 +139,30 @@ class SqlSpendGuard:
                 return ZERO
             now = self._clock.now()
             with self._sessions.begin() as session:
+                pipeline_id, _ = get_pipeline(session, pipeline.name)
                 charged = self._store_results(
-                    session, [o for o in outcomes if o.ok], pipeline, reprocess=reprocess, now=now
+                    session, [o for o in outcomes if o.ok], pipeline, pipeline_id, reprocess=reprocess, now=now
                 )
                 amount = sum((o.credits for o in charged), ZERO)
                 if not add_run_totals(session, run_id=self._run_id, credits=amount, processed=len(charged)):
                     session.rollback()
                     raise Cancelled("the run was cancelled")
-                pipeline_id, _ = get_pipeline(session, pipeline.name)
-                session.add_all(
-                    Charge(
-                        workflow_id=self._workflow_id,
-                        run_id=self._run_id,
-                        step_id=self._step_id,
-                        conversation_id=o.conversation_id,
-                        pipeline_id=pipeline_id,
-                        pipeline_version=pipeline.version,
-                        amount=o.credits,
-                        at=now,
-                    )
+                charges = [
+                    {
+                        "workflow_id": self._workflow_id,
+                        "run_id": self._run_id,
+                        "step_id": self._step_id,
+                        "conversation_id": o.conversation_id,
+                        "pipeline_id": pipeline_id,
+                        "pipeline_version": pipeline.version,
+                        "amount": o.credits,
+                        "at": now,
+                    }
                     for o in charged
                     if o.credits > 0
-                )
+                ]
+                if charges:  # one Core executemany: the ORM's per-row bookkeeping cost more than the rows
+                    session.execute(insert(_CHARGES), charges)
                 if self._limits.credits_limit is not None:
                     since = session.scalar(select(Workflow.credits_limit_since).where(Workflow.id == self._workflow_id))
                     session.flush()
@@ -178,6 +186,7 @@ class SqlSpendGuard:
         session: Session,
         outcomes: Sequence[AnalysisOutcome],
         pipeline: PipelineDefinition,
+        pipeline_id: int,
         *,
         reprocess: bool,
         now: datetime,
@@ -185,18 +194,17 @@ class SqlSpendGuard:
         """Write results; return the outcomes that count as new work (and so are charged)."""
         if not outcomes:
             return []
-        pipeline_id, _ = get_pipeline(session, pipeline.name)
         rows = [_result_row(o, pipeline_id, pipeline.version, self._run_id, now) for o in outcomes]
         dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(AnalysisResult)
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = upsert(_RESULTS)  # the table, not the entity: Core executemany, no per-row ORM work
         keys = ["conversation_id", "pipeline_id", "pipeline_version"]
         if reprocess:
             updated = {k: statement.excluded[k] for k in rows[0] if k not in keys}
             statement = statement.on_conflict_do_update(index_elements=keys, set_=updated)
         else:
             statement = statement.on_conflict_do_nothing(index_elements=keys)
-        written = set(session.scalars(statement.returning(AnalysisResult.conversation_id), rows))
+        written = set(session.scalars(statement.returning(_RESULTS.c.conversation_id), rows))
         return [o for o in outcomes if o.conversation_id in written]
 
 
