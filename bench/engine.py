@@ -1,6 +1,7 @@
 """Engine benchmark (issue P1): the appendix-A workflow through the real engine, next to plain Python.
 
-Run from the repository root:  .venv/bin/python -m bench.engine [--sizes 1000,10000] [--quick]
+Run from the repository root:  .venv/bin/python bench/engine.py [--sizes 1000,10000] [--quick]
+                               (or: .venv/bin/python -m bench.engine …)
                                    [--repeat 2] [--batch-size 500] [--profile] [--set-rows 1000000]
 
 For each N (default 1,000 / 10,000 / 100,000), `--repeat` times in turn:
@@ -45,6 +46,9 @@ import time
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable for `bench.*`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import polars as pl
 

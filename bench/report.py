@@ -100,7 +100,7 @@ def print_set_ops(ops: SetOps) -> None:
     for name, seconds in ops.seconds.items():
         rows = f"   rows out: {ops.kept[name]:,}" if name in ops.kept else ""
         print(f"  {name:<34}{_f(seconds, 3):>8} s{rows}")
-    print(f"  Parquet file: {ops.kept['parquet MiB']} MiB (zstd)")
+    print(f"  Parquet file: {ops.kept['parquet MiB']} MiB (lz4, as the engine stores sets)")
     total = ops.filter_sort_distribute_s
     print(
         f"  {'filter + sort + balanced split':<34}{_f(total, 3):>8} s   target < {TARGET_SET_OPS_S:g} s: "

@@ -6,7 +6,7 @@ times, best of `repeat`, each step function on the whole set:
 - sort: score ascending then started_at descending, no limit (a full sort), `apply_sort`;
 - distribute: percentage 50/30/20 with a seed, `apply_distribute`; and the same with
   `balance_by: agent` (the costly variant);
-- Parquet: writing the set the way the engine stores step outputs (`ArtifactFiles.write`, zstd)
+- Parquet: writing the set the way the engine stores step outputs (`ArtifactFiles.write`, lz4)
   and reading it back.
 Each is run on the full input rather than on the previous step's output, so every figure is for
 `rows` rows. The "filter + sort + distribute" figure sums filter, sort and the balanced split.

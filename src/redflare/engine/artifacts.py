@@ -23,7 +23,7 @@ class ArtifactFiles:
         """Store a set; returns its path and size in bytes."""
         path = self.path_for(run_id, step_id, port)
         path.parent.mkdir(parents=True, exist_ok=True)
-        frame.write_parquet(path, compression="zstd", statistics=False)
+        frame.write_parquet(path, compression="lz4", statistics=False)
         return str(path), path.stat().st_size
 
     @staticmethod

@@ -19,6 +19,7 @@ from redflare.adapters.db.runs import (
     add_artifact,
     artifacts_of,
     get_run,
+    run_and_step_states,
     run_status,
     step_spend,
     step_states,
@@ -53,9 +54,19 @@ class RunEngine:
 
     def __post_init__(self) -> None:
         self._files = ArtifactFiles(self.store.artifacts_dir)
+        # The local backend hands sets to the next step in memory; the Parquet copy is the record
+        # (and what a re-run or another worker reads). Keyed by run, then (step, port).
+        self._sets: dict[str, dict[tuple[str, str], pl.DataFrame]] = {}
 
     async def execute(self, run_id: str, *, access: AccessRules | None = None) -> RunStatus:
         """Run a queued (or re-run a failed) run until every step has ended; returns the run's status."""
+        self._sets[run_id] = {}
+        try:
+            return await self._execute(run_id, access)
+        finally:
+            self._sets.pop(run_id, None)
+
+    async def _execute(self, run_id: str, access: AccessRules | None) -> RunStatus:
         with self.store.transaction() as session:
             run = get_run(session, run_id)
             document = document_from_data(run.definition)
@@ -71,9 +82,8 @@ class RunEngine:
         graph = {step.id: [split_port_ref(ref)[0] for ref in step.after] for step in document.steps}
         tasks: dict[str, asyncio.Task[None]] = {}
         while True:
-            with self.store.transaction() as session:
-                states = step_states(session, run_id)
-                status = run_status(session, run_id)
+            with self.store.read() as session:
+                status, states = run_and_step_states(session, run_id)
             if status is RunStatus.CANCELLED:
                 await self._wind_down(run_id, tasks, states)
                 return RunStatus.CANCELLED
@@ -151,15 +161,18 @@ class RunEngine:
     def _input_of(self, run_id: str, after: list[str]) -> pl.DataFrame | None:
         if not after:
             return None
-        frames = []
-        with self.store.transaction() as session:
-            for ref in after:
-                upstream, port = split_port_ref(ref)
+        in_memory = self._sets.get(run_id, {})
+        refs = [split_port_ref(ref) for ref in after]
+        if all(ref in in_memory for ref in refs):
+            return union_richest([in_memory[ref] for ref in refs])
+        paths = []
+        with self.store.read() as session:
+            for upstream, port in refs:
                 artifact = artifacts_of(session, run_id, upstream).get(port)
                 if artifact is None:
-                    raise RuntimeError(f"no output {ref!r} recorded for this run")
-                frames.append(artifact.path)
-        return union_richest([ArtifactFiles.read(path) for path in frames])
+                    raise RuntimeError(f"no output {upstream}.{port} recorded for this run")
+                paths.append(artifact.path)
+        return union_richest([ArtifactFiles.read(path) for path in paths])
 
     def _record_success(self, run_id: str, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> None:
         written = {port: self._files.write(run_id, step_id, port, out) for port, out in result.outputs.items()}
@@ -199,6 +212,8 @@ class RunEngine:
                 credits=result.credits,
                 tally={**result.tally, **({"notes": result.notes} if result.notes else {})},
             )
+        if run_id in self._sets:
+            self._sets[run_id].update(((step_id, port), out) for port, out in result.outputs.items())
 
     def _end_step(
         self, run_id: str, step_id: str, to: StepStatus, *, reason: str | None = None, error: str | None = None

@@ -134,6 +134,18 @@ def transition_step(
     session.flush()
 
 
+def run_and_step_states(session: Session, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
+    """The run's status and each step's, in one query (the runner asks this after every step)."""
+    rows = session.execute(
+        select(Run.status, StepRun.step_id, StepRun.status)
+        .join(StepRun, StepRun.run_id == Run.id, isouter=True)
+        .where(Run.id == run_id)
+    ).all()
+    if not rows:
+        raise NotFound(f"no run {run_id!r}")
+    return RunStatus(rows[0][0]), {step_id: StepStatus(status) for _, step_id, status in rows if step_id is not None}
+
+
 def step_states(session: Session, run_id: str) -> dict[str, StepStatus]:
     rows = session.execute(select(StepRun.step_id, StepRun.status).where(StepRun.run_id == run_id))
     return {step_id: StepStatus(status) for step_id, status in rows}

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from redflare.adapters.db.database import make_engine, migrate, session_factory
+from redflare.adapters.db.database import READ_ONLY, make_engine, migrate, session_factory
 from redflare.config import Settings
 
 
@@ -32,6 +32,13 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits at the end of the block, or rolls back on error."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: on SQLite it takes no write lock, so it never waits for a writer."""
+        with self.sessions() as session:
+            session.connection(execution_options=READ_ONLY)
             yield session
 
     def close(self) -> None:
