@@ -97,6 +97,18 @@ class TestEndToEnd:
         assert steps["both"]["status"] == "completed"
 
 
+class TestTriggerInput:
+    def test_a_step_hung_off_a_sync_trigger_gets_the_synced_conversations(self, store: Store) -> None:
+        """After Sync Completed, a step with no upstream works on exactly what the sync brought."""
+        add_conversations(store, 6)
+        document = workflow(PROCESS | {"after": []})
+        document["trigger"] = {"type": "sync_completed", "integration": "demo"}
+        resource = make_runner(store).run_document(document, payload={"conversation_ids": ["c-00001", "c-00004"]})
+        analyse = steps_by_id(resource)["analyse"]
+        assert analyse["rows_in"] == 2
+        assert analyse["tally"]["processed"] == 2
+
+
 class TestNeverBillTwice:
     def test_second_run_reuses_stored_results(self, store: Store) -> None:
         """Running the same selection again re-analyses nothing and charges nothing."""

@@ -38,7 +38,7 @@ from redflare.engine.context import RunFacts, build_context
 from redflare.engine.planner import UPSTREAM_FAILED, plan
 from redflare.sets.frames import union_richest
 from redflare.steps.base import StepKind, StepResult
-from redflare.steps.context import AnalysisExecutor, TriggerInfo
+from redflare.steps.context import AnalysisExecutor, Selection, TriggerInfo
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2  # how often a running run looks for a cancel made elsewhere
@@ -144,10 +144,16 @@ class RunEngine:
         with self.store.transaction() as session:
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=self.clock.now())
         try:
-            frame = self._input_of(run_id, step.after)
             context = build_context(
                 self.store.sessions, self.clock, self.executor, facts, step_id, batch_size=self.batch_size
             )
+            frame = self._input_of(run_id, step.after)
+            if frame is None and kind.takes_input:
+                # Hung straight off the trigger: its input is what the firing gathered (a sync's window).
+                ids = facts.trigger.conversation_ids or []
+                frame = context.conversations.select(
+                    Selection(conversation_ids=ids, access=facts.access, order="oldest")
+                )
             result = kind.execute(context, kind.parse(step.config), frame)
         except Cancelled as exc:
             self._end_step(run_id, step_id, StepStatus.CANCELLED, reason=str(exc))
