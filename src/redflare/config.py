@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=200, ge=1, le=100_000, description="Conversations per analysis batch.")
     base_url: str = Field(default="http://127.0.0.1:8000", description="Address links in emails point at.")
 
+    admin_email: str | None = Field(default=None, description="The first admin's email (first start only).")
+    admin_password: str | None = Field(default=None, description="The first admin's password (first start only).")
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'redflare.db').resolve()}"
@@ -25,3 +28,14 @@ class Settings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.data_dir / "artifacts"
+
+    def secret_key(self) -> str:
+        """The signing key, generated once and kept in the data folder (readable by its owner only)."""
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()

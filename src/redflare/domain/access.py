@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user may do: admins manage users; editors build workflows; viewers read runs and exports."""
+
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+    @property
+    def can_edit(self) -> bool:
+        return self in (Role.ADMIN, Role.EDITOR)
+
+    @property
+    def can_administer(self) -> bool:
+        return self is Role.ADMIN
 
 
 @dataclass(frozen=True, slots=True)

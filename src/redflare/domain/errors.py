@@ -1,7 +1,8 @@
 """The error tree of RedFlare.
 
     RedflareError
-    ├── NotFound            (LookupError)   a workflow, run, pipeline … that does not exist
+    ├── NotFound            (LookupError)   a workflow, run, pipeline … that does not exist (or is not yours to see)
+    ├── Forbidden           (PermissionError) you may see it, but your role may not do this
     ├── Conflict                            the request contradicts stored state
     ├── InvalidWorkflow     (ValueError)    a workflow document with issues; carries them all
     ├── InvalidInput        (ValueError)    bad import rows, bad settings, bad arguments
@@ -25,6 +26,10 @@ class RedflareError(Exception):
 
 class NotFound(RedflareError, LookupError):
     """The thing asked for does not exist."""
+
+
+class Forbidden(RedflareError, PermissionError):
+    """The user may see the object but their role does not allow the action."""
 
 
 class Conflict(RedflareError):

@@ -240,3 +240,51 @@ class Call(Base):
     kind: Mapped[str] = mapped_column(String(20))
     count: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime]
+
+
+class User(Base):
+    """A person who signs in. `integrations`/`teams`/`agents`: data-access rules; NULL means all."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(10))
+    integrations: Mapped[list[Any] | None] = mapped_column(JsonType)
+    teams: Mapped[list[Any] | None] = mapped_column(JsonType)
+    agents: Mapped[list[Any] | None] = mapped_column(JsonType)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Credential(Base):
+    """A browser session or a personal API token: only a hash of the secret is kept."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "session" | "token"
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    csrf_token: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who published, paused, resumed, changed settings or deleted what, and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_workflow_at", "workflow_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    user_email: Mapped[str | None] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(40))
+    workflow_id: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

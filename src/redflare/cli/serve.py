@@ -1,0 +1,54 @@
+"""`redflare serve`: the API (and, later, the canvas) with the local backend, on the embedded default."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from sqlalchemy import func, select
+
+from redflare.adapters.db.orm import Conversation, User
+from redflare.adapters.db.store import Store
+from redflare.config import Settings
+from redflare.domain.access import Role
+from redflare.domain.ports import SystemClock
+from redflare.services.bootstrap import ensure_builtins
+from redflare.services.demo import load_demo
+from redflare.services.users import create_user
+from redflare.web.app import create_app
+
+
+def first_start(settings: Settings) -> None:
+    """On an empty store: migrate, load the demo, create the admin and say how to sign in."""
+    store = Store.open(settings)
+    clock = SystemClock()
+    try:
+        ensure_builtins(store, clock)
+        with store.transaction() as session:
+            has_users = bool(session.scalar(select(func.count()).select_from(User)))
+            has_conversations = bool(session.scalar(select(func.count()).select_from(Conversation)))
+        if not has_conversations:
+            load_demo(store, clock, say=typer.echo)
+        if not has_users:
+            email = settings.admin_email or "admin@redflare.local"
+            with store.transaction() as session:
+                _, generated = create_user(
+                    session, email=email, role=Role.ADMIN, password=settings.admin_password, now=clock.now()
+                )
+            typer.echo(f"Admin: {email}")
+            if generated:
+                typer.echo(f"Password (shown once; set REDFLARE_ADMIN_PASSWORD to choose it): {generated}")
+    finally:
+        store.close()
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the web API with the local backend."""
+    settings = Settings()
+    first_start(settings)
+    typer.echo(f"RedFlare is at http://{host}:{port}  (API: http://{host}:{port}/api/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI appears only here): the same API the canvas, the CLI and scripts use."""

@@ -1,0 +1,52 @@
+"""The FastAPI application: built by `create_app`, its resources made in the lifespan and kept on app.state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from redflare import __version__
+from redflare.adapters.db.store import Store
+from redflare.config import Settings
+from redflare.domain.ports import Clock, SystemClock
+from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysisExecutor
+from redflare.engine.runner import RunEngine
+from redflare.services.bootstrap import ensure_builtins
+from redflare.steps.registry import STEP_KINDS
+from redflare.web.errors import install_error_handlers
+from redflare.web.routes import auth
+from redflare.web.state import AppServices, RunManager
+
+API = "/api"
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store.open(settings)
+        the_clock = clock or SystemClock()
+        ensure_builtins(store, the_clock)
+        executor = ProcessPoolAnalysisExecutor(settings.workers) if settings.workers > 1 else InlineAnalysisExecutor()
+        engine = RunEngine(store, the_clock, executor, STEP_KINDS, batch_size=settings.batch_size)
+        runs = RunManager(engine)
+        app.state.services = AppServices(settings, store, the_clock, runs, settings.secret_key())
+        try:
+            yield
+        finally:
+            await runs.wait_idle()
+            executor.close()
+            store.close()
+
+    app = FastAPI(
+        title="RedFlare Workflows",
+        version=__version__,
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(auth.router, prefix=API)
+    return app

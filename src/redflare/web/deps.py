@@ -1,0 +1,86 @@
+"""Request dependencies as `Annotated` aliases: the store session, the clock, the signed-in principal.
+
+Browser requests carry an HTTP-only session cookie; a request that changes something must also send
+the session's CSRF token in `X-CSRF-Token`. Scripts send `Authorization: Bearer <token>` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from redflare.domain.errors import NotFound
+from redflare.domain.ports import Clock
+from redflare.services.users import Principal, authenticate
+from redflare.web.state import AppServices
+
+SESSION_COOKIE = "redflare_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def services(request: Request) -> AppServices:
+    app_services: AppServices = request.app.state.services
+    return app_services
+
+
+ServicesDep = Annotated[AppServices, Depends(services)]
+
+
+def db_session(app: ServicesDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back if it raises."""
+    with app.store.transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(db_session)]
+
+
+def clock(app: ServicesDep) -> Clock:
+    return app.clock
+
+
+ClockDep = Annotated[Clock, Depends(clock)]
+
+
+def _unauthorised(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_principal(request: Request, session: SessionDep, now: ClockDep) -> Principal:
+    header = request.headers.get("Authorization", "")
+    try:
+        if header.lower().startswith("bearer "):
+            return authenticate(session, secret=header[7:].strip(), kind="token", now=now.now())
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise _unauthorised("sign in, or send an API token")
+        principal = authenticate(session, secret=cookie, kind="session", now=now.now())
+    except NotFound as exc:
+        raise _unauthorised(str(exc)) from None
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != principal.csrf_token:
+        raise HTTPException(403, "missing or wrong CSRF token")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def editor(principal: CurrentUser) -> Principal:
+    if not principal.role.can_edit:
+        raise HTTPException(403, "viewers cannot change workflows")
+    return principal
+
+
+def admin(principal: CurrentUser) -> Principal:
+    if not principal.role.can_administer:
+        raise HTTPException(403, "only admins can do this")
+    return principal
+
+
+Editor = Annotated[Principal, Depends(editor)]
+Admin = Annotated[Principal, Depends(admin)]
