@@ -42,5 +42,17 @@ class AccessRules:
             and (self.agents is None or agent in self.agents)
         )
 
+    def covers(self, other: AccessRules) -> bool:
+        """Whether everything `other` lets one see, these rules let one see too."""
+
+        def wider(mine: frozenset[str] | None, theirs: frozenset[str] | None) -> bool:
+            return mine is None or (theirs is not None and theirs <= mine)
+
+        return (
+            wider(self.integrations, other.integrations)
+            and wider(self.teams, other.teams)
+            and wider(self.agents, other.agents)
+        )
+
 
 EVERYTHING = AccessRules()

@@ -1,0 +1,38 @@
+"""Who may see a workflow (and so its runs, previews, exports and outbox).
+
+A workflow's runs act with its creator's data-access rules, so what they show is what the creator may
+see. A user may see a workflow when they are an admin, created it, or their own rules cover the
+creator's: nobody sees through a workflow what they could not see directly. Anything else is
+NotFound — never Forbidden — so ids do not leak what exists.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from redflare.adapters.db.orm import User, Workflow
+from redflare.domain.access import EVERYTHING, AccessRules, Role
+from redflare.domain.errors import NotFound
+from redflare.services.users import Principal, principal_of
+
+
+def creator_rules(session: Session, workflow: Workflow) -> AccessRules:
+    """The rules a workflow's runs act with (everything, for workflows made before users existed)."""
+    if workflow.created_by is None:
+        return EVERYTHING
+    creator = session.get(User, workflow.created_by)
+    return principal_of(creator).access if creator is not None else AccessRules(frozenset(), frozenset(), frozenset())
+
+
+def may_see(session: Session, principal: Principal, workflow: Workflow) -> bool:
+    if principal.role is Role.ADMIN or workflow.created_by == principal.user_id:
+        return True
+    return principal.access.covers(creator_rules(session, workflow))
+
+
+def visible_workflow(session: Session, principal: Principal, workflow_id: str) -> Workflow:
+    """The workflow if this user may see it; NotFound otherwise (the same answer as for no such id)."""
+    workflow = session.get(Workflow, workflow_id)
+    if workflow is None or not may_see(session, principal, workflow):
+        raise NotFound(f"no workflow {workflow_id!r}")
+    return workflow
