@@ -36,6 +36,7 @@ from redflare.domain.workflow import WorkflowDocument, split_port_ref
 from redflare.engine.artifacts import ArtifactFiles
 from redflare.engine.context import RunFacts, build_context
 from redflare.engine.planner import UPSTREAM_FAILED, plan
+from redflare.services.workflows import get_workflow, limits_of
 from redflare.sets.frames import union_richest
 from redflare.steps.base import StepKind, StepResult
 from redflare.steps.context import AnalysisExecutor, Selection, TriggerInfo
@@ -74,7 +75,7 @@ class RunEngine:
                 run_id=run.id,
                 workflow_id=run.workflow_id,
                 trigger=TriggerInfo(run.trigger_type, dict(run.trigger_payload)),
-                limits=document.settings,
+                limits=limits_of(get_workflow(session, run.workflow_id)),
                 access=access or AccessRules(),
                 test=run.test,
             )

@@ -13,6 +13,7 @@ from redflare.adapters.db.pipelines import pipeline_criteria
 from redflare.domain.errors import Conflict, InvalidWorkflow, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.validation import Environment, validate
+from redflare.domain.workflow import Settings as Limits
 from redflare.domain.workflow import WorkflowDocument
 from redflare.steps.registry import STEP_KINDS
 
@@ -69,13 +70,25 @@ def save_draft_by_name(
             status="draft",
             draft=data,
             created_by=created_by,
-            credits_limit_since=now if document.settings.credits_limit is not None else None,
             created_at=now,
             updated_at=now,
         )
         session.add(workflow)
+    apply_settings(workflow, document.settings, now=now)
     session.flush()
     return workflow
+
+
+def apply_settings(workflow: Workflow, settings: Limits, *, now: datetime) -> None:
+    """Set the guardrails; a new or changed credits limit counts spending from now (SPEC: since set or reset)."""
+    if settings.credits_limit != workflow.credits_limit or workflow.credits_limit_since is None:
+        workflow.credits_limit_since = now if settings.credits_limit is not None else None
+    workflow.call_limit = settings.call_limit
+    workflow.credits_limit = settings.credits_limit
+
+
+def limits_of(workflow: Workflow) -> Limits:
+    return Limits(call_limit=workflow.call_limit, credits_limit=workflow.credits_limit)
 
 
 def checked_document(session: Session, data: object) -> WorkflowDocument:

@@ -127,6 +127,9 @@ class Workflow(Base):
     active_version: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(200))
     paused_reason: Mapped[str | None] = mapped_column(Text)
+    # Guardrails act on the workflow, not on a version: a change applies at once, to runs in flight too.
+    call_limit: Mapped[int | None] = mapped_column(Integer)
+    credits_limit: Mapped[Decimal | None]
     credits_limit_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

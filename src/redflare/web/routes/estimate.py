@@ -1,0 +1,7 @@
+"""Routes: estimate (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["estimate"])
