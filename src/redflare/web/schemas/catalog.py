@@ -1,0 +1,103 @@
+"""Pipelines, integrations and conversations as the API answers them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _FromService(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PipelinePublic(_FromService):
+    name: str
+    version: int = Field(description="The current version: what Process Conversations runs.")
+    description: str
+    stages: dict[str, bool]
+    criteria: list[str] = Field(description="Scorecard criteria; each is a column criterion.<name>.")
+    prices: dict[str, float] = Field(description="Credits: per conversation analysed, per audio minute transcribed.")
+
+
+class PipelinesPublic(BaseModel):
+    data: list[PipelinePublic]
+    count: int
+
+
+class ConversationPublic(_FromService):
+    id: str
+    integration: str
+    channel: str
+    started_at: datetime | None
+    duration_s: float | None
+    agent: str | None
+    team: str | None
+    queue: str | None
+    tags: list[str]
+    outcome: str | None
+    language: str | None
+    customer: str | None
+    turn_count: int
+
+
+class ConversationsPublic(BaseModel):
+    data: list[ConversationPublic]
+    count: int = Field(description="How many match in all (the page holds at most `limit`).")
+
+
+class AnalysisResultPublic(_FromService):
+    pipeline: str
+    pipeline_version: int
+    score: float | None
+    sentiment: float | None
+    sentiment_label: str | None
+    criteria: dict[str, Any]
+    talk_ratio: float | None
+    turns: int | None
+    silence_s: float | None
+    turn_sentiments: list[Any]
+    credits: float
+    run_id: str | None
+    created_at: datetime
+
+
+class TurnPublic(BaseModel):
+    speaker: str
+    text: str
+    offset_s: float | None = None
+    end_s: float | None = None
+
+
+class ConversationDetailPublic(ConversationPublic):
+    metadata: dict[str, Any]
+    has_audio: bool
+    turns: list[TurnPublic]
+    results: list[AnalysisResultPublic] = Field(description="Every stored analysis, per pipeline version.")
+
+
+class IntegrationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["push", "folder"]
+    config: dict[str, Any] = Field(default_factory=dict, description='A folder integration needs {"path": …}.')
+
+
+class IntegrationPublic(_FromService):
+    id: int
+    name: str
+    kind: str
+    config: dict[str, Any]
+    conversations: int = Field(description="Its conversations you may see.")
+    created_at: datetime
+
+
+class IntegrationsPublic(BaseModel):
+    data: list[IntegrationPublic]
+    count: int
+
+
+class IntegrationCreated(IntegrationPublic):
+    token: str | None = Field(description="A push integration's token: shown once, never again.")
