@@ -26,6 +26,7 @@ from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
 SESSION_TTL = timedelta(hours=12)
 TOKEN_TTL = timedelta(days=90)
 TOKEN_PREFIX = "rf_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
 
 
@@ -167,8 +168,21 @@ def authenticate(session: Session, *, secret: str, kind: str, now: datetime) -> 
         raise NotFound("not signed in")
     if credential.expires_at is not None and credential.expires_at <= now:
         raise NotFound("the session has expired")
-    credential.last_used_at = now
     return principal_of(user, credential)
+
+
+def needs_touch(session: Session, *, credential_id: str, now: datetime) -> bool:
+    """Whether a credential's last use is older than the resolution we record it at (once a minute)."""
+    last = session.scalar(select(Credential.last_used_at).where(Credential.id == credential_id))
+    return last is None or now - last > LAST_USED_RESOLUTION
+
+
+def touch(session: Session, *, credential_id: str, now: datetime) -> None:
+    """Record a credential's use (done in its own short write, so reading requests stay reads)."""
+    session.execute(
+        update(Credential).where(Credential.id == credential_id).values(last_used_at=now),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def revoke_credential(session: Session, *, credential_id: str, user_id: str | None, now: datetime) -> None:

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from redflare.domain.errors import NotFound
 from redflare.domain.ports import Clock
-from redflare.services.users import Principal, authenticate
+from redflare.services.users import Principal, authenticate, needs_touch, touch
 from redflare.web.state import AppServices
 
 SESSION_COOKIE = "redflare_session"
@@ -31,10 +31,18 @@ def services(request: Request) -> AppServices:
 ServicesDep = Annotated[AppServices, Depends(services)]
 
 
-def db_session(app: ServicesDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back if it raises."""
-    with app.store.transaction() as session:
-        yield session
+def db_session(request: Request, app: ServicesDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back if it raises.
+
+    Reading requests (GET, HEAD) get a read-only transaction: on SQLite it takes no write lock, so
+    concurrent readers never queue behind each other or behind a writer.
+    """
+    if request.method in ("GET", "HEAD"):
+        with app.store.read() as session:
+            yield session
+    else:
+        with app.store.transaction() as session:
+            yield session
 
 
 SessionDep = Annotated[Session, Depends(db_session)]
@@ -62,6 +70,14 @@ def current_principal(request: Request, session: SessionDep, now: ClockDep) -> P
         principal = authenticate(session, secret=cookie, kind="session", now=now.now())
     except NotFound as exc:
         raise _unauthorised(str(exc)) from None
+    if principal.credential_id is not None and needs_touch(
+        session, credential_id=principal.credential_id, now=now.now()
+    ):
+        if request.method in ("GET", "HEAD"):  # the request's own transaction is read-only: a short write of its own
+            with request.app.state.services.store.transaction() as write:
+                touch(write, credential_id=principal.credential_id, now=now.now())
+        else:  # already writing: the same transaction (a second writer would wait for this one)
+            touch(session, credential_id=principal.credential_id, now=now.now())
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != principal.csrf_token:
         raise HTTPException(403, "missing or wrong CSRF token")
     return principal
