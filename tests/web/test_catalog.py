@@ -1,0 +1,175 @@
+"""Pipelines, conversations and integrations over the API, always within the user's data-access rules."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from redflare.adapters.db.orm import AnalysisResult, Integration
+from redflare.adapters.db.store import Store
+from redflare.analysis.catalog import load_builtin_pipelines
+from redflare.config import Settings
+from redflare.domain.access import Role
+from redflare.services.catalog import push_token_matches
+from tests.factories import AGENTS, POLITE, RUDE, SELECT_DEMO, TEAMS, add_conversations, make_runner, workflow
+from tests.factories import PROCESS as ANALYSE
+from tests.web.conftest import add_user, sign_in
+
+
+def store_of(client: TestClient) -> Store:
+    store: Store = client.app.state.services.store  # type: ignore[attr-defined]
+    return store
+
+
+def signed_in(client: TestClient, settings: Settings, email: str, role: Role, **rules: list[str] | None) -> str:
+    add_user(settings, email, role, **rules)
+    return sign_in(client, email)
+
+
+class TestPipelines:
+    def test_lists_the_shipped_pipeline(self, client: TestClient, settings: Settings) -> None:
+        """Any signed-in user sees each pipeline's current version, its criteria and its prices."""
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        body = client.get("/api/pipelines").json()
+        shipped = load_builtin_pipelines()["default-qa"]
+        found = {p["name"]: p for p in body["data"]}
+        assert body["count"] == len(body["data"])
+        assert found["default-qa"]["version"] == shipped.version
+        assert found["default-qa"]["criteria"] == shipped.criterion_names
+        assert found["default-qa"]["prices"] == {k: float(v) for k, v in shipped.prices.model_dump().items()}
+        assert found["default-qa"]["stages"] == shipped.stages.model_dump()
+
+
+class TestConversations:
+    def test_newest_first_with_the_set_columns(self, client: TestClient, settings: Settings) -> None:
+        """The list is newest first and carries the set's columns, the customer and the turn count."""
+        ids = add_conversations(store_of(client), 7)
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        body = client.get("/api/conversations").json()
+        assert body["count"] == 7
+        starts = [c["started_at"] for c in body["data"]]
+        assert starts == sorted(starts, reverse=True)
+        turns = {c["id"]: c["turn_count"] for c in body["data"]}
+        # add_conversations makes every third conversation the rude script
+        assert turns == {i: len(RUDE if n % 3 == 0 else POLITE) for n, i in enumerate(ids)}
+        assert {"integration", "channel", "duration_s", "agent", "team", "tags", "customer"} <= set(body["data"][0])
+
+    def test_pages_cover_the_list_once(self, client: TestClient, settings: Settings) -> None:
+        """Pages of 4 put together are the whole list, in order, with nothing twice."""
+        add_conversations(store_of(client), 10)
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        whole = [c["id"] for c in client.get("/api/conversations?limit=100").json()["data"]]
+        paged = [
+            c["id"]
+            for offset in (0, 4, 8)
+            for c in client.get(f"/api/conversations?limit=4&offset={offset}").json()["data"]
+        ]
+        assert paged == whole
+
+    def test_filters(self, client: TestClient, settings: Settings) -> None:
+        """Filtering by integration, team and agent keeps exactly the matching conversations."""
+        add_conversations(store_of(client), 8)
+        add_conversations(store_of(client), 4, integration="other", prefix="o")
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        every = client.get("/api/conversations?limit=100").json()["data"]
+        query = f"integration=demo&team={TEAMS[0]}&agent={AGENTS[0]}"
+        picked = client.get(f"/api/conversations?{query}").json()
+        expected = [
+            c["id"] for c in every if (c["integration"], c["team"], c["agent"]) == ("demo", TEAMS[0], AGENTS[0])
+        ]
+        assert expected
+        assert [c["id"] for c in picked["data"]] == expected
+        assert picked["count"] == len(expected)
+
+    def test_only_what_the_rules_allow(self, client: TestClient, settings: Settings) -> None:
+        """A Billing-only user lists only Billing's conversations, even when asking for another team."""
+        add_conversations(store_of(client), 9)
+        signed_in(client, settings, "bill@example.com", Role.EDITOR, teams=[TEAMS[0]])
+        mine = client.get("/api/conversations").json()
+        assert mine["count"] > 0
+        assert {c["team"] for c in mine["data"]} == {TEAMS[0]}
+        assert client.get(f"/api/conversations?team={TEAMS[1]}").json() == {"data": [], "count": 0}
+
+    def test_one_conversation_with_turns_and_results(self, client: TestClient, settings: Settings) -> None:
+        """One conversation answers its turns and each stored analysis, by pipeline and version."""
+        store = store_of(client)
+        ids = add_conversations(store, 3)
+        make_runner(store).run_document(workflow(SELECT_DEMO, ANALYSE))
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        body = client.get(f"/api/conversations/{ids[0]}").json()
+        with store.transaction() as session:
+            stored = session.scalar(select(AnalysisResult).where(AnalysisResult.conversation_id == ids[0]))
+            assert stored is not None
+            score = stored.score
+        assert [t["text"] for t in body["turns"]] == [text for _, text in RUDE]
+        assert [(r["pipeline"], r["pipeline_version"], r["score"]) for r in body["results"]] == [
+            ("default-qa", 1, score)
+        ]
+
+    def test_outside_the_rules_is_not_found(self, client: TestClient, settings: Settings) -> None:
+        """A conversation outside the user's rules answers 404, exactly like an id that does not exist."""
+        ids = add_conversations(store_of(client), 2)  # the first is team TEAMS[0], the second TEAMS[1]
+        signed_in(client, settings, "bill@example.com", Role.VIEWER, teams=[TEAMS[0]])
+        assert client.get(f"/api/conversations/{ids[0]}").status_code == 200
+        hidden = client.get(f"/api/conversations/{ids[1]}")
+        missing = client.get("/api/conversations/no-such-id")
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.json()["title"] == missing.json()["title"]
+
+
+class TestIntegrations:
+    def test_counts_only_visible_conversations(self, client: TestClient, settings: Settings) -> None:
+        """Each integration the rules allow is listed with how many of its conversations the user may see."""
+        add_conversations(store_of(client), 6)
+        add_conversations(store_of(client), 3, integration="hidden", prefix="h")
+        signed_in(client, settings, "bill@example.com", Role.VIEWER, integrations=["demo"], teams=[TEAMS[0]])
+        body = client.get("/api/integrations").json()
+        assert [(i["name"], i["conversations"]) for i in body["data"]] == [("demo", 3)]
+
+    def test_push_integration_token_is_shown_once(self, client: TestClient, settings: Settings) -> None:
+        """A push integration's token comes back once; only its digest is stored, and it is never shown again."""
+        csrf = signed_in(client, settings, "ed@example.com", Role.EDITOR)
+        created = client.post("/api/integrations", json={"name": "crm", "kind": "push"}, headers={"X-CSRF-Token": csrf})
+        assert created.status_code == 201
+        token = created.json()["token"]
+        with store_of(client).transaction() as session:
+            row = session.scalar(select(Integration).where(Integration.name == "crm"))
+            assert row is not None
+            config = dict(row.config)
+        assert config["token_sha256"] == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in str(config)
+        assert push_token_matches(config, token)
+        assert not push_token_matches(config, token + "x")
+        listed = client.get("/api/integrations").json()["data"]
+        assert [(i["name"], i["kind"], i["config"]) for i in listed] == [("crm", "push", {})]
+        assert "token" not in listed[0]
+
+    def test_folder_integration_needs_a_path(self, client: TestClient, settings: Settings) -> None:
+        """A folder integration without a path is refused, naming the field; with one it is stored."""
+        csrf = signed_in(client, settings, "ed@example.com", Role.EDITOR)
+        headers = {"X-CSRF-Token": csrf}
+        refused = client.post("/api/integrations", json={"name": "calls", "kind": "folder"}, headers=headers)
+        assert refused.status_code == 422
+        assert [e["path"] for e in refused.json()["errors"]] == ["config.path"]
+        made = client.post(
+            "/api/integrations",
+            json={"name": "calls", "kind": "folder", "config": {"path": "/srv/calls"}},
+            headers=headers,
+        )
+        assert (made.status_code, made.json()["token"], made.json()["config"]) == (201, None, {"path": "/srv/calls"})
+
+    def test_names_are_unique(self, client: TestClient, settings: Settings) -> None:
+        """A second integration with a taken name is a conflict."""
+        csrf = signed_in(client, settings, "ed@example.com", Role.ADMIN)
+        body = {"name": "crm", "kind": "push"}
+        assert client.post("/api/integrations", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+        assert client.post("/api/integrations", json=body, headers={"X-CSRF-Token": csrf}).status_code == 409
+
+    def test_viewers_cannot_add(self, client: TestClient, settings: Settings) -> None:
+        """A viewer reads integrations but cannot add one."""
+        csrf = signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        body = {"name": "crm", "kind": "push"}
+        assert client.post("/api/integrations", json=body, headers={"X-CSRF-Token": csrf}).status_code == 403
+        assert client.get("/api/integrations").json() == {"data": [], "count": 0}
