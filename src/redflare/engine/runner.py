@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from sqlalchemy.orm import Session
 
 from redflare.adapters.db.runs import (
     add_artifact,
     artifacts_of,
     get_run,
+    reopen_run,
     run_and_step_states,
     run_status,
     step_spend,
@@ -60,7 +63,12 @@ class RunEngine:
         self._sets: dict[str, dict[tuple[str, str], pl.DataFrame]] = {}
 
     async def execute(self, run_id: str, *, access: AccessRules | None = None) -> RunStatus:
-        """Run a queued (or re-run a failed) run until every step has ended; returns the run's status."""
+        """Run a queued run until every step has ended; returns the run's status.
+
+        A failed run is re-run from its failed step (see `reopen_run`); a running one is taken as already
+        reopened by the service that re-runs it, so the engine carries it on. A run that has ended (a
+        queued run cancelled before it started) is left as it is.
+        """
         self._sets[run_id] = {}
         try:
             return await self._execute(run_id, access)
@@ -79,7 +87,8 @@ class RunEngine:
                 access=access or AccessRules(),
                 test=run.test,
             )
-            transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=self.clock.now())
+            if not self._start(session, run_id, RunStatus(run.status)):
+                return run_status(session, run_id)
         graph = {step.id: [split_port_ref(ref)[0] for ref in step.after] for step in document.steps}
         tasks: dict[str, asyncio.Task[None]] = {}
         while True:
@@ -110,6 +119,19 @@ class RunEngine:
             if running:
                 await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
 
+    def _start(self, session: Session, run_id: str, status: RunStatus) -> bool:
+        """Move the run to running as its status asks; False when there is nothing for this engine to do."""
+        try:
+            if status is RunStatus.QUEUED:
+                transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=self.clock.now())
+            elif status is RunStatus.FAILED:
+                reopen_run(session, run_id=run_id, now=self.clock.now())
+            elif status is not RunStatus.RUNNING:
+                return False
+        except IllegalTransition:
+            return False  # cancelled, or taken up elsewhere, between our read and our write
+        return True
+
     async def _wind_down(
         self, run_id: str, tasks: Mapping[str, asyncio.Task[None]], states: Mapping[str, StepStatus]
     ) -> None:
@@ -117,9 +139,11 @@ class RunEngine:
         with self.store.transaction() as session:
             for step_id, status in states.items():
                 if status is StepStatus.PENDING:
-                    transition_step(
-                        session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self.clock.now()
-                    )
+                    # The cancel of a queued run may have cancelled its steps already: that stands.
+                    with suppress(IllegalTransition):
+                        transition_step(
+                            session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self.clock.now()
+                        )
         running = [t for t in tasks.values() if not t.done()]
         if running:
             await asyncio.wait(running)
@@ -216,7 +240,9 @@ class RunEngine:
                 rows_in=None if frame is None else frame.height,
                 rows_out=sum(counts.values()),
                 outputs=counts,
-                credits=result.credits,
+                # What the step charged in this run, earlier attempts of a re-run included (the ledger's
+                # sum; in a single attempt it equals the step's own tally).
+                credits=step_spend(session, run_id=run_id, step_id=step_id),
                 tally={**result.tally, **({"notes": result.notes} if result.notes else {})},
             )
         if run_id in self._sets:

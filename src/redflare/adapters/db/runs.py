@@ -75,9 +75,22 @@ def get_run(session: Session, run_id: str) -> Run:
 
 
 def transition_run(
-    session: Session, *, run_id: str, to: RunStatus, now: datetime, reason: str | None = None, error: str | None = None
+    session: Session,
+    *,
+    run_id: str,
+    to: RunStatus,
+    now: datetime,
+    reason: str | None = None,
+    error: str | None = None,
+    from_: RunStatus | None = None,
 ) -> None:
-    """Move a run to `to`; raises IllegalTransition if its current status does not allow it."""
+    """Move a run to `to`; raises IllegalTransition if its current status does not allow it.
+
+    `from_` narrows the move to runs in that one status (a re-run reopens failed runs, never queued ones).
+    """
+    predecessors = _predecessors_run(to)
+    if from_ is not None:
+        predecessors = [s for s in predecessors if s == str(from_)]
     values: dict[str, Any] = {"status": str(to)}
     if to is RunStatus.RUNNING:
         values["started_at"] = func.coalesce(Run.started_at, now)
@@ -88,7 +101,7 @@ def transition_run(
         if error is not None:
             values["error"] = error
     result = session.execute(
-        update(Run).where(Run.id == run_id, Run.status.in_(_predecessors_run(to))).values(**values),
+        update(Run).where(Run.id == run_id, Run.status.in_(predecessors)).values(**values),
         execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -132,6 +145,24 @@ def transition_step(
         raise IllegalTransition(f"step {step_id!r} is {current} and cannot become {to}")
     session.add(RunEvent(run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now))
     session.flush()
+
+
+RERUN_REASON = "re-run from the failed step"
+_RESETTABLE = (StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED)
+
+
+def reopen_run(session: Session, *, run_id: str, now: datetime) -> list[str]:
+    """Put a failed run back to work from its failed step; returns the steps set back to pending.
+
+    The run goes failed → running (IllegalTransition for any other status) and its failed, skipped and
+    cancelled steps go back to pending; completed steps keep their status, counts and stored outputs, so
+    the engine reads their sets from the artifacts instead of running them again.
+    """
+    transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=now, reason=RERUN_REASON, from_=RunStatus.FAILED)
+    reset = [step_id for step_id, status in step_states(session, run_id).items() if status in _RESETTABLE]
+    for step_id in sorted(reset):
+        transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.PENDING, now=now, reason=RERUN_REASON)
+    return sorted(reset)
 
 
 def run_and_step_states(session: Session, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
