@@ -173,3 +173,27 @@ class TestIntegrations:
         body = {"name": "crm", "kind": "push"}
         assert client.post("/api/integrations", json=body, headers={"X-CSRF-Token": csrf}).status_code == 403
         assert client.get("/api/integrations").json() == {"data": [], "count": 0}
+
+
+class TestBadText:
+    def test_nul_characters_are_bad_requests(self, client: TestClient, settings: Settings) -> None:
+        """Text with a NUL character (which PostgreSQL cannot store) is a 422 naming the field, never a 5xx."""
+        csrf = signed_in(client, settings, "ed@example.com", Role.EDITOR)
+        headers = {"X-CSRF-Token": csrf}
+        answers = [
+            client.get("/api/conversations?team=a%00b"),
+            client.get("/api/conversations/a%00b"),
+            client.get("/api/workflows/a%00b/estimate"),
+            client.post("/api/integrations", json={"name": "a\u0000b", "kind": "push"}, headers=headers),
+            client.post(
+                "/api/integrations", json={"name": "ab", "kind": "push", "config": {"k": ["\u0000"]}}, headers=headers
+            ),
+        ]
+        assert [a.status_code for a in answers] == [422] * 5
+        assert [a.json()["errors"][0]["path"] for a in answers] == [
+            "query.team",
+            "path.conversation_id",
+            "path.workflow_id",
+            "body.name",
+            "body.config",
+        ]

@@ -29,7 +29,8 @@ from redflare.web.schemas.catalog import (
 router = APIRouter(tags=["catalog"])
 
 MAX_OFFSET = 2**63 - 1  # SQLite's integers are 64-bit
-Filter = Annotated[str | None, Query(min_length=1, max_length=200)]
+TEXT = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it as a bad request, not a server error
+Filter = Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT)]
 
 
 @router.get("/pipelines")
@@ -64,7 +65,9 @@ def conversations(
 
 @router.get("/conversations/{conversation_id}", responses={404: {"description": "No such conversation you may see"}})
 def conversation(
-    conversation_id: Annotated[str, Path(min_length=1, max_length=200)], principal: CurrentUser, session: SessionDep
+    conversation_id: Annotated[str, Path(min_length=1, max_length=200, pattern=TEXT)],
+    principal: CurrentUser,
+    session: SessionDep,
 ) -> ConversationDetailPublic:
     """One conversation with its turns and its analysis results per pipeline version."""
     found = get_conversation(session, access=principal.access, conversation_id=conversation_id)

@@ -12,7 +12,8 @@ from redflare.web.schemas.estimate import EstimatePublic
 
 router = APIRouter(tags=["estimate"])
 
-WorkflowId = Annotated[str, Path(min_length=1, max_length=32)]
+# PostgreSQL text cannot hold NUL: refused as a bad request, not a server error.
+WorkflowId = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/workflows/{workflow_id}/estimate", responses={404: {"description": "No such workflow you may see"}})

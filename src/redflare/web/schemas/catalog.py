@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text and JSONB cannot hold NUL
 
 
 class _FromService(BaseModel):
@@ -80,9 +82,26 @@ class ConversationDetailPublic(ConversationPublic):
 class IntegrationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
     kind: Literal["push", "folder"]
     config: dict[str, Any] = Field(default_factory=dict, description='A folder integration needs {"path": …}.')
+
+    @field_validator("config")
+    @classmethod
+    def _storable(cls, config: dict[str, Any]) -> dict[str, Any]:
+        if _holds_nul(config):
+            raise ValueError("text in the config cannot contain NUL characters")
+        return config
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 class IntegrationPublic(_FromService):
