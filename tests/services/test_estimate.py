@@ -304,6 +304,31 @@ class TestEstimateWorkflow:
         statuses = {s.id: (s.status, s.error is not None) for s in active.steps}
         assert statuses == {"pick": ("estimated", False), "analyse": ("failed", True), "low": ("skipped", False)}
 
+    def test_a_damaged_version_is_answered_step_by_step(self, store: Store) -> None:
+        """A stored version with a connection to no port and a cycle gets errors and skips, not a crash."""
+        runner = make_runner(store)
+        condition = {"combinator": "and", "rules": [{"field": "team", "operator": "=", "value": "Billing"}]}
+        definition = workflow(
+            SELECT_DEMO,
+            step("stray", "filter", ["pick.nope"], condition=condition),
+            step("one", "filter", ["two"], condition=condition),
+            step("two", "filter", ["one"], condition=condition),
+        )
+        workflow_id = save(store, runner, workflow(SELECT_DEMO))
+        with store.transaction() as session:
+            session.add(WorkflowVersion(workflow_id=workflow_id, number=1, definition=definition, created_at=T0))
+            row = session.get(Workflow, workflow_id)
+            assert row is not None
+            row.active_version = 1
+        active = estimate(store, admin(store), workflow_id, runner.clock.now()).active
+        assert active is not None
+        assert [(s.id, s.status) for s in active.steps] == [
+            ("pick", "estimated"),
+            ("stray", "failed"),
+            ("one", "skipped"),
+            ("two", "skipped"),
+        ]
+
     def test_sync_conversations_are_those_imported_lately(self, store: Store) -> None:
         """After a Sync Completed trigger, the estimate stands in the last 24 hours' imports for the sync."""
         add_conversations(store, 5)  # imported at T0

@@ -47,7 +47,7 @@ from redflare.domain.access import AccessRules
 from redflare.domain.columns import ANALYSIS_COLUMNS, CRITERION_PREFIX
 from redflare.domain.conditions import referenced_fields
 from redflare.domain.credits import ZERO, affordable
-from redflare.domain.errors import InvalidWorkflow, Issue, RedflareError
+from redflare.domain.errors import InvalidWorkflow, Issue, RedflareError, StepError
 from redflare.domain.loading import document_from_data
 from redflare.domain.workflow import DEFAULT_PORT, StepNode, TriggerType, WorkflowDocument, split_port_ref
 from redflare.services.users import Principal
@@ -346,8 +346,13 @@ class _DryRun:
     def run(self) -> list[StepEstimate]:
         done: dict[str, StepEstimate] = {}
         remaining = list(self.document.steps)
-        while remaining:  # document order among the steps whose inputs are ready (checked: no cycles)
-            node = next(s for s in remaining if all(split_port_ref(r)[0] in done for r in s.after))
+        while remaining:  # document order among the steps whose inputs are ready
+            node = next((s for s in remaining if all(split_port_ref(r)[0] in done for r in s.after)), None)
+            if node is None:  # a cycle or an unknown step: Final checks refuse these, but never crash on them
+                done.update(
+                    (s.id, StepEstimate(s.id, s.type, "skipped", note="its inputs never get ready")) for s in remaining
+                )
+                break
             remaining.remove(node)
             upstream = [done[split_port_ref(r)[0]] for r in node.after]
             if any(u.status != "estimated" for u in upstream):
@@ -357,8 +362,9 @@ class _DryRun:
         return [done[s.id] for s in self.document.steps]
 
     def _step(self, node: StepNode) -> StepEstimate:
-        frame = self._input_of(node)
+        frame = None
         try:
+            frame = self._input_of(node)
             outputs, extra = self._outputs(node, frame)
         except (RedflareError, ValueError) as exc:
             return StepEstimate(node.id, node.type, "failed", rows_in=_height(frame), error=str(exc) or repr(exc))
@@ -447,6 +453,9 @@ class _DryRun:
 
     def _input_of(self, node: StepNode) -> pl.DataFrame | None:
         if node.after:
+            missing = [ref for ref in node.after if split_port_ref(ref) not in self.sets]
+            if missing:
+                raise StepError(f"no output {', '.join(missing)} to take as input")
             return union_richest([self.sets[split_port_ref(ref)] for ref in node.after])
         kind = STEP_KINDS.get(node.type)
         if kind is None or not kind.takes_input:
