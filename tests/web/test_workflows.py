@@ -678,3 +678,30 @@ class TestAudit:
         ]
         page = ana.get(f"/workflows/{workflow_id}/audit", params={"limit": 1, "offset": 1}).json()
         assert [e["action"] for e in page["data"]] == ["publish"]
+
+
+class TestStorableText:
+    def test_nul_characters_are_refused_by_path(self, ana: Actor) -> None:
+        """Text PostgreSQL cannot store (NUL) is a 422 naming where it is, on every way in; nothing is stored."""
+        workflow_id = ana.create(ready())
+        document = workflow(step("pick", "select_conversations", source={"integration": "a\x00b"}), name="Flow")
+        body = assert_problem(ana.post("/workflows", document), 422)
+        assert [e["path"] for e in body["errors"]] == ["steps[0].config.source.integration"]
+        body = assert_problem(ana.put(f"/workflows/{workflow_id}/draft", {**ready(), "name": "x\x00"}), 422)
+        assert [e["path"] for e in body["errors"]] == ["name"]
+        assert [e["path"] for e in assert_problem(ana.post("/workflows/import", [document]), 422)["errors"]] == [
+            "[0].steps[0].config.source.integration"
+        ]
+        nul_trigger = {"trigger": {"type": "sync_completed", "integration": "\x00"}, "confirm": True}
+        body = assert_problem(ana.post(f"/workflows/{workflow_id}/draft/trigger", nul_trigger), 422)
+        assert [e["path"] for e in body["errors"]] == ["trigger.integration"]
+        assert_problem(ana.patch(f"/workflows/{workflow_id}", {"name": "a\x00"}), 422)
+        for path in (
+            "/workflows?search=%00",
+            f"/workflows/{workflow_id}/draft/impact?step=%00",
+            "/workflows/export?ids=%00",
+        ):
+            assert_problem(ana.get(path), 422)
+        assert_problem(ana.get("/workflows/%00"), 422)
+        assert [w["id"] for w in ana.get("/workflows").json()["data"]] == [workflow_id]
+        assert ana.get(f"/workflows/{workflow_id}/draft").json()["name"] == "Flow"

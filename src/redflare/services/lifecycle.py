@@ -40,6 +40,7 @@ from redflare.services.workflows import (
     final_checks,
     locked_workflow,
     new_workflow,
+    nul_issues,
     settings_data,
     summary_of,
 )
@@ -255,6 +256,9 @@ def change_trigger(
 ) -> Draft:
     """Change trigger: set it and clear the steps. With steps to lose, it needs `confirm` (the UI's warning)."""
     workflow = visible_workflow(session, principal, workflow_id)
+    issues = nul_issues(trigger.model_dump(mode="json", exclude_none=True), "trigger")
+    if issues:
+        raise InvalidInput("the trigger cannot be stored", issues)
     document = document_from_data(workflow.draft)
     if document.steps and not confirm:
         raise Conflict(f"{CHANGE_TRIGGER_WARNING} Send confirm: true to change it.")

@@ -154,7 +154,7 @@ def storable_document(data: object, *, prefix: str = "") -> WorkflowDocument:
         document = document_from_data(data)
     except InvalidWorkflow as exc:
         raise InvalidWorkflow([_prefixed(issue, prefix) for issue in exc.issues]) from None
-    issues = []
+    issues = nul_issues(data)
     if document.settings.call_limit is not None and document.settings.call_limit > MAX_CALL_LIMIT:
         issues.append(Issue("settings.call_limit", f"must be at most {MAX_CALL_LIMIT}"))
     if document.settings.credits_limit is not None and document.settings.credits_limit > MAX_CREDITS_LIMIT:
@@ -162,6 +162,22 @@ def storable_document(data: object, *, prefix: str = "") -> WorkflowDocument:
     if issues:
         raise InvalidWorkflow([_prefixed(issue, prefix) for issue in issues])
     return document
+
+
+def nul_issues(value: object, path: str = "") -> list[Issue]:
+    """Every place in plain data holding a NUL character, which PostgreSQL's text and JSONB cannot store."""
+    if isinstance(value, str):
+        return [Issue(path, "text cannot contain NUL characters")] if "\x00" in value else []
+    issues: list[Issue] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            issues += [Issue(here, "names cannot contain NUL characters")] if "\x00" in str(key) else []
+            issues += nul_issues(item, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            issues += nul_issues(item, f"{path}[{index}]")
+    return issues
 
 
 def _prefixed(issue: Issue, prefix: str) -> Issue:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
+from pydantic import StringConstraints
 
 from redflare.domain.workflow import Settings as Limits
 from redflare.services import lifecycle, workflows
@@ -44,7 +45,8 @@ from redflare.web.state import RunManager
 
 router = APIRouter(tags=["workflows"])
 
-WorkflowId = Annotated[str, Path(max_length=64, description="The workflow's id.")]
+TEXT = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refused as a bad request, not a server error
+WorkflowId = Annotated[str, Path(max_length=64, pattern=TEXT, description="The workflow's id.")]
 VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]
@@ -61,7 +63,7 @@ STATE: Responses = {409: {"description": "Not possible in the workflow's present
 def list_workflows(
     principal: CurrentUser,
     session: SessionDep,
-    search: Annotated[str | None, Query(max_length=200, description="Search workflows by name.")] = None,
+    search: Annotated[str | None, Query(max_length=200, pattern=TEXT, description="Search workflows by name.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> WorkflowsPublic:
@@ -84,7 +86,10 @@ def create_workflow(
 def export_workflows(
     principal: CurrentUser,
     session: SessionDep,
-    ids: Annotated[list[str], Query(min_length=1, max_length=100, description="Ids, repeated or comma-separated.")],
+    ids: Annotated[
+        list[Annotated[str, StringConstraints(max_length=2000, pattern=TEXT)]],
+        Query(min_length=1, max_length=100, description="Ids, repeated or comma-separated."),
+    ],
 ) -> list[dict[str, Any]]:
     """Workflow documents (appendix A) of these workflows' drafts, in the order asked."""
     wanted = [part.strip() for value in ids for part in value.split(",") if part.strip()]
@@ -175,8 +180,10 @@ def deletion_impact(
     workflow_id: WorkflowId,
     principal: CurrentUser,
     session: SessionDep,
-    step: Annotated[str | None, Query(max_length=64, description="A step id.")] = None,
-    connection: Annotated[str | None, Query(max_length=200, description="FROM->TO, e.g. split.A->report")] = None,
+    step: Annotated[str | None, Query(max_length=64, pattern=TEXT, description="A step id.")] = None,
+    connection: Annotated[
+        str | None, Query(max_length=200, pattern=TEXT, description="FROM->TO, e.g. split.A->report")
+    ] = None,
 ) -> ImpactPublic:
     """How many downstream steps deleting this step (or connection) affects, and which, before you confirm."""
     impact = lifecycle.deletion_impact(

@@ -73,7 +73,7 @@ class WorkflowsPublic(BaseModel):
 
 class WorkflowUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")  # PostgreSQL text cannot hold NUL
 
 
 class DraftPublic(BaseModel):
