@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 
 from redflare.domain.errors import (
@@ -65,7 +66,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
+    """Values the database cannot store (e.g. NUL in text on PostgreSQL) or that collide: the client's problem."""
+    if isinstance(exc, IntegrityError):
+        return problem(409, "Conflict", "this would duplicate or orphan stored data")
+    return problem(422, "Invalid input", "a value in the request cannot be stored (e.g. a NUL character in text)")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RedflareError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DataError, _database_refused)
+    app.add_exception_handler(IntegrityError, _database_refused)
