@@ -1,18 +1,44 @@
-"""Runs: creating them, and the run resource of SPEC appendix E that the API and `redflare run --json` print."""
+"""Runs: starting them (Run now, test runs), cancelling, re-running from the failed step; the run resource
+of SPEC appendix E (what the API and `redflare run --json` print), with step previews; the runs list;
+and the reads behind the live feed.
+
+- Functions that take the acting `principal` answer NotFound for a run or workflow that user may not
+  see (never Forbidden: ids do not leak); roles are the web layer's to check.
+- Functions that take a `store` commit before they return: the engine looks for what they wrote from
+  another thread, so it must be there. The caller then hands the run to the engine, acting with the
+  workflow creator's data-access rules (`StartedRun.access`).
+- A re-run never charges twice: completed steps keep their stored outputs, and Process Conversations
+  reuses the results the failed attempt already paid for (the ledger).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+import polars as pl
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import Call, Run, StepRun
-from redflare.adapters.db.runs import create_run, get_run, transition_run
-from redflare.domain.loading import dump_document
-from redflare.domain.runs import RunStatus
+from redflare.adapters.db.ledger import calls_in_window
+from redflare.adapters.db.orm import Artifact, Call, Run, RunEvent, StepRun, Workflow, WorkflowVersion
+from redflare.adapters.db.runs import create_run, get_run, reopen_run, run_status, transition_run, transition_step
+from redflare.adapters.db.store import Store
+from redflare.domain.access import AccessRules
+from redflare.domain.errors import Conflict, NotFound
+from redflare.domain.loading import document_from_data, dump_document
+from redflare.domain.runs import RUN_TERMINAL, RunStatus, StepStatus
 from redflare.domain.workflow import WorkflowDocument
+from redflare.services.users import Principal
+from redflare.services.visibility import creator_rules, may_see, visible_workflow
+from redflare.services.workflows import checked_document
+
+PREVIEW_ROWS = 50
+PUBLISHED = ("live", "paused")  # a manual run of a paused workflow is allowed: pausing stops the trigger only
 
 
 def start_run(
@@ -47,20 +73,45 @@ def start_run(
 
 
 def cancel_run(session: Session, run_id: str, *, now: datetime) -> None:
-    """Cancel a queued or running run. Once this commits, the run starts no batch and spends nothing."""
+    """Cancel a queued or running run. Once this commits, the run starts no batch and spends nothing.
+
+    A queued run's steps are cancelled with it (no engine has them yet); a running run's engine winds
+    its own steps down. IllegalTransition for a run that has ended.
+    """
+    was = run_status(session, run_id)
     transition_run(session, run_id=run_id, to=RunStatus.CANCELLED, now=now, reason="cancelled by request")
+    if was is RunStatus.QUEUED:
+        pending = session.scalars(
+            select(StepRun.step_id).where(StepRun.run_id == run_id, StepRun.status == str(StepStatus.PENDING))
+        )
+        for step_id in list(pending):
+            transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=now)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
+def _runtime(run: Run) -> float | None:
+    if run.finished_at is None or run.started_at is None:
+        return None
+    return round((run.finished_at - run.started_at).total_seconds(), 3)
+
+
 def run_resource(session: Session, run_id: str) -> dict[str, Any]:
-    """The run as appendix E describes it, steps in the workflow's order."""
-    run = get_run(session, run_id)
-    step_rows = {s.step_id: s for s in session.scalars(select(StepRun).where(StepRun.run_id == run_id))}
+    """The run as appendix E describes it, steps in the workflow's order.
+
+    Read afresh from the store: status changes are conditional UPDATEs that bypass the session's objects.
+    """
+    fresh = {"populate_existing": True}
+    run = session.scalars(select(Run).where(Run.id == run_id).execution_options(**fresh)).one_or_none()
+    if run is None:
+        raise NotFound(f"no run {run_id!r}")
+    step_rows = {
+        s.step_id: s
+        for s in session.scalars(select(StepRun).where(StepRun.run_id == run_id).execution_options(**fresh))
+    }
     order = [step["id"] for step in run.definition.get("steps", [])]
-    runtime = (run.finished_at - run.started_at).total_seconds() if run.finished_at and run.started_at else None
     return {
         "id": run.id,
         "workflow_id": run.workflow_id,
@@ -72,7 +123,7 @@ def run_resource(session: Session, run_id: str) -> dict[str, Any]:
         "created_at": _iso(run.created_at),
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),
-        "runtime_s": None if runtime is None else round(runtime, 3),
+        "runtime_s": _runtime(run),
         "credits": float(run.credits),
         "conversations_processed": run.conversations_processed,
         "error": run.error,
@@ -93,4 +144,213 @@ def _step_resource(step: StepRun) -> dict[str, Any]:
         "credits": float(step.credits),
         "tally": step.tally,
         "error": step.error,
+    }
+
+
+# --- Runs over the API ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartedRun:
+    """A run committed and ready for the engine, with the data-access rules it must act with."""
+
+    run_id: str
+    access: AccessRules
+    resource: dict[str, Any]
+
+
+def visible_run(session: Session, principal: Principal, run_id: str) -> Run:
+    """The run if its workflow is one this user may see; NotFound otherwise (as for no such id)."""
+    run = session.get(Run, run_id)
+    workflow = None if run is None else session.get(Workflow, run.workflow_id)
+    if run is None or workflow is None or not may_see(session, principal, workflow):
+        raise NotFound(f"no run {run_id!r}")
+    return run
+
+
+def run_now(store: Store, *, principal: Principal, workflow_id: str, test: bool, now: datetime) -> StartedRun:
+    """Run now: the active version of a published (live or paused) workflow, else its draft.
+
+    The draft must pass Final checks (InvalidWorkflow with every issue). A real run is a firing, so a
+    used-up call limit refuses it (Conflict); a test run charges nothing and counts no call.
+    """
+    with store.transaction() as session:
+        # Lock the workflow row (PostgreSQL): run numbers and the active version are read consistently.
+        session.execute(select(Workflow.id).where(Workflow.id == workflow_id).with_for_update())
+        workflow = visible_workflow(session, principal, workflow_id)
+        document, version = _runnable(session, workflow)
+        if not test and workflow.call_limit is not None:
+            used = calls_in_window(session, workflow.id, now)
+            if used >= workflow.call_limit:
+                raise Conflict(
+                    f"The call limit of {workflow.call_limit} calls in 24 hours is reached ({used} used): "
+                    "this firing makes no run."
+                )
+        run = start_run(
+            session, workflow_id=workflow.id, document=document, version=version, now=now, test=test, payload={}
+        )
+        return StartedRun(run.id, creator_rules(session, workflow), run_resource(session, run.id))
+
+
+def _runnable(session: Session, workflow: Workflow) -> tuple[WorkflowDocument, int | None]:
+    if workflow.status in PUBLISHED and workflow.active_version is not None:
+        stored = session.get(WorkflowVersion, (workflow.id, workflow.active_version))
+        if stored is not None:
+            return document_from_data(stored.definition), stored.number
+    return checked_document(session, workflow.draft), None
+
+
+def rerun(store: Store, *, principal: Principal, run_id: str, now: datetime) -> StartedRun:
+    """Re-run a failed run from its failed step (IllegalTransition for any other status)."""
+    with store.transaction() as session:
+        run = visible_run(session, principal, run_id)
+        workflow = visible_workflow(session, principal, run.workflow_id)
+        reopen_run(session, run_id=run.id, now=now)
+        return StartedRun(run.id, creator_rules(session, workflow), run_resource(session, run.id))
+
+
+def cancel(session: Session, *, principal: Principal, run_id: str, now: datetime) -> dict[str, Any]:
+    """Cancel a queued or running run (IllegalTransition once it has ended); answers the run."""
+    run = visible_run(session, principal, run_id)
+    cancel_run(session, run.id, now=now)
+    return run_resource(session, run.id)
+
+
+def run_detail(session: Session, *, principal: Principal, run_id: str) -> dict[str, Any]:
+    """The run resource, each step with a preview: the first rows of each of its outputs."""
+    run = visible_run(session, principal, run_id)
+    resource = run_resource(session, run.id)
+    previews = step_previews(session, run_id=run.id)
+    for step in resource["steps"]:
+        step["preview"] = previews.get(step["id"], {})
+    return resource
+
+
+def step_previews(session: Session, *, run_id: str, rows: int = PREVIEW_ROWS) -> dict[str, dict[str, list[Any]]]:
+    """Per step, per output port, its first `rows` rows as JSON-safe records (a missing file previews nothing)."""
+    previews: dict[str, dict[str, list[Any]]] = {}
+    for artifact in session.scalars(select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.id)):
+        try:
+            frame = pl.read_parquet(artifact.path, n_rows=rows)
+        except OSError:  # the file went (a cleanup): the counts still stand, the rows are gone
+            frame = pl.DataFrame()
+        previews.setdefault(artifact.step_id, {})[artifact.port] = [json_safe(row) for row in frame.to_dicts()]
+    return previews
+
+
+def json_safe(value: Any) -> Any:
+    """A value as JSON can carry it: datetimes in ISO 8601, lists as lists, NaN and infinities as null."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return json_safe(float(value))
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | pl.Series):
+        return [json_safe(v) for v in value]
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RunPage:
+    data: list[dict[str, Any]]
+    count: int
+
+
+def list_runs(session: Session, *, principal: Principal, workflow_id: str, limit: int, offset: int) -> RunPage:
+    """One page of a workflow's runs, newest first, with how many there are in all."""
+    workflow = visible_workflow(session, principal, workflow_id)
+    count = session.scalar(select(func.count()).select_from(Run).where(Run.workflow_id == workflow.id)) or 0
+    page = session.scalars(
+        select(Run).where(Run.workflow_id == workflow.id).order_by(Run.number.desc()).limit(limit).offset(offset)
+    )
+    return RunPage([_summary(run) for run in page], count)
+
+
+def _summary(run: Run) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "number": run.number,
+        "status": run.status,
+        "version": run.version,
+        "trigger_type": run.trigger_type,
+        "test": run.test,
+        "created_at": _iso(run.created_at),
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "runtime_s": _runtime(run),
+        "credits": float(run.credits),
+        "conversations_processed": run.conversations_processed,
+    }
+
+
+# --- The live feed: what happened to a run since the client last looked --------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    events: list[dict[str, Any]]
+    ended: bool  # the run has ended and every event up to its end is in `events` or was seen before
+    run: dict[str, Any] | None  # the run resource as it ended, when it has
+
+
+def feed_start(
+    session: Session, *, principal: Principal, run_id: str, after: int | None
+) -> tuple[dict[str, Any], set[int]]:
+    """The run now, and the ids of the events it already reflects (all so far; those up to `after` on a resume)."""
+    run = visible_run(session, principal, run_id)
+    ids = set(session.scalars(select(RunEvent.id).where(RunEvent.run_id == run.id)))
+    if after is not None:
+        ids = {i for i in ids if i <= after}
+    # Events first, then the state: the state reflects at least every event counted as seen.
+    return run_resource(session, run.id), ids
+
+
+def feed_since(session: Session, *, run_id: str, seen: Set[int]) -> FeedPage:
+    """The run's events not yet seen, in order, each with the counts of what it is about.
+
+    Every event of the run is read, not only those past the newest seen id: on PostgreSQL a lower id can
+    commit after a higher one (two steps finishing at once), and it must not be skipped.
+    """
+    status = run_status(session, run_id)  # read before the events: a terminal status has its event committed
+    rows = session.execute(
+        select(RunEvent, StepRun)
+        .join(StepRun, (StepRun.run_id == RunEvent.run_id) & (StepRun.step_id == RunEvent.step_id), isouter=True)
+        .where(RunEvent.run_id == run_id)
+        .order_by(RunEvent.id)
+    ).all()
+    fresh = [(event, step) for event, step in rows if event.id not in seen]
+    run = get_run(session, run_id) if fresh else None
+    events = [_event(event, step, run) for event, step in fresh]
+    ended = status in RUN_TERMINAL
+    return FeedPage(events, ended, run_resource(session, run_id) if ended else None)
+
+
+def _event(event: RunEvent, step: StepRun | None, run: Run | None) -> dict[str, Any]:
+    counts: dict[str, Any]
+    if step is not None:
+        counts = {
+            "rows_in": step.rows_in,
+            "rows_out": step.rows_out,
+            "outputs": step.outputs,
+            "credits": float(step.credits),
+        }
+    else:
+        assert run is not None
+        counts = {"credits": float(run.credits), "conversations_processed": run.conversations_processed}
+    return {
+        "id": event.id,
+        "at": _iso(event.at),
+        "step_id": event.step_id,
+        "status": event.status,
+        "reason": event.reason,
+        "counts": counts,
     }

@@ -1,0 +1,76 @@
+"""The Runs tab's header: Credits used, Average runtime, and how many runs are in progress, completed,
+failed and cancelled — over every run of the workflow, test runs included (they charge nothing).
+
+Average runtime is the mean of the completed runs' runtimes (start to finish): a failed or cancelled
+run stopped early, so it would make the workflow look faster than it is. With no completed run it is
+None. With no run at all the answer carries the guide's empty state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from redflare.adapters.db.orm import Run
+from redflare.domain.runs import RunStatus
+from redflare.services.users import Principal
+from redflare.services.visibility import visible_workflow
+
+NO_RUNS_TITLE = "No Runs yet"
+NO_RUNS_MESSAGE = "Your workflow runs will appear here once the workflow has been executed."
+
+
+@dataclass(frozen=True)
+class EmptyState:
+    title: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    credits_used: Decimal
+    average_runtime_s: float | None
+    in_progress: int  # queued or running
+    completed: int
+    failed: int
+    cancelled: int
+    total: int
+    empty_state: EmptyState | None
+
+
+def workflow_metrics(session: Session, *, principal: Principal, workflow_id: str) -> RunMetrics:
+    """The figures of one workflow's runs (NotFound for a workflow this user may not see)."""
+    workflow = visible_workflow(session, principal, workflow_id)
+    by_status: dict[str, int] = {}
+    credits_used = Decimal(0)
+    for status, count, spent in session.execute(
+        select(Run.status, func.count(), func.sum(Run.credits))
+        .where(Run.workflow_id == workflow.id)
+        .group_by(Run.status)
+    ):
+        by_status[status] = count
+        credits_used += spent or Decimal(0)
+    # Runtimes in Python: date arithmetic differs between SQLite and PostgreSQL, and one workflow's runs are few.
+    spans = session.execute(
+        select(Run.started_at, Run.finished_at).where(
+            Run.workflow_id == workflow.id,
+            Run.status == str(RunStatus.COMPLETED),
+            Run.started_at.is_not(None),
+            Run.finished_at.is_not(None),
+        )
+    ).all()
+    runtimes = [(finished - started).total_seconds() for started, finished in spans if started and finished]
+    total = sum(by_status.values())
+    return RunMetrics(
+        credits_used=credits_used,
+        average_runtime_s=round(sum(runtimes) / len(runtimes), 3) if runtimes else None,
+        in_progress=by_status.get(RunStatus.QUEUED, 0) + by_status.get(RunStatus.RUNNING, 0),
+        completed=by_status.get(RunStatus.COMPLETED, 0),
+        failed=by_status.get(RunStatus.FAILED, 0),
+        cancelled=by_status.get(RunStatus.CANCELLED, 0),
+        total=total,
+        empty_state=None if total else EmptyState(NO_RUNS_TITLE, NO_RUNS_MESSAGE),
+    )

@@ -1,0 +1,111 @@
+"""Runs as the API takes and answers them: Run now, the run resource (SPEC appendix E) with step previews,
+the runs list, the Runs tab's metrics, and the live feed's events.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RunStatusName = Literal["queued", "running", "completed", "failed", "cancelled"]
+StepStatusName = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
+
+
+class RunCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    test: bool = Field(
+        default=False,
+        description="A test run: executes the same graph but charges no credits, stores no analysis results "
+        "and counts no call.",
+    )
+
+
+class TriggerPublic(BaseModel):
+    type: str
+    payload: dict[str, Any]
+
+
+class StepPublic(BaseModel):
+    id: str
+    type: str
+    status: StepStatusName
+    started_at: str | None
+    finished_at: str | None
+    rows_in: int | None
+    rows_out: int | None
+    outputs: dict[str, int] = Field(description="Rows per output port (single-output steps use the port `out`).")
+    credits: float
+    tally: dict[str, Any] = Field(description="The step's own figures (Process Conversations: processed, reused …).")
+    error: str | None
+    preview: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Per output port, its first 50 rows (only in GET /runs/{id}).",
+    )
+
+
+class RunPublic(BaseModel):
+    """The run resource of appendix E (also what `redflare run --json` prints)."""
+
+    id: str
+    workflow_id: str
+    number: int
+    version: int | None = Field(description="The workflow version it runs; null for a draft.")
+    status: RunStatusName
+    trigger: TriggerPublic
+    test: bool
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    runtime_s: float | None
+    credits: float
+    conversations_processed: int
+    error: str | None
+    steps: list[StepPublic]
+
+
+class RunSummary(BaseModel):
+    id: str
+    number: int
+    status: RunStatusName
+    version: int | None
+    trigger_type: str
+    test: bool
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    runtime_s: float | None
+    credits: float
+    conversations_processed: int
+
+
+class RunsPublic(BaseModel):
+    data: list[RunSummary] = Field(description="Newest first.")
+    count: int = Field(description="How many runs the workflow has in all (the page holds at most `limit`).")
+
+
+class EmptyStatePublic(BaseModel):
+    title: str
+    message: str
+
+
+class RunMetricsPublic(BaseModel):
+    credits_used: float = Field(description="Credits used by all the workflow's runs.")
+    average_runtime_s: float | None = Field(description="Average runtime of the completed runs, in seconds.")
+    in_progress: int = Field(description="Runs queued or running.")
+    completed: int
+    failed: int
+    cancelled: int
+    total: int
+    empty_state: EmptyStatePublic | None = Field(description='"No Runs yet" and its note, when there are no runs.')
+
+
+class RunEventPublic(BaseModel):
+    """One status change of the run (step_id null) or of one of its steps, with that one's counts as they stand."""
+
+    id: int
+    at: str | None
+    step_id: str | None
+    status: str
+    reason: str | None
+    counts: dict[str, Any]
