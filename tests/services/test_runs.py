@@ -6,6 +6,7 @@ import json
 import math
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from redflare.adapters.db.orm import Call, RunEvent
+from redflare.adapters.db.orm import Artifact, Call, RunEvent
 from redflare.adapters.db.store import Store
 from redflare.domain.access import Role
 from redflare.domain.errors import IllegalTransition, InvalidWorkflow, NotFound
@@ -25,6 +26,7 @@ from redflare.services.runs import (
     json_safe,
     list_runs,
     rerun,
+    run_detail,
     run_now,
     run_resource,
     visible_run,
@@ -142,6 +144,25 @@ class TestCancelAndRerun:
             rerun(store, principal=ana, run_id=started.run_id, now=NOW)
         with store.read() as session:
             assert run_resource(session, started.run_id)["status"] == "queued"
+
+
+class TestRunDetail:
+    def test_a_lost_output_file_previews_no_rows_but_keeps_its_counts(self, store: Store, ana: Principal) -> None:
+        """Previews read the stored sets; one that is gone shows no rows, and the run still answers."""
+        add_conversations(store, 4)
+        started = run_now(
+            store, principal=ana, workflow_id=draft(store, ana, workflow(SELECT_DEMO)), test=False, now=NOW
+        )
+        make_runner(store).execute(started.run_id, access=started.access)
+        with store.read() as session:
+            kept = run_detail(session, principal=ana, run_id=started.run_id)["steps"][0]
+            path = session.scalars(select(Artifact.path).where(Artifact.run_id == started.run_id)).one()
+        Path(path).unlink()
+        with store.read() as session:
+            lost = run_detail(session, principal=ana, run_id=started.run_id)["steps"][0]
+        assert [row["team"] for row in kept["preview"]["out"]] == ["Billing", "Billing"]
+        assert lost["preview"] == {"out": []}
+        assert lost["outputs"] == kept["outputs"] == {"out": 2}
 
 
 class TestListRuns:

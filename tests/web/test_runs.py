@@ -19,7 +19,9 @@ from redflare.config import Settings
 from redflare.domain.access import Role
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.ports import FixedClock
+from redflare.services.runs import start_run
 from redflare.services.workflows import save_draft_by_name
+from redflare.web.routes import runs as routes_runs
 from tests.factories import PROCESS, SELECT_DEMO, TEAMS, add_conversations, step, workflow
 from tests.web.conftest import add_user, sign_in
 
@@ -312,7 +314,9 @@ class TestRerun:
         add_conversations(store_of(client), 2)
         workflow_id = create_workflow(client, "ana@example.com", workflow(SELECT_DEMO))
         run = wait_for(client, run_now(client, editor, workflow_id)["id"])
-        assert client.post(f"/api/runs/{run['id']}/rerun", headers=editor).status_code == 409
+        response = client.post(f"/api/runs/{run['id']}/rerun", headers=editor)
+        assert response.status_code == 409
+        assert response.json()["detail"] == "only a failed run can be re-run; run 1 is completed"
 
 
 def read_feed(client: TestClient, run_id: str, headers: dict[str, str] | None = None) -> list[tuple[str, Any]]:
@@ -377,6 +381,20 @@ class TestLiveFeed:
         workflow_id = create_workflow(client, "ana@example.com", workflow(SELECT_DEMO))
         run = wait_for(client, run_now(client, editor, workflow_id)["id"])
         assert [name for name, _ in read_feed(client, run["id"])] == ["snapshot", "end"]
+
+    def test_a_feed_that_runs_long_closes_without_an_end(
+        self, client: TestClient, editor: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A feed is bounded: past its time it closes with no `end`, so the browser reconnects and resumes."""
+        monkeypatch.setattr(routes_runs, "STREAM_SECONDS", 0.3)
+        add_conversations(store_of(client), 2)
+        workflow_id = create_workflow(client, "ana@example.com", workflow(SELECT_DEMO))
+        with store_of(client).transaction() as session:  # queued, never handed to the engine: it stays queued
+            parsed = document_from_data(workflow(SELECT_DEMO))
+            run_id = start_run(
+                session, workflow_id=workflow_id, document=parsed, version=None, now=datetime.now(UTC)
+            ).id
+        assert [(name, data["status"]) for name, data in read_feed(client, run_id)] == [("snapshot", "queued")]
 
 
 class TestAccess:

@@ -29,7 +29,7 @@ from redflare.adapters.db.orm import Artifact, Call, Run, RunEvent, StepRun, Wor
 from redflare.adapters.db.runs import create_run, get_run, reopen_run, run_status, transition_run, transition_step
 from redflare.adapters.db.store import Store
 from redflare.domain.access import AccessRules
-from redflare.domain.errors import Conflict, NotFound
+from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.runs import RUN_TERMINAL, RunStatus, StepStatus
 from redflare.domain.workflow import WorkflowDocument
@@ -205,7 +205,10 @@ def rerun(store: Store, *, principal: Principal, run_id: str, now: datetime) -> 
     with store.transaction() as session:
         run = visible_run(session, principal, run_id)
         workflow = visible_workflow(session, principal, run.workflow_id)
-        reopen_run(session, run_id=run.id, now=now)
+        status = run_status(session, run.id)
+        if status is not RunStatus.FAILED:
+            raise IllegalTransition(f"only a failed run can be re-run; run {run.number} is {status}")
+        reopen_run(session, run_id=run.id, now=now)  # a conditional update: of two re-runs at once, one wins
         return StartedRun(run.id, creator_rules(session, workflow), run_resource(session, run.id))
 
 
@@ -232,7 +235,7 @@ def step_previews(session: Session, *, run_id: str, rows: int = PREVIEW_ROWS) ->
     for artifact in session.scalars(select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.id)):
         try:
             frame = pl.read_parquet(artifact.path, n_rows=rows)
-        except OSError:  # the file went (a cleanup): the counts still stand, the rows are gone
+        except (OSError, pl.exceptions.PolarsError):  # the file went or broke: the counts stand, the rows are gone
             frame = pl.DataFrame()
         previews.setdefault(artifact.step_id, {})[artifact.port] = [json_safe(row) for row in frame.to_dicts()]
     return previews

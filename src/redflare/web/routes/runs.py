@@ -11,7 +11,9 @@ feed must not hold a transaction open for as long as it streams.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
@@ -40,6 +42,7 @@ router = APIRouter(tags=["runs"])
 
 MAX_INT = 2**63 - 1  # SQLite's integers: larger ones overflow
 POLL_SECONDS = 0.2  # how often the feed looks for new events
+STREAM_SECONDS = 600.0  # then the feed closes without `end`: the browser reconnects with Last-Event-ID
 WorkflowId = Annotated[str, Path(min_length=1, max_length=64)]
 RunId = Annotated[str, Path(min_length=1, max_length=64)]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such run or workflow, or not one you may see"}}
@@ -137,12 +140,12 @@ async def rerun(run_id: RunId, principal: Editing, app: ServicesDep) -> RunPubli
     return RunPublic.model_validate(started.resource)
 
 
+@dataclass(frozen=True)
 class _Watch:
     """Where a feed starts: the run as it is, and the events that state already reflects."""
 
-    def __init__(self, resource: dict[str, Any], seen: set[int]) -> None:
-        self.resource = resource
-        self.seen = seen
+    resource: dict[str, Any]
+    seen: set[int]
 
 
 def _watch(
@@ -171,12 +174,14 @@ async def run_events(watch: Annotated[_Watch, Depends(_watch)], app: ServicesDep
 
     First `snapshot` (the run now), then a `change` for each status change of the run or a step (with its
     counts; the SSE id is the event's id, so a reconnect with Last-Event-ID resumes), and finally `end`
-    with the run as it ended (null if it was deleted). The stream closes when the run has ended.
+    with the run as it ended (null if it was deleted). The stream closes when the run has ended, or after
+    ten minutes without an `end` (an EventSource then reconnects and resumes from the last id).
     """
     run_id = watch.resource["id"]
     seen = set(watch.seen)
+    closing = time.monotonic() + STREAM_SECONDS
     yield ServerSentEvent(event="snapshot", data=watch.resource)
-    while True:
+    while time.monotonic() < closing:
         page = await anyio.to_thread.run_sync(_poll, app, run_id, frozenset(seen))
         if page is None:
             yield ServerSentEvent(event="end", raw_data="null")
