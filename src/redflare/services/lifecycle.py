@@ -18,10 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import Artifact, AuditEntry, Run, User, Workflow, WorkflowVersion
+from redflare.adapters.db.orm import AnalysisResult, Artifact, AuditEntry, Run, User, Workflow, WorkflowVersion
 from redflare.adapters.db.store import Store
 from redflare.domain.errors import Conflict, IllegalTransition, InvalidInput, InvalidWorkflow, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
@@ -354,7 +354,13 @@ def _delete_rows(
             select(func.count()).select_from(WorkflowVersion).where(WorkflowVersion.workflow_id == workflow.id)
         )
         # Step runs, events, artifacts, charges and calls go with their run or workflow (ON DELETE CASCADE).
+        # Analysis results stay: they are the conversations' (and keep them from being billed twice);
+        # only their note of which run made them goes.
         quick = {"synchronize_session": False}
+        session.execute(
+            update(AnalysisResult).where(AnalysisResult.run_id.in_(run_ids)).values(run_id=None),
+            execution_options=quick,
+        )
         session.execute(delete(Run).where(Run.workflow_id == workflow.id), execution_options=quick)
         session.execute(
             delete(WorkflowVersion).where(WorkflowVersion.workflow_id == workflow.id), execution_options=quick
