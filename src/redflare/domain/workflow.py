@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 STEP_ID_PATTERN = r"^[a-z0-9_-]+$"
 DEFAULT_PORT = "out"
@@ -113,13 +113,22 @@ class StepNode(_Strict):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
+# Credits travel as JSON numbers (not strings), the way users write them in workflow files.
+CreditAmount = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+MAX_CALL_LIMIT = 2**31 - 1  # the largest a 32-bit column holds on every backend
+MAX_CREDITS_LIMIT = Decimal(10**12)
+
+
 class Settings(_Strict):
     call_limit: int | None = Field(
         default=None,
         ge=0,
+        le=MAX_CALL_LIMIT,
         description="Most calls in a rolling 24 hours (a firing, or a conversation sent to a pipeline).",
     )
-    credits_limit: Decimal | None = Field(default=None, ge=0, description="Most credits the workflow may spend.")
+    credits_limit: CreditAmount | None = Field(
+        default=None, ge=0, le=MAX_CREDITS_LIMIT, description="Most credits the workflow may spend."
+    )
 
 
 class Position(_Strict):
