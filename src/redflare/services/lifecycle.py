@@ -34,15 +34,14 @@ from redflare.services import audit
 from redflare.services.runs import cancel_run
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
+from redflare.services.workflow_list import WorkflowSummary, summary_of
 from redflare.services.workflows import (
     Draft,
-    WorkflowSummary,
     final_checks,
     locked_workflow,
     new_workflow,
     nul_issues,
     settings_data,
-    summary_of,
 )
 
 PUBLISH_REFUSED = "Please resolve the issues in the workflow before publishing the workflow."

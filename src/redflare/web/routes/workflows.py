@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import StringConstraints
 
 from redflare.domain.workflow import Settings as Limits
-from redflare.services import lifecycle, workflows
+from redflare.services import drafts, guardrails, lifecycle, workflow_files, workflow_list
 from redflare.web.deps import ClockDep, CurrentUser, Editor, ServicesDep, SessionDep
 from redflare.web.schemas.workflows import (
     AuditEntryPublic,
@@ -68,7 +68,7 @@ def list_workflows(
     offset: Offset = 0,
 ) -> WorkflowsPublic:
     """The workflows you may see, by name: status (Draft, Live, Paused, Unpublished Changes) and last run."""
-    page = workflows.list_workflows(session, principal=principal, search=search, limit=limit, offset=offset)
+    page = workflow_list.list_workflows(session, principal=principal, search=search, limit=limit, offset=offset)
     return WorkflowsPublic(data=[WorkflowPublic.model_validate(w) for w in page.data], count=page.count)
 
 
@@ -77,7 +77,7 @@ def create_workflow(
     document: WorkflowCreate, principal: Editor, session: SessionDep, clock: ClockDep
 ) -> WorkflowCreated:
     """A new draft from a workflow document; stored even with Final-checks issues (listed in the answer)."""
-    created = workflows.create_workflow(session, principal=principal, data=document, now=clock.now())
+    created = drafts.create_workflow(session, principal=principal, data=document, now=clock.now())
     public = WorkflowPublic.model_validate(created.workflow)
     return WorkflowCreated(**public.model_dump(), issues=[issue_public(i) for i in created.issues])
 
@@ -93,7 +93,7 @@ def export_workflows(
 ) -> list[dict[str, Any]]:
     """Workflow documents (appendix A) of these workflows' drafts, in the order asked."""
     wanted = [part.strip() for value in ids for part in value.split(",") if part.strip()]
-    return workflows.export_documents(session, principal=principal, ids=wanted)
+    return workflow_files.export_documents(session, principal=principal, ids=wanted)
 
 
 @router.post("/workflows/import", status_code=201, responses={403: CHANGE[403], **INVALID})
@@ -101,14 +101,14 @@ def import_workflows(
     documents: WorkflowsImport, principal: Editor, session: SessionDep, clock: ClockDep
 ) -> WorkflowsPublic:
     """Store each document as a new draft; if any has an issue, nothing is stored (paths read `[i].steps[0]…`)."""
-    stored = workflows.import_documents(session, principal=principal, documents=documents, now=clock.now())
+    stored = workflow_files.import_documents(session, principal=principal, documents=documents, now=clock.now())
     return WorkflowsPublic(data=[WorkflowPublic.model_validate(w) for w in stored], count=len(stored))
 
 
 @router.get("/workflows/{workflow_id}", responses=READ)
 def get_workflow(workflow_id: WorkflowId, principal: CurrentUser, session: SessionDep) -> WorkflowPublic:
     return WorkflowPublic.model_validate(
-        workflows.workflow_summary(session, principal=principal, workflow_id=workflow_id)
+        workflow_list.workflow_summary(session, principal=principal, workflow_id=workflow_id)
     )
 
 
@@ -118,9 +118,7 @@ def rename_workflow(
 ) -> WorkflowPublic:
     """Rename: the workflow and its draft take the new name; published versions keep theirs."""
     return WorkflowPublic.model_validate(
-        workflows.rename_workflow(
-            session, principal=principal, workflow_id=workflow_id, name=body.name, now=clock.now()
-        )
+        drafts.rename_workflow(session, principal=principal, workflow_id=workflow_id, name=body.name, now=clock.now())
     )
 
 
@@ -156,7 +154,7 @@ async def _until_ended(runs: RunManager, run_ids: frozenset[str]) -> None:
 @router.get("/workflows/{workflow_id}/draft", responses=READ)
 def get_draft(workflow_id: WorkflowId, principal: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """The draft as a workflow document (appendix A)."""
-    return workflows.draft_of(session, principal=principal, workflow_id=workflow_id)
+    return drafts.draft_of(session, principal=principal, workflow_id=workflow_id)
 
 
 @router.put("/workflows/{workflow_id}/draft", responses={**CHANGE, **INVALID})
@@ -165,14 +163,14 @@ def replace_draft(
 ) -> DraftPublic:
     """Replace the draft (what is live keeps running); answers it with its Final-checks issues."""
     return draft_public(
-        workflows.replace_draft(session, principal=principal, workflow_id=workflow_id, data=document, now=clock.now())
+        drafts.replace_draft(session, principal=principal, workflow_id=workflow_id, data=document, now=clock.now())
     )
 
 
 @router.get("/workflows/{workflow_id}/issues", responses=READ)
 def final_checks(workflow_id: WorkflowId, principal: CurrentUser, session: SessionDep) -> IssuesPublic:
     """Final checks: make sure all issues are fixed before publishing this workflow."""
-    return issues_public(workflows.checked_draft(session, principal=principal, workflow_id=workflow_id).issues)
+    return issues_public(drafts.checked_draft(session, principal=principal, workflow_id=workflow_id).issues)
 
 
 @router.get("/workflows/{workflow_id}/draft/impact", responses={**READ, **INVALID})
@@ -306,7 +304,7 @@ def get_settings(
 ) -> SettingsPublic:
     """The call and credits limits, with the calls made in the last 24 hours and credits spent since the limit."""
     return SettingsPublic.model_validate(
-        workflows.guardrails(session, principal=principal, workflow_id=workflow_id, now=clock.now())
+        guardrails.guardrails(session, principal=principal, workflow_id=workflow_id, now=clock.now())
     )
 
 
@@ -317,7 +315,7 @@ def put_settings(
     """Set both limits (left out: none); they apply at once. A credits limit set or changed counts from now."""
     limits = Limits(call_limit=body.call_limit, credits_limit=body.credits_limit)
     return SettingsPublic.model_validate(
-        workflows.set_guardrails(session, principal=principal, workflow_id=workflow_id, limits=limits, now=clock.now())
+        guardrails.set_guardrails(session, principal=principal, workflow_id=workflow_id, limits=limits, now=clock.now())
     )
 
 
