@@ -23,7 +23,7 @@ from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.loading import document_from_data
 from redflare.domain.ports import FixedClock
 from redflare.domain.workflow import Trigger, TriggerType
-from redflare.services import drafts, lifecycle
+from redflare.services import canvas, deletion, drafts, lifecycle, versions
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.runs import start_run
 from redflare.services.users import Principal, principal_of
@@ -137,7 +137,7 @@ class TestActivate:
         run = start_run(
             session, workflow_id=workflow_id, document=document_from_data(v2.definition), version=2, now=NOW
         )
-        shown = lifecycle.activate(session, principal=ana, workflow_id=workflow_id, number=1, now=NOW)
+        shown = versions.activate(session, principal=ana, workflow_id=workflow_id, number=1, now=NOW)
         assert shown.active_version == 1
         session.refresh(run)
         assert (run.version, [s["id"] for s in run.definition["steps"]]) == (2, ["pick"])
@@ -147,7 +147,7 @@ class TestActivate:
         workflow_id = new_draft(session, ana)
         lifecycle.publish(session, principal=ana, workflow_id=workflow_id, now=NOW)
         with pytest.raises(NotFound):
-            lifecycle.activate(session, principal=ana, workflow_id=workflow_id, number=5, now=NOW)
+            versions.activate(session, principal=ana, workflow_id=workflow_id, number=5, now=NOW)
         assert session.get(Workflow, workflow_id).active_version == 1  # type: ignore[union-attr]
 
 
@@ -181,14 +181,14 @@ class TestDeletionImpact:
             principal = add_user(session)
             workflow_id = new_draft(session, principal, document)
             chosen = data.draw(st.sampled_from(ids))
-            impact = lifecycle.deletion_impact(
+            impact = canvas.deletion_impact(
                 session, principal=principal, workflow_id=workflow_id, step=chosen, connection=None
             )
             assert set(impact.steps) == reachable(edges, {chosen}) - {chosen}
             assert impact.steps == [i for i in ids if i in impact.steps]  # in the document's order
             if edges:
                 source, target = data.draw(st.sampled_from(sorted(edges)))
-                cut = lifecycle.deletion_impact(
+                cut = canvas.deletion_impact(
                     session, principal=principal, workflow_id=workflow_id, step=None, connection=f"{source}->{target}"
                 )
                 assert set(cut.steps) == reachable(edges, {target})
@@ -201,7 +201,7 @@ class TestChangeTrigger:
         document = {**READY, "layout": {"trigger": {"x": 1, "y": 2}, "pick": {"x": 3, "y": 4}}}
         workflow_id = new_draft(session, ana, document)
         schedule = Trigger(type=TriggerType.SCHEDULE, every={"hours": 2}, timezone="UTC")
-        draft = lifecycle.change_trigger(
+        draft = canvas.change_trigger(
             session, principal=ana, workflow_id=workflow_id, trigger=schedule, confirm=True, now=NOW
         )
         assert document_from_data(draft.document).trigger == schedule
@@ -252,7 +252,7 @@ class TestDelete:
             waits.append((run_ids, statuses))
 
         asyncio.run(
-            lifecycle.delete_workflow(ready_store, principal=ana, workflow_id=doomed, clock=clock, wind_down=wind_down)
+            deletion.delete_workflow(ready_store, principal=ana, workflow_id=doomed, clock=clock, wind_down=wind_down)
         )
         assert waits[0] == (frozenset({first}), {first: "cancelled"})
         late = set(waits[1][0])
@@ -281,7 +281,7 @@ class TestDelete:
 
         with pytest.raises(NotFound):
             asyncio.run(
-                lifecycle.delete_workflow(
+                deletion.delete_workflow(
                     ready_store, principal=bo, workflow_id=workflow_id, clock=FixedClock(NOW), wind_down=never
                 )
             )

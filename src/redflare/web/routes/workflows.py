@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import StringConstraints
 
 from redflare.domain.workflow import Settings as Limits
-from redflare.services import drafts, guardrails, lifecycle, workflow_files, workflow_list
+from redflare.services import canvas, deletion, drafts, guardrails, lifecycle, versions, workflow_files, workflow_list
 from redflare.web.deps import ClockDep, CurrentUser, Editor, ServicesDep, SessionDep
 from redflare.web.schemas.workflows import (
     AuditEntryPublic,
@@ -130,7 +130,7 @@ async def delete_workflow(
     # The request's transaction ends here (it only authenticated): the delete commits in steps of its
     # own, and on SQLite an open write transaction would keep the engine from winding its runs down.
     session.commit()
-    await lifecycle.delete_workflow(
+    await deletion.delete_workflow(
         app.store,
         principal=principal,
         workflow_id=workflow_id,
@@ -184,7 +184,7 @@ def deletion_impact(
     ] = None,
 ) -> ImpactPublic:
     """How many downstream steps deleting this step (or connection) affects, and which, before you confirm."""
-    impact = lifecycle.deletion_impact(
+    impact = canvas.deletion_impact(
         session, principal=principal, workflow_id=workflow_id, step=step, connection=connection
     )
     return ImpactPublic(affected=len(impact.steps), steps=impact.steps)
@@ -196,7 +196,7 @@ def change_trigger(
 ) -> DraftPublic:
     """Change trigger: clears the current steps, so with steps present it needs `"confirm": true` (else 409)."""
     return draft_public(
-        lifecycle.change_trigger(
+        canvas.change_trigger(
             session,
             principal=principal,
             workflow_id=workflow_id,
@@ -210,7 +210,7 @@ def change_trigger(
 @router.delete("/workflows/{workflow_id}/draft/trigger", responses=CHANGE)
 def clear_trigger(workflow_id: WorkflowId, principal: Editor, session: SessionDep, clock: ClockDep) -> DraftPublic:
     """Clear trigger: start over with no trigger and no steps (name and settings stay)."""
-    return draft_public(lifecycle.clear_trigger(session, principal=principal, workflow_id=workflow_id, now=clock.now()))
+    return draft_public(canvas.clear_trigger(session, principal=principal, workflow_id=workflow_id, now=clock.now()))
 
 
 # --- Lifecycle -------------------------------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def duplicate(
 @router.get("/workflows/{workflow_id}/versions", responses=READ)
 def list_versions(workflow_id: WorkflowId, principal: CurrentUser, session: SessionDep) -> VersionsPublic:
     """Workflow versions, newest first: select a version to view, or make one active."""
-    found = lifecycle.versions(session, principal=principal, workflow_id=workflow_id)
+    found = versions.versions(session, principal=principal, workflow_id=workflow_id)
     return VersionsPublic(data=[VersionPublic.model_validate(v) for v in found], count=len(found))
 
 
@@ -281,7 +281,7 @@ def list_versions(workflow_id: WorkflowId, principal: CurrentUser, session: Sess
 def get_version(
     workflow_id: WorkflowId, number: VersionNumber, principal: CurrentUser, session: SessionDep
 ) -> VersionDocument:
-    view = lifecycle.version_view(session, principal=principal, workflow_id=workflow_id, number=number)
+    view = versions.version_view(session, principal=principal, workflow_id=workflow_id, number=number)
     return VersionDocument.model_validate(view)
 
 
@@ -291,7 +291,7 @@ def activate_version(
 ) -> WorkflowPublic:
     """Set as active: new runs run this version; runs already in flight keep theirs."""
     return WorkflowPublic.model_validate(
-        lifecycle.activate(session, principal=principal, workflow_id=workflow_id, number=number, now=clock.now())
+        versions.activate(session, principal=principal, workflow_id=workflow_id, number=number, now=clock.now())
     )
 
 
