@@ -269,7 +269,9 @@ class TestCancel:
         charged = count(client, Charge)
         assert response.status_code == 200
         assert response.json()["status"] == "cancelled"
-        run = wait_for(client, queued["id"], lambda run: all(s["status"] != "running" for s in run["steps"]))
+        run = wait_for(
+            client, queued["id"], lambda run: all(s["status"] not in ("pending", "running") for s in run["steps"])
+        )
         assert count(client, Charge) == charged < 600
         assert run["credits"] == pytest.approx(float(charged))
         assert (steps_of(run)["analyse"]["status"], steps_of(run)["worst"]["status"]) == ("cancelled", "cancelled")
@@ -370,10 +372,11 @@ class TestLiveFeed:
         snapshot, end = events[0][1], events[-1][1]
         assert snapshot["id"] == end["id"] == run_id
         assert end["status"] == "completed"
-        # What the snapshot already showed is not repeated: the changes continue from its status.
+        # The changes carry on from the snapshot, in order (one the snapshot already shows may come again).
         history = ["queued", "running", "completed"]
         run_changes = [d["status"] for n, d in events if n == "change" and d["step_id"] is None]
-        assert run_changes == history[history.index(snapshot["status"]) + 1 :]
+        assert run_changes in [history[i:] for i in range(len(history) + 1)]
+        assert len(run_changes) >= len(history) - history.index(snapshot["status"]) - 1
 
     def test_the_feed_of_a_finished_run_ends_at_once(self, client: TestClient, editor: dict[str, str]) -> None:
         """A run that has ended gives its state and the end, nothing else."""
