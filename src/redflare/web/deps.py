@@ -45,7 +45,7 @@ def db_session(request: Request, app: ServicesDep) -> Iterator[Session]:
             yield session
 
 
-SessionDep = Annotated[Session, Depends(db_session)]
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]  # commit before the response goes out
 
 
 def clock(app: ServicesDep) -> Clock:
