@@ -107,10 +107,13 @@ def summaries(session: Session, workflows: Sequence[Workflow]) -> list[WorkflowS
         .group_by(Run.workflow_id)
         .subquery()
     )
+    # Columns, not Run entities: an entity would also load (and parse) each run's pinned definition.
     last_runs = {
-        run.workflow_id: LastRun(run.id, run.number, run.status, run.started_at or run.created_at)
-        for run in session.scalars(
-            select(Run).join(latest, and_(Run.workflow_id == latest.c.workflow_id, Run.number == latest.c.number))
+        workflow_id: LastRun(run_id, number, status, started_at or created_at)
+        for workflow_id, run_id, number, status, started_at, created_at in session.execute(
+            select(Run.workflow_id, Run.id, Run.number, Run.status, Run.started_at, Run.created_at).join(
+                latest, and_(Run.workflow_id == latest.c.workflow_id, Run.number == latest.c.number)
+            )
         )
     }
     return [_summary(w, active.get(w.id), last_runs.get(w.id)) for w in workflows]
