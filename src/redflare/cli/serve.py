@@ -51,4 +51,5 @@ def serve_command(
     settings = Settings()
     first_start(settings)
     typer.echo(f"RedFlare is at http://{host}:{port}  (API: http://{host}:{port}/api/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Live feeds stay open for minutes; on shutdown give them a few seconds, then close (browsers reconnect).
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
