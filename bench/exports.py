@@ -62,9 +62,13 @@ def measure_one(writer: str, rows: int) -> dict[str, float]:
     return {"seconds": seconds, "set_mb": before, "peak_mb": peak.mb, "file_mb": size}
 
 
-def run_child(writer: str, rows: int) -> dict[str, float]:
+def run_child(writer: str, rows: int) -> dict[str, float] | None:
+    """One writer's figures from a fresh process; None (with its error shown) when it failed, e.g. out of memory."""
     command = [sys.executable, str(Path(__file__).resolve()), "--one", writer, "--sizes", str(rows)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"{rows:>9,}  {writer:<20}failed (exit {done.returncode}): {done.stderr.strip()[-200:]}", flush=True)
+        return None
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -85,6 +89,8 @@ def main() -> None:
     for rows in sizes:
         for writer in WRITERS:
             r = run_child(writer, rows)
+            if r is None:
+                continue
             print(
                 f"{rows:>9,}  {writer:<20}{r['seconds']:>9.1f}{rows / r['seconds']:>11,.0f}{r['file_mb']:>10.1f}"
                 f"{r['set_mb']:>9.0f}{r['peak_mb']:>10.0f}{r['peak_mb'] - r['set_mb']:>12.0f}",
