@@ -22,15 +22,14 @@ def free_port() -> int:
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="the embedded default is SQLite; the API tests cover PostgreSQL")
-def test_first_start_then_sign_in(tmp_path: Path) -> None:
-    """A new user starts the server, reads the printed address and signs in as the admin."""
+@pytest.mark.parametrize("admin", ["boss@example.com", None], ids=["admin from REDFLARE_ADMIN_EMAIL", "default admin"])
+def test_first_start_then_sign_in(tmp_path: Path, admin: str | None) -> None:
+    """A new user starts the server, reads the printed address and signs in as the admin it printed."""
     port = free_port()
-    env = {
-        **os.environ,
-        "REDFLARE_DATA_DIR": str(tmp_path / "data"),
-        "REDFLARE_ADMIN_EMAIL": "boss@example.com",
-        "REDFLARE_WORKERS": "1",
-    }
+    env = {**os.environ, "REDFLARE_DATA_DIR": str(tmp_path / "data"), "REDFLARE_WORKERS": "1"}
+    env.pop("REDFLARE_ADMIN_EMAIL", None)
+    if admin:
+        env["REDFLARE_ADMIN_EMAIL"] = admin
     env.pop("REDFLARE_DATABASE_URL", None)
     env.pop("REDFLARE_ADMIN_PASSWORD", None)
     cli = Path(sys.executable).with_name("redflare")
@@ -49,6 +48,8 @@ def test_first_start_then_sign_in(tmp_path: Path) -> None:
         printed = "".join(lines)
         assert f"http://127.0.0.1:{port}" in printed
         password = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("Password"))
+        email = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("Admin: "))
+        assert email == (admin or "admin@example.com")
         for _ in range(200):
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", timeout=1).status_code == 200:
@@ -56,7 +57,7 @@ def test_first_start_then_sign_in(tmp_path: Path) -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            me = client.post("/api/auth/login", json={"email": "boss@example.com", "password": password})
+            me = client.post("/api/auth/login", json={"email": email, "password": password})
             assert me.status_code == 200
             assert me.json()["role"] == "admin"
         assert "Imported" in printed  # the demo data was loaded on the first start

@@ -12,6 +12,7 @@ from redflare.adapters.db.orm import Conversation, User
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.access import Role
+from redflare.domain.errors import InvalidInput
 from redflare.domain.ports import SystemClock
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.demo import load_demo
@@ -31,11 +32,15 @@ def first_start(settings: Settings) -> None:
         if not has_conversations:
             load_demo(store, clock, say=typer.echo)
         if not has_users:
-            email = settings.admin_email or "admin@redflare.local"
-            with store.transaction() as session:
-                _, generated = create_user(
-                    session, email=email, role=Role.ADMIN, password=settings.admin_password, now=clock.now()
-                )
+            email = settings.admin_email or "admin@example.com"
+            try:
+                with store.transaction() as session:
+                    _, generated = create_user(
+                        session, email=email, role=Role.ADMIN, password=settings.admin_password, now=clock.now()
+                    )
+            except InvalidInput as exc:
+                typer.echo(f"Cannot create the admin from REDFLARE_ADMIN_EMAIL / _PASSWORD: {exc}", err=True)
+                raise typer.Exit(2) from None
             typer.echo(f"Admin: {email}")
             if generated:
                 typer.echo(f"Password (shown once; set REDFLARE_ADMIN_PASSWORD to choose it): {generated}")
