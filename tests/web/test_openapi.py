@@ -6,8 +6,10 @@ any 5xx is a failure. Found cases are kept in the hypothesis database between ru
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -35,8 +37,13 @@ def api(settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
         yield client, {"Authorization": f"Bearer {token}"}
 
 
-# The document alone needs no lifespan: an app that is never started gives the schema; calls go to `api`.
-schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_app(Settings()))
+# The schema is read from an app of its own (schemathesis starts it once, at collection) in a throwaway data
+# folder, so collection never touches ./redflare-data and parallel workers never share a database; the calls go to
+# the `api` fixture's app.
+_SCHEMA_DATA = Path(tempfile.mkdtemp(prefix="redflare-openapi-"))
+schema = schemathesis.openapi.from_asgi(
+    "/api/openapi.json", create_app(Settings(data_dir=_SCHEMA_DATA, database_url=None, workers=1))
+)
 
 
 def test_openapi_document_is_served(client: TestClient) -> None:
