@@ -25,7 +25,6 @@ from redflare.adapters.db.runs import (
     run_and_step_states,
     run_status,
     step_spend,
-    step_states,
     transition_run,
     transition_step,
 )
@@ -114,7 +113,7 @@ class RunEngine:
                 if step_id not in tasks:
                     tasks[step_id] = asyncio.create_task(asyncio.to_thread(self._run_step, facts, document, step_id))
             if current.finished:
-                return self._finish(run_id, current.outcome or RunStatus.COMPLETED, document)
+                return self._finish(run_id, current.outcome or RunStatus.COMPLETED, document, states)
             running = [t for t in tasks.values() if not t.done()]
             if running:
                 await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
@@ -148,12 +147,13 @@ class RunEngine:
         if running:
             await asyncio.wait(running)
 
-    def _finish(self, run_id: str, outcome: RunStatus, document: WorkflowDocument) -> RunStatus:
+    def _finish(
+        self, run_id: str, outcome: RunStatus, document: WorkflowDocument, states: Mapping[str, StepStatus]
+    ) -> RunStatus:
         with self.store.transaction() as session:
             error = None
             if outcome is RunStatus.FAILED:
-                run = get_run(session, run_id)
-                failed = [s for s in document.steps if step_states(session, run.id)[s.id] is StepStatus.FAILED]
+                failed = [s for s in document.steps if states[s.id] is StepStatus.FAILED]
                 error = f"step {failed[0].id!r} failed" if failed else "a step failed"
             try:
                 transition_run(session, run_id=run_id, to=outcome, now=self.clock.now(), error=error)
