@@ -6,14 +6,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from redflare.adapters.db.orm import WorkflowVersion
 from redflare.adapters.db.store import Store
 from redflare.domain.access import AccessRules
-from redflare.domain.loading import document_from_data
 from redflare.domain.ports import Clock
-from redflare.domain.workflow import WorkflowDocument
 from redflare.engine.runner import RunEngine
-from redflare.services.runs import run_resource, start_run
+from redflare.services.runs import run_resource, runnable_document, start_run
 from redflare.services.workflows import checked_document, find_workflow, save_draft_by_name
 from redflare.steps.context import AnalysisExecutor
 from redflare.steps.registry import STEP_KINDS
@@ -53,15 +50,7 @@ class Runner:
         """Run a stored workflow: its active version if published, else its draft."""
         with self.store.transaction() as session:
             workflow = find_workflow(session, name_or_id)
-            data = workflow.draft
-            version = None
-            if workflow.active_version is not None:
-                stored = session.get(WorkflowVersion, (workflow.id, workflow.active_version))
-                if stored is not None:
-                    data, version = stored.definition, stored.number
-            document: WorkflowDocument = (
-                checked_document(session, data) if version is None else document_from_data(data)
-            )
+            document, version = runnable_document(session, workflow)
             run = start_run(
                 session,
                 workflow_id=workflow.id,

@@ -178,7 +178,7 @@ def run_now(store: Store, *, principal: Principal, workflow_id: str, test: bool,
         # Lock the workflow row (PostgreSQL): run numbers and the active version are read consistently.
         session.execute(select(Workflow.id).where(Workflow.id == workflow_id).with_for_update())
         workflow = visible_workflow(session, principal, workflow_id)
-        document, version = _runnable(session, workflow)
+        document, version = runnable_document(session, workflow)
         if not test and workflow.call_limit is not None:
             used = calls_in_window(session, workflow.id, now)
             if used >= workflow.call_limit:
@@ -192,7 +192,8 @@ def run_now(store: Store, *, principal: Principal, workflow_id: str, test: bool,
         return StartedRun(run.id, creator_rules(session, workflow), run_resource(session, run.id))
 
 
-def _runnable(session: Session, workflow: Workflow) -> tuple[WorkflowDocument, int | None]:
+def runnable_document(session: Session, workflow: Workflow) -> tuple[WorkflowDocument, int | None]:
+    """What a run of this workflow executes: its active version if published, else its checked draft."""
     if workflow.status in PUBLISHED and workflow.active_version is not None:
         stored = session.get(WorkflowVersion, (workflow.id, workflow.active_version))
         if stored is not None:
