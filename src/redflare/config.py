@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -33,6 +34,19 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=200, ge=1, le=100_000, description="Conversations per analysis batch.")
     base_url: str = Field(default="http://127.0.0.1:8000", description="Address links in emails point at.")
 
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset keeps messages in the outbox.")
+    smtp_port: int | None = Field(default=None, ge=1, le=65535, description="Default 25, 587 (starttls), 465 (ssl).")
+    smtp_user: str | None = Field(default=None, description="SMTP user name, when the server wants one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_tls: Literal["none", "starttls", "ssl"] = Field(default="none", description="How to secure the connection.")
+    smtp_ca_file: Path | None = Field(default=None, description="CA bundle that signs the server's certificate.")
+    smtp_timeout_s: float = Field(default=30.0, gt=0, description="Seconds to wait for the SMTP server.")
+    smtp_max_attempts: int = Field(default=6, ge=1, le=50, description="Tries before a message fails.")
+    smtp_backoff_s: float = Field(default=2.0, ge=0, description="First retry delay; doubled each try after.")
+    mail_from: str = Field(default="RedFlare <redflare@localhost>", description="Sender of every email.")
+    exports_url: str | None = Field(default=None, description="fsspec URL for export files (default: data folder).")
+    export_link_days: float = Field(default=7.0, gt=0, le=366, description="Days a report's download link works.")
+
     admin_email: str | None = Field(default=None, description="The first admin's email (first start only).")
     admin_password: str | None = Field(default=None, description="The first admin's password (first start only).")
 
@@ -53,6 +67,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'redflare.db').resolve()}"
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
 
     @property
     def artifacts_dir(self) -> Path:

@@ -14,6 +14,9 @@ from redflare.domain.access import AccessRules
 from redflare.domain.ports import Clock
 from redflare.domain.runs import RunStatus
 from redflare.domain.workflow import Settings as Limits
+from redflare.engine.delivery import DeliverySetup
+from redflare.engine.exports import StorageExportSink
+from redflare.engine.facts import SqlRunFacts
 from redflare.steps.context import AnalysisExecutor, StepContext, TriggerInfo
 
 
@@ -56,6 +59,7 @@ def build_context(
     step_id: str,
     *,
     batch_size: int,
+    delivery: DeliverySetup,
 ) -> StepContext:
     return StepContext(
         run_id=facts.run_id,
@@ -77,6 +81,8 @@ def build_context(
         ),
         executor=executor,
         cancellation=RunCancellation(sessions, facts.run_id),
+        facts=SqlRunFacts(sessions, facts.run_id, delivery.base_url),
+        exports=StorageExportSink(delivery.storage, delivery.links),
         access=facts.access,
         test=facts.test,
         batch_size=batch_size,

@@ -17,10 +17,13 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.exports import replace_step_exports
+from redflare.adapters.db.outbox import Settled, add_messages, hold_unsent, step_delivery
 from redflare.adapters.db.runs import (
     add_artifact,
     artifacts_of,
     get_run,
+    record_step_result,
     reopen_run,
     run_and_step_states,
     run_status,
@@ -29,7 +32,9 @@ from redflare.adapters.db.runs import (
     transition_step,
 )
 from redflare.adapters.db.store import Store
+from redflare.adapters.storage.local import LocalStorage
 from redflare.domain.access import AccessRules
+from redflare.domain.delivery import NOT_SENT_CANCELLED, NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN, MessageStatus
 from redflare.domain.errors import Cancelled, IllegalTransition
 from redflare.domain.loading import document_from_data
 from redflare.domain.ports import Clock
@@ -37,7 +42,9 @@ from redflare.domain.runs import RunStatus, StepStatus
 from redflare.domain.workflow import WorkflowDocument, split_port_ref
 from redflare.engine.artifacts import ArtifactFiles
 from redflare.engine.context import RunFacts, build_context
+from redflare.engine.delivery import DeliverySetup
 from redflare.engine.planner import UPSTREAM_FAILED, plan
+from redflare.services.export_links import ExportLinks
 from redflare.services.workflows import get_workflow, limits_of
 from redflare.sets.frames import union_richest
 from redflare.steps.base import StepKind, StepResult
@@ -45,6 +52,7 @@ from redflare.steps.context import AnalysisExecutor, Selection, TriggerInfo
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.2  # how often a running run looks for a cancel made elsewhere
+DELIVERY_POLL_SECONDS = 0.1  # how often a delivery step looks at its messages while they are being sent
 
 
 @dataclass
@@ -54,9 +62,20 @@ class RunEngine:
     executor: AnalysisExecutor
     kinds: Mapping[str, StepKind[Any]]
     batch_size: int = 200
+    delivery: DeliverySetup | None = None
 
     def __post_init__(self) -> None:
         self._files = ArtifactFiles(self.store.artifacts_dir)
+        if self.delivery is None:  # no settings given (engine tests, benchmarks): keep mail, files beside artifacts
+            import secrets
+
+            self.delivery = DeliverySetup(
+                storage=LocalStorage(self.store.artifacts_dir.parent / "exports"),
+                links=ExportLinks(secrets.token_urlsafe(32), "http://127.0.0.1:8000", self.clock),
+                base_url="http://127.0.0.1:8000",
+                smtp_configured=False,
+            )
+        self._delivery: DeliverySetup = self.delivery
         # The local backend hands sets to the next step in memory; the Parquet copy is the record
         # (and what a re-run or another worker reads). Keyed by run, then (step, port).
         self._sets: dict[str, dict[tuple[str, str], pl.DataFrame]] = {}
@@ -111,7 +130,7 @@ class RunEngine:
                 continue
             for step_id in current.ready:
                 if step_id not in tasks:
-                    tasks[step_id] = asyncio.create_task(asyncio.to_thread(self._run_step, facts, document, step_id))
+                    tasks[step_id] = asyncio.create_task(self._step_task(facts, document, step_id))
             if current.finished:
                 return self._finish(run_id, current.outcome or RunStatus.COMPLETED, document, states)
             running = [t for t in tasks.values() if not t.done()]
@@ -161,8 +180,15 @@ class RunEngine:
                 return run_status(session, run_id)  # cancelled meanwhile: the cancel stands
         return outcome
 
-    def _run_step(self, facts: RunFacts, document: WorkflowDocument, step_id: str) -> None:
-        """Runs in a worker thread: one step from start to its recorded end."""
+    async def _step_task(self, facts: RunFacts, document: WorkflowDocument, step_id: str) -> None:
+        if await asyncio.to_thread(self._run_step, facts, document, step_id):
+            await self._await_delivery(facts.run_id, step_id)
+
+    def _run_step(self, facts: RunFacts, document: WorkflowDocument, step_id: str) -> bool:
+        """Runs in a worker thread: one step from start to its recorded end, or to its messages awaiting delivery.
+
+        True when the step's messages went to the outbox to be sent: the step completes once they are.
+        """
         step = document.step(step_id)
         kind = self.kinds[step.type]
         run_id = facts.run_id
@@ -170,7 +196,13 @@ class RunEngine:
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=self.clock.now())
         try:
             context = build_context(
-                self.store.sessions, self.clock, self.executor, facts, step_id, batch_size=self.batch_size
+                self.store.sessions,
+                self.clock,
+                self.executor,
+                facts,
+                step_id,
+                batch_size=self.batch_size,
+                delivery=self._delivery,
             )
             frame = self._input_of(run_id, step.after)
             if frame is None and kind.takes_input:
@@ -182,12 +214,12 @@ class RunEngine:
             result = kind.execute(context, kind.parse(step.config), frame)
         except Cancelled as exc:
             self._end_step(run_id, step_id, StepStatus.CANCELLED, reason=str(exc))
-            return
+            return False
         except Exception as exc:  # any failure of a step is recorded on it, never lost
             log.exception("step %s of run %s failed", step_id, run_id)
             self._end_step(run_id, step_id, StepStatus.FAILED, error=_describe(exc))
-            return
-        self._record_success(run_id, step_id, frame, result)
+            return False
+        return self._record_success(facts, step_id, frame, result)
 
     def _input_of(self, run_id: str, after: list[str]) -> pl.DataFrame | None:
         if not after:
@@ -205,9 +237,21 @@ class RunEngine:
                 paths.append(artifact.path)
         return union_richest([ArtifactFiles.read(path) for path in paths])
 
-    def _record_success(self, run_id: str, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> None:
+    def _message_status(self, test: bool) -> tuple[MessageStatus, str | None]:
+        if test:
+            return MessageStatus.HELD, NOT_SENT_TEST_RUN
+        if not self._delivery.smtp_configured:
+            return MessageStatus.HELD, NOT_SENT_NO_SMTP
+        return MessageStatus.PENDING, None
+
+    def _record_success(self, facts: RunFacts, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> bool:
+        """Record a step's outputs, exports and messages in one transaction; True if messages now await sending."""
+        run_id = facts.run_id
         written = {port: self._files.write(run_id, step_id, port, out) for port, out in result.outputs.items()}
         counts = {port: out.height for port, out in result.outputs.items()}
+        status, reason = self._message_status(facts.test)
+        awaiting = bool(result.messages) and status is MessageStatus.PENDING
+        gone: list[str] = []
         with self.store.transaction() as session:
             if run_status(session, run_id) is RunStatus.CANCELLED:
                 spent = step_spend(session, run_id=run_id, step_id=step_id)
@@ -219,34 +263,115 @@ class RunEngine:
                     now=self.clock.now(),
                     credits=spent,
                 )
-                return
-            for port, (path, size) in written.items():
-                add_artifact(
-                    session,
-                    run_id=run_id,
-                    step_id=step_id,
-                    port=port,
-                    path=path,
-                    rows=counts[port],
-                    size=size,
-                    now=self.clock.now(),
+                gone = [record.key for record in result.exports]
+                awaiting = False
+            else:
+                self._store_result(session, facts, step_id, written, counts, result, status, reason)
+                gone = (
+                    replace_step_exports(
+                        session,
+                        run_id=run_id,
+                        workflow_id=facts.workflow_id,
+                        step_id=step_id,
+                        records=result.exports,
+                        now=self.clock.now(),
+                    )
+                    if result.exports
+                    else []
                 )
+                fields: dict[str, Any] = {
+                    "rows_in": None if frame is None else frame.height,
+                    "rows_out": sum(counts.values()),
+                    "outputs": counts,
+                    # What the step charged in this run, earlier attempts of a re-run included (the ledger's
+                    # sum; in a single attempt it equals the step's own tally).
+                    "credits": step_spend(session, run_id=run_id, step_id=step_id),
+                    "tally": {**result.tally, **({"notes": result.notes} if result.notes else {})},
+                }
+                if awaiting:
+                    record_step_result(session, run_id=run_id, step_id=step_id, **fields)
+                else:
+                    transition_step(
+                        session, run_id=run_id, step_id=step_id, to=StepStatus.COMPLETED, now=self.clock.now(), **fields
+                    )
+        for key in gone:  # files of an earlier attempt, or of a step cancelled meanwhile
+            with suppress(OSError):
+                self._delivery.storage.delete(key)
+        if run_id in self._sets:
+            self._sets[run_id].update(((step_id, port), out) for port, out in result.outputs.items())
+        if awaiting:
+            self._delivery.wake_deliverer()
+        return awaiting
+
+    def _store_result(
+        self,
+        session: Session,
+        facts: RunFacts,
+        step_id: str,
+        written: Mapping[str, tuple[str, int]],
+        counts: Mapping[str, int],
+        result: StepResult,
+        status: MessageStatus,
+        reason: str | None,
+    ) -> None:
+        for port, (path, size) in written.items():
+            add_artifact(
+                session,
+                run_id=facts.run_id,
+                step_id=step_id,
+                port=port,
+                path=path,
+                rows=counts[port],
+                size=size,
+                now=self.clock.now(),
+            )
+        if result.messages:
+            add_messages(
+                session,
+                run_id=facts.run_id,
+                workflow_id=facts.workflow_id,
+                step_id=step_id,
+                messages=result.messages,
+                status=status,
+                reason=reason,
+                now=self.clock.now(),
+            )
+
+    async def _await_delivery(self, run_id: str, step_id: str) -> None:
+        """Wait for a step's messages to be sent (or to fail for good), then complete (or fail) the step.
+
+        The wait is on the store, so any deliverer — this process's or another's — settles them. A run
+        cancelled meanwhile keeps its unsent messages from going out and cancels the step.
+        """
+        while True:
+            cancelled, settled = await asyncio.to_thread(self._delivery_state, run_id, step_id)
+            if cancelled or settled.waiting == 0:
+                break
+            await asyncio.sleep(DELIVERY_POLL_SECONDS)
+        with self.store.transaction() as session:
+            if cancelled:
+                hold_unsent(session, run_id=run_id, reason=NOT_SENT_CANCELLED)
+                with suppress(IllegalTransition):
+                    transition_step(
+                        session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self.clock.now()
+                    )
+                return
+            error = "; ".join(f"email to {', '.join(to)} not sent: {why}" for to, why in settled.failed)
             transition_step(
                 session,
                 run_id=run_id,
                 step_id=step_id,
-                to=StepStatus.COMPLETED,
+                to=StepStatus.FAILED if error else StepStatus.COMPLETED,
                 now=self.clock.now(),
-                rows_in=None if frame is None else frame.height,
-                rows_out=sum(counts.values()),
-                outputs=counts,
-                # What the step charged in this run, earlier attempts of a re-run included (the ledger's
-                # sum; in a single attempt it equals the step's own tally).
-                credits=step_spend(session, run_id=run_id, step_id=step_id),
-                tally={**result.tally, **({"notes": result.notes} if result.notes else {})},
+                **({"error": _describe(Exception(error))} if error else {}),
             )
-        if run_id in self._sets:
-            self._sets[run_id].update(((step_id, port), out) for port, out in result.outputs.items())
+
+    def _delivery_state(self, run_id: str, step_id: str) -> tuple[bool, Settled]:
+        with self.store.read() as session:
+            return (
+                run_status(session, run_id) is RunStatus.CANCELLED,
+                step_delivery(session, run_id=run_id, step_id=step_id),
+            )
 
     def _end_step(
         self, run_id: str, step_id: str, to: StepStatus, *, reason: str | None = None, error: str | None = None

@@ -56,7 +56,7 @@ class _NeverSpends:
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("an estimate never analyses, charges or stores anything")
 
-    get = stored = admit = settle = run = _refuse
+    get = stored = admit = settle = run = facts = write = _refuse
 
     @property
     def stop_reason(self) -> str | None:
@@ -225,6 +225,8 @@ class DryRun:
             guard=never,
             executor=never,
             cancellation=never,
+            facts=never,
+            exports=never,
             access=self.access,
         )
 

@@ -12,6 +12,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from redflare.domain.columns import BASE_COLUMNS
+from redflare.domain.delivery import ExportRecord, OutgoingMessage
 from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.domain.workflow import DEFAULT_PORT
@@ -36,6 +37,10 @@ class StepResult:
     processed: int = 0
     tally: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    """Emails to send: the engine puts them in the outbox with the step's result, in one transaction."""
+    exports: list[ExportRecord] = field(default_factory=list)
+    """Files the step stored through `StepContext.exports`; recorded with the step's result."""
 
     @classmethod
     def single(cls, frame: pl.DataFrame, **kwargs: Any) -> StepResult:

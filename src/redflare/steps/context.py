@@ -13,6 +13,7 @@ from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.domain.access import EVERYTHING, AccessRules
 from redflare.domain.conditions import Group
 from redflare.domain.conversation import Conversation
+from redflare.domain.delivery import ExportRecord, FileType
 from redflare.domain.ports import Clock
 
 Order = Literal["newest", "oldest", "random"]
@@ -97,6 +98,27 @@ class Cancellation(Protocol):
     def cancelled(self) -> bool: ...
 
 
+class RunFactsSource(Protocol):
+    def facts(self) -> dict[str, Any]:
+        """The run's facts for message templates, as plain values (SPEC: Send Alert).
+
+        `{"workflow": {"id", "name"}, "run": {"id", "number", "url", "test", "started_at", "credits",
+        "conversations_processed", "trigger"}, "steps": {step id: {"type", "status", "rows_in", "rows_out",
+        "credits"}}}` — counts and credits of the run so far; credits as floats.
+        """
+        ...
+
+
+class ExportSink(Protocol):
+    def write(self, frame: pl.DataFrame, *, name: str, columns: Sequence[str], file_type: FileType) -> ExportRecord:
+        """Write `columns` of `frame` as a CSV or .xlsx file into the export storage under a random key.
+
+        Answers the record with its size, row count and a signed download link; the engine stores the
+        record with the step's result. A column the frame does not have is a ValueError naming it.
+        """
+        ...
+
+
 @dataclass(frozen=True)
 class TriggerInfo:
     type: str
@@ -121,6 +143,8 @@ class StepContext:
     guard: SpendGuard
     executor: AnalysisExecutor
     cancellation: Cancellation
+    facts: RunFactsSource
+    exports: ExportSink
     access: AccessRules = EVERYTHING
     test: bool = False
     batch_size: int = 200

@@ -219,3 +219,19 @@ def step_spend(session: Session, *, run_id: str, step_id: str) -> Decimal:
     """Credits charged by one step of a run so far (what a failed or cancelled step still cost)."""
     value = session.scalar(select(func.sum(Charge.amount)).where(Charge.run_id == run_id, Charge.step_id == step_id))
     return value if isinstance(value, Decimal) else Decimal(0)
+
+
+def record_step_result(session: Session, *, run_id: str, step_id: str, **fields: Any) -> None:
+    """Store a running step's result fields (counts, outputs, credits) while it stays running.
+
+    A delivery step records what it produced with its messages, then waits for them to be sent before
+    it completes; IllegalTransition if the step is no longer running.
+    """
+    result = session.execute(
+        update(StepRun)
+        .where(StepRun.run_id == run_id, StepRun.step_id == step_id, StepRun.status == str(StepStatus.RUNNING))
+        .values(**fields),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise IllegalTransition(f"step {step_id!r} is not running")

@@ -1,0 +1,186 @@
+"""Repository of the email outbox: messages written with their step's result, claimed and settled by deliverers.
+
+Claiming is a conditional UPDATE (`… WHERE status = 'pending'`, or a `sending` whose lease ran out), so two
+deliverers — two server processes, or a server and `redflare run` — never send the same message at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from redflare.adapters.db.orm import DeliveryAttempt, OutboxMessage
+from redflare.domain.delivery import MessageStatus, OutgoingMessage
+from redflare.domain.errors import NotFound
+
+
+def add_messages(
+    session: Session,
+    *,
+    run_id: str,
+    workflow_id: str,
+    step_id: str,
+    messages: Sequence[OutgoingMessage],
+    status: MessageStatus,
+    reason: str | None,
+    now: datetime,
+) -> list[str]:
+    """Put a step's messages in the outbox; answers their ids in order.
+
+    A re-run of the step writes the same (run, step, place) again: a message already sent is kept as it
+    is (never sent twice); any other is replaced by the new one and starts its tries afresh.
+    """
+    existing = {
+        row.seq: row
+        for row in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.run_id == run_id, OutboxMessage.step_id == step_id)
+        )
+    }
+    ids = []
+    for seq, message in enumerate(messages):
+        row = existing.get(seq)
+        if row is not None and row.status == MessageStatus.SENT:
+            ids.append(row.id)
+            continue
+        if row is None:
+            row = OutboxMessage(
+                id=uuid.uuid4().hex, run_id=run_id, workflow_id=workflow_id, step_id=step_id, seq=seq, created_at=now
+            )
+            session.add(row)
+        row.kind = message.kind
+        row.recipients = list(message.recipients)
+        row.subject = message.subject
+        row.text = message.text
+        row.html = message.html
+        row.status = str(status)
+        row.reason = reason
+        row.attempts = 0
+        row.next_attempt_at = now if status is MessageStatus.PENDING else None
+        row.claimed_until = None
+        row.sent_at = None
+        ids.append(row.id)
+    session.flush()
+    return ids
+
+
+@dataclass(frozen=True)
+class Settled:
+    """Where a step's messages stand: still going, or all settled (and which failed, with the server's answer)."""
+
+    waiting: int
+    failed: list[tuple[list[str], str]]
+
+
+def step_delivery(session: Session, *, run_id: str, step_id: str) -> Settled:
+    rows = session.execute(
+        select(OutboxMessage.status, OutboxMessage.recipients, OutboxMessage.reason).where(
+            OutboxMessage.run_id == run_id, OutboxMessage.step_id == step_id
+        )
+    ).all()
+    waiting = sum(1 for status, _, _ in rows if status in (MessageStatus.PENDING, MessageStatus.SENDING))
+    failed = [(list(to), reason or "not sent") for status, to, reason in rows if status == MessageStatus.FAILED]
+    return Settled(waiting=waiting, failed=failed)
+
+
+def hold_unsent(session: Session, *, run_id: str, reason: str) -> int:
+    """Keep a run's unsent messages from going out (its run was cancelled); answers how many."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.run_id == run_id, OutboxMessage.status == str(MessageStatus.PENDING))
+        .values(status=str(MessageStatus.HELD), reason=reason, next_attempt_at=None),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int = 20) -> list[OutboxMessage]:
+    """Take up to `limit` messages due for a try: pending ones whose time has come, and abandoned sends.
+
+    Each is moved to `sending` with a lease until `now + lease`; one another deliverer took first is skipped.
+    """
+    due = or_(
+        and_(OutboxMessage.status == str(MessageStatus.PENDING), OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == str(MessageStatus.SENDING), OutboxMessage.claimed_until < now),
+    )
+    candidates = session.execute(
+        select(OutboxMessage.id, OutboxMessage.status)
+        .where(due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.created_at)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for message_id, status in candidates:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == status, due)
+            .values(status=str(MessageStatus.SENDING), claimed_until=now + lease),
+            execution_options={"synchronize_session": False},
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(message_id)
+    session.flush()
+    if not claimed:
+        return []
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).execution_options(populate_existing=True)
+    )
+    return sorted(rows, key=lambda row: claimed.index(row.id))
+
+
+def record_attempt(
+    session: Session,
+    *,
+    message_id: str,
+    now: datetime,
+    error: str | None,
+    retry_at: datetime | None,
+) -> MessageStatus:
+    """Settle one try: sent (no error), pending again until `retry_at`, or failed (an error and no retry).
+
+    Only a message this deliverer still holds (`sending`) moves; answers its status after.
+    """
+    if error is None:
+        values: dict[str, object] = {"status": str(MessageStatus.SENT), "sent_at": now, "reason": None}
+    elif retry_at is not None:
+        values = {"status": str(MessageStatus.PENDING), "next_attempt_at": retry_at, "reason": error}
+    else:
+        values = {"status": str(MessageStatus.FAILED), "next_attempt_at": None, "reason": error}
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == str(MessageStatus.SENDING))
+        .values(attempts=OutboxMessage.attempts + 1, claimed_until=None, **values),
+        execution_options={"synchronize_session": False},
+    )
+    session.add(DeliveryAttempt(message_id=message_id, at=now, ok=error is None, error=error))
+    session.flush()
+    status = session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
+    if status is None:
+        raise NotFound(f"no outbox message {message_id!r}")
+    return MessageStatus(status)
+
+
+def messages_of_run(session: Session, run_id: str) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.run_id == run_id)
+            .order_by(OutboxMessage.step_id, OutboxMessage.seq)
+        )
+    )
+
+
+def attempts_of(session: Session, message_ids: Sequence[str]) -> dict[str, list[DeliveryAttempt]]:
+    found: dict[str, list[DeliveryAttempt]] = {message_id: [] for message_id in message_ids}
+    if not message_ids:
+        return found
+    rows = session.scalars(
+        select(DeliveryAttempt).where(DeliveryAttempt.message_id.in_(message_ids)).order_by(DeliveryAttempt.id)
+    )
+    for attempt in rows:
+        found[attempt.message_id].append(attempt)
+    return found

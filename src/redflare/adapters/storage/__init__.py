@@ -1,0 +1,34 @@
+"""Where export files live: a storage interface, a local folder by default, any fsspec URL in a cluster.
+
+Contract (`ExportStorage`): a writer first writes a file into `scratch` (a local folder, so XlsxWriter and
+polars can stream to disk), then `put(path, key)` moves or uploads it under `key` and answers its size in
+bytes; `open(key)` reads it back as a binary stream; `local_path(key)` is the file on this machine when
+there is one (so the web layer can serve it with sendfile), else None; `delete(key)` removes it and does
+nothing when it is already gone. Keys are random names the caller picks (`<32 hex>.xlsx`); a key with a
+path separator or `..` is a ValueError, so a key can never reach outside the storage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+
+class ExportStorage(Protocol):
+    @property
+    def scratch(self) -> Path: ...
+
+    def put(self, source: Path, key: str) -> int: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def local_path(self, key: str) -> Path | None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+def check_key(key: str) -> str:
+    """The key, if it is a plain file name; a ValueError otherwise."""
+    if not key or "/" in key or "\\" in key or key in (".", "..") or key.startswith("."):
+        raise ValueError(f"not a storage key: {key!r}")
+    return key

@@ -1,0 +1,48 @@
+"""What the engine needs to deliver: where exports go, how their links are signed, whether SMTP is there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from redflare.adapters.storage import ExportStorage
+from redflare.adapters.storage.local import LocalStorage
+from redflare.config import Settings
+from redflare.domain.ports import Clock
+from redflare.services.export_links import ExportLinks
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class DeliverySetup:
+    storage: ExportStorage
+    links: ExportLinks
+    base_url: str
+    smtp_configured: bool
+    wake_deliverer: Callable[[], None] = field(default=_nothing)
+    """Called (from any thread) after messages enter the outbox, so a deliverer in this process starts at once."""
+
+
+def delivery_setup(settings: Settings, clock: Clock, *, wake_deliverer: Callable[[], None] = _nothing) -> DeliverySetup:
+    """The delivery a process gets from its settings: storage, signed links, and whether SMTP is configured."""
+    return DeliverySetup(
+        storage=export_storage(settings),
+        links=ExportLinks(
+            settings.secret_key(), settings.base_url, clock, max_age=timedelta(days=settings.export_link_days)
+        ),
+        base_url=settings.base_url,
+        smtp_configured=settings.smtp_configured,
+        wake_deliverer=wake_deliverer,
+    )
+
+
+def export_storage(settings: Settings) -> ExportStorage:
+    if settings.exports_url:
+        from redflare.adapters.storage.fsspec_storage import FsspecStorage
+
+        return FsspecStorage(settings.exports_url, scratch=settings.data_dir / "exports-scratch")
+    return LocalStorage(settings.exports_dir)
