@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from redflare.steps import distribute, process_conversations, select_conversations, sort
+from redflare.steps import (
+    distribute,
+    process_conversations,
+    schedule_export,
+    select_conversations,
+    send_alert,
+    sort,
+)
 from redflare.steps import filter as filter_step
 from redflare.steps.base import StepKind
 
@@ -27,5 +34,7 @@ STEP_KINDS: Mapping[str, StepKind[Any]] = _by_type(
         filter_step.KIND,
         sort.KIND,
         distribute.KIND,
+        send_alert.KIND,
+        schedule_export.KIND,
     ]
 )

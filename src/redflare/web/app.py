@@ -11,6 +11,7 @@ from redflare import __version__
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.ports import Clock, SystemClock
+from redflare.engine.delivery import delivery_setup
 from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysisExecutor
 from redflare.engine.runner import RunEngine
 from redflare.services.bootstrap import ensure_builtins
@@ -29,9 +30,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         the_clock = clock or SystemClock()
         ensure_builtins(store, the_clock)
         executor = ProcessPoolAnalysisExecutor(settings.workers) if settings.workers > 1 else InlineAnalysisExecutor()
-        engine = RunEngine(store, the_clock, executor, STEP_KINDS, batch_size=settings.batch_size)
+        delivery = delivery_setup(settings, the_clock)
+        engine = RunEngine(store, the_clock, executor, STEP_KINDS, batch_size=settings.batch_size, delivery=delivery)
         runs = RunManager(engine)
-        app.state.services = AppServices(settings, store, the_clock, runs, settings.secret_key())
+        app.state.services = AppServices(settings, store, the_clock, runs, settings.secret_key(), delivery)
         try:
             yield
         finally:

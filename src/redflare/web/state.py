@@ -10,6 +10,7 @@ from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.access import AccessRules
 from redflare.domain.ports import Clock
+from redflare.engine.delivery import DeliverySetup
 from redflare.engine.runner import RunEngine
 
 log = logging.getLogger(__name__)
@@ -49,3 +50,4 @@ class AppServices:
     clock: Clock
     runs: RunManager
     secret_key: str
+    delivery: DeliverySetup
