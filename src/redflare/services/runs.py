@@ -26,13 +26,17 @@ from sqlalchemy.orm import Session
 
 from redflare.adapters.db.ledger import calls_in_window
 from redflare.adapters.db.orm import Artifact, Call, Run, RunEvent, StepRun, Workflow, WorkflowVersion
+from redflare.adapters.db.outbox import hold_unsent
 from redflare.adapters.db.runs import create_run, get_run, reopen_run, run_status, transition_run, transition_step
 from redflare.adapters.db.store import Store
 from redflare.domain.access import AccessRules
+from redflare.domain.delivery import NOT_SENT_CANCELLED
 from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.runs import RUN_TERMINAL, RunStatus, StepStatus
 from redflare.domain.workflow import WorkflowDocument
+from redflare.services.deliveries import step_deliveries
+from redflare.services.export_links import ExportLinks
 from redflare.services.users import Principal
 from redflare.services.visibility import creator_rules, may_see, visible_workflow
 from redflare.services.workflows import checked_document
@@ -80,6 +84,7 @@ def cancel_run(session: Session, run_id: str, *, now: datetime) -> None:
     """
     was = run_status(session, run_id)
     transition_run(session, run_id=run_id, to=RunStatus.CANCELLED, now=now, reason="cancelled by request")
+    hold_unsent(session, run_id=run_id, reason=NOT_SENT_CANCELLED)  # a message not yet sent stays unsent
     if was is RunStatus.QUEUED:
         pending = session.scalars(
             select(StepRun.step_id).where(StepRun.run_id == run_id, StepRun.status == str(StepStatus.PENDING))
@@ -98,8 +103,10 @@ def _runtime(run: Run) -> float | None:
     return round((run.finished_at - run.started_at).total_seconds(), 3)
 
 
-def run_resource(session: Session, run_id: str) -> dict[str, Any]:
-    """The run as appendix E describes it, steps in the workflow's order.
+def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = None) -> dict[str, Any]:
+    """The run as appendix E describes it, steps in the workflow's order, each with its exports and messages.
+
+    With `links`, each export carries a freshly signed `download_url`.
 
     Read afresh from the store: status changes are conditional UPDATEs that bypass the session's objects.
     """
@@ -112,6 +119,7 @@ def run_resource(session: Session, run_id: str) -> dict[str, Any]:
         for s in session.scalars(select(StepRun).where(StepRun.run_id == run_id).execution_options(**fresh))
     }
     order = [step["id"] for step in run.definition.get("steps", [])]
+    deliveries = step_deliveries(session, run_id, links)
     return {
         "id": run.id,
         "workflow_id": run.workflow_id,
@@ -127,7 +135,11 @@ def run_resource(session: Session, run_id: str) -> dict[str, Any]:
         "credits": float(run.credits),
         "conversations_processed": run.conversations_processed,
         "error": run.error,
-        "steps": [_step_resource(step_rows[step_id]) for step_id in order if step_id in step_rows],
+        "steps": [
+            {**_step_resource(step_rows[step_id]), **deliveries.get(step_id, {"exports": [], "messages": []})}
+            for step_id in order
+            if step_id in step_rows
+        ],
     }
 
 
@@ -220,10 +232,12 @@ def cancel(session: Session, *, principal: Principal, run_id: str, now: datetime
     return run_resource(session, run.id)
 
 
-def run_detail(session: Session, *, principal: Principal, run_id: str) -> dict[str, Any]:
+def run_detail(
+    session: Session, *, principal: Principal, run_id: str, links: ExportLinks | None = None
+) -> dict[str, Any]:
     """The run resource, each step with a preview: the first rows of each of its outputs."""
     run = visible_run(session, principal, run_id)
-    resource = run_resource(session, run.id)
+    resource = run_resource(session, run.id, links=links)
     previews = step_previews(session, run_id=run.id)
     for step in resource["steps"]:
         step["preview"] = previews.get(step["id"], {})

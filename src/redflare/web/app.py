@@ -17,7 +17,7 @@ from redflare.engine.runner import RunEngine
 from redflare.services.bootstrap import ensure_builtins
 from redflare.steps.registry import STEP_KINDS
 from redflare.web.errors import install_error_handlers
-from redflare.web.routes import auth, catalog, estimate, runs, workflows
+from redflare.web.routes import auth, catalog, estimate, outbox, runs, workflows
 from redflare.web.state import AppServices, RunManager
 
 API = "/api"
@@ -50,6 +50,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (auth, workflows, runs, estimate, catalog):
+    for module in (auth, workflows, runs, estimate, catalog, outbox):
         app.include_router(module.router, prefix=API)
     return app

@@ -119,9 +119,11 @@ def workflow_metrics(workflow_id: WorkflowId, principal: CurrentUser, session: S
 
 
 @router.get("/runs/{run_id}", responses=_NOT_FOUND)
-def get_run(run_id: RunId, principal: CurrentUser, session: SessionDep) -> RunPublic:
-    """One run with every step's status, timing, counts, credits, error and a preview of its output (50 rows)."""
-    return RunPublic.model_validate(run_service.run_detail(session, principal=principal, run_id=run_id))
+def get_run(run_id: RunId, principal: CurrentUser, session: SessionDep, app: ServicesDep) -> RunPublic:
+    """One run with every step's status, timing, counts, credits, error, a preview of its output (50 rows),
+    its exports (with signed download links) and its outbox messages."""
+    detail = run_service.run_detail(session, principal=principal, run_id=run_id, links=app.delivery.links)
+    return RunPublic.model_validate(detail)
 
 
 @router.post("/runs/{run_id}/cancel", responses={**_NOT_FOUND, **_FORBIDDEN, **_CONFLICT})

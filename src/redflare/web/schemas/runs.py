@@ -26,6 +26,49 @@ class TriggerPublic(BaseModel):
     payload: dict[str, Any]
 
 
+class ExportPublic(BaseModel):
+    id: str
+    name: str
+    file_type: Literal["csv", "xlsx"]
+    columns: list[str]
+    rows: int = Field(description="Data rows in the file (the header not counted).")
+    bytes: int = Field(description="The file's size.")
+    created_at: str | None
+    download_url: str | None = Field(
+        default=None, description="A signed, expiring link to the file (only in GET /runs/{id})."
+    )
+
+
+class AttemptPublic(BaseModel):
+    at: str | None
+    ok: bool
+    error: str | None = Field(description="The SMTP server's answer, or the connection problem.")
+
+
+class MessagePublic(BaseModel):
+    id: str
+    run_id: str
+    workflow_id: str
+    step_id: str
+    kind: Literal["alert", "report"]
+    to: list[str]
+    subject: str
+    text: str
+    html: str | None
+    status: Literal["pending", "sending", "sent", "failed", "held"]
+    reason: str | None = Field(
+        description='Why it is held ("not sent: no SMTP server configured", a test run …) or the last failure.'
+    )
+    attempts: list[AttemptPublic]
+    created_at: str | None
+    sent_at: str | None
+
+
+class OutboxPublic(BaseModel):
+    data: list[MessagePublic]
+    count: int
+
+
 class StepPublic(BaseModel):
     id: str
     type: str
@@ -38,6 +81,12 @@ class StepPublic(BaseModel):
     credits: float
     tally: dict[str, Any] = Field(description="The step's own figures (Process Conversations: processed, reused …).")
     error: str | None
+    exports: list[ExportPublic] = Field(
+        default_factory=list, description="Files a Schedule Export step stored, with their rows and size."
+    )
+    messages: list[MessagePublic] = Field(
+        default_factory=list, description="Emails the step put in the outbox: sent, waiting, failed or held (why)."
+    )
     preview: dict[str, list[dict[str, Any]]] = Field(
         default_factory=dict,
         description="Per output port, its first 50 rows (only in GET /runs/{id}).",

@@ -1,0 +1,116 @@
+"""What a run delivered: each step's exports and outbox messages as the run resource shows them, and the
+outbox across workflows (`GET /outbox`), limited to the workflows the user may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from redflare.adapters.db.exports import exports_of_run
+from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Workflow
+from redflare.adapters.db.outbox import attempts_of, messages_of_run
+from redflare.services.export_links import ExportLinks
+from redflare.services.users import Principal
+from redflare.services.visibility import may_see, visible_workflow
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def export_resource(row: Export, links: ExportLinks | None = None) -> dict[str, Any]:
+    """An export as the run shows it; with `links`, a freshly signed `download_url`."""
+    resource: dict[str, Any] = {
+        "id": row.id,
+        "name": row.name,
+        "file_type": row.file_type,
+        "columns": list(row.columns),
+        "rows": row.rows,
+        "bytes": row.bytes,
+        "created_at": _iso(row.created_at),
+    }
+    if links is not None:
+        resource["download_url"] = links.url(row.id)
+    return resource
+
+
+def message_resource(row: OutboxMessage, attempts: list[DeliveryAttempt]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "run_id": row.run_id,
+        "workflow_id": row.workflow_id,
+        "step_id": row.step_id,
+        "kind": row.kind,
+        "to": list(row.recipients),
+        "subject": row.subject,
+        "text": row.text,
+        "html": row.html,
+        "status": row.status,
+        "reason": row.reason,
+        "attempts": [{"at": _iso(a.at), "ok": a.ok, "error": a.error} for a in attempts],
+        "created_at": _iso(row.created_at),
+        "sent_at": _iso(row.sent_at),
+    }
+
+
+def step_deliveries(
+    session: Session, run_id: str, links: ExportLinks | None = None
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Per step id: its `exports` and its outbox `messages` (each with every delivery attempt)."""
+    found: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for export in exports_of_run(session, run_id):
+        found.setdefault(export.step_id, {"exports": [], "messages": []})["exports"].append(
+            export_resource(export, links)
+        )
+    messages = messages_of_run(session, run_id)
+    attempts = attempts_of(session, [m.id for m in messages])
+    for message in messages:
+        found.setdefault(message.step_id, {"exports": [], "messages": []})["messages"].append(
+            message_resource(message, attempts[message.id])
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    data: list[dict[str, Any]]
+    count: int
+
+
+def list_outbox(
+    session: Session,
+    *,
+    principal: Principal,
+    workflow_id: str | None = None,
+    run_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> OutboxPage:
+    """Outbox messages, newest first, of the workflows this user may see (one named: NotFound if not visible)."""
+    if workflow_id is not None:
+        visible = [visible_workflow(session, principal, workflow_id).id]
+    else:
+        visible = [w.id for w in session.scalars(select(Workflow)) if may_see(session, principal, w)]
+    where: list[ColumnElement[bool]] = [OutboxMessage.workflow_id.in_(visible)]
+    if run_id is not None:
+        where.append(OutboxMessage.run_id == run_id)
+    if status is not None:
+        where.append(OutboxMessage.status == status)
+    count = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(*where)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    attempts = attempts_of(session, [row.id for row in rows])
+    return OutboxPage([message_resource(row, attempts[row.id]) for row in rows], count)
