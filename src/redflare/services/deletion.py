@@ -16,8 +16,10 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.exports import export_keys_of_workflow
 from redflare.adapters.db.orm import AnalysisResult, Artifact, Run, WorkflowVersion
 from redflare.adapters.db.store import Store
+from redflare.adapters.storage import ExportStorage
 from redflare.domain.errors import IllegalTransition
 from redflare.domain.ports import Clock
 from redflare.domain.runs import RunStatus
@@ -36,7 +38,13 @@ WindDown = Callable[[frozenset[str]], Awaitable[None]]
 
 
 async def delete_workflow(
-    store: Store, *, principal: Principal, workflow_id: str, clock: Clock, wind_down: WindDown
+    store: Store,
+    *,
+    principal: Principal,
+    workflow_id: str,
+    clock: Clock,
+    wind_down: WindDown,
+    storage: ExportStorage | None = None,
 ) -> None:
     """Delete a workflow with its versions, runs and their files, cancelling its ongoing runs first.
 
@@ -47,10 +55,14 @@ async def delete_workflow(
     """
     cancelled = await asyncio.to_thread(_cancel_for_delete, store, principal, workflow_id, clock)
     await wind_down(cancelled)
-    late, run_ids, files = await asyncio.to_thread(_delete_rows, store, principal, workflow_id, clock, cancelled)
+    late, run_ids, files, exports = await asyncio.to_thread(
+        _delete_rows, store, principal, workflow_id, clock, cancelled
+    )
     if late:
         await wind_down(late)
     await asyncio.to_thread(_remove_files, store.artifacts_dir, run_ids, files)
+    if storage is not None:
+        await asyncio.to_thread(_remove_exports, storage, exports)
 
 
 def _cancel_for_delete(store: Store, principal: Principal, workflow_id: str, clock: Clock) -> frozenset[str]:
@@ -61,9 +73,10 @@ def _cancel_for_delete(store: Store, principal: Principal, workflow_id: str, clo
 
 def _delete_rows(
     store: Store, principal: Principal, workflow_id: str, clock: Clock, cancelled: frozenset[str]
-) -> tuple[frozenset[str], list[str], list[str]]:
+) -> tuple[frozenset[str], list[str], list[str], list[str]]:
     with store.transaction() as session:
         workflow = locked_workflow(session, principal, workflow_id)
+        exports = export_keys_of_workflow(session, workflow.id)
         late = _cancel_ongoing(session, workflow_id, clock.now())
         run_ids = list(session.scalars(select(Run.id).where(Run.workflow_id == workflow.id)))
         files = list(
@@ -74,7 +87,8 @@ def _delete_rows(
         versions_count = session.scalar(
             select(func.count()).select_from(WorkflowVersion).where(WorkflowVersion.workflow_id == workflow.id)
         )
-        # Step runs, events, artifacts, charges and calls go with their run or workflow (ON DELETE CASCADE).
+        # Step runs, events, artifacts, exports, outbox messages, charges and calls go with their run or
+        # workflow (ON DELETE CASCADE).
         # Analysis results stay: they are the conversations' (and keep them from being billed twice);
         # only their note of which run made them goes.
         quick = {"synchronize_session": False}
@@ -100,7 +114,7 @@ def _delete_rows(
             },
             now=clock.now(),
         )
-    return late, run_ids, files
+    return late, run_ids, files, exports
 
 
 def _cancel_ongoing(session: Session, workflow_id: str, now: datetime) -> frozenset[str]:
@@ -119,3 +133,9 @@ def _remove_files(root: Path, run_ids: Sequence[str], files: Sequence[str]) -> N
         folder = root / run_id  # the engine's layout: <artifacts>/<run id>/<step>/<port>.parquet
         if folder.resolve().is_relative_to(root.resolve()) and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_exports(storage: ExportStorage, keys: Sequence[str]) -> None:
+    for key in keys:
+        with suppress(OSError, ValueError):  # already gone, or a storage hiccup: the rows are gone either way
+            storage.delete(key)

@@ -136,6 +136,7 @@ async def delete_workflow(
         workflow_id=workflow_id,
         clock=app.clock,
         wind_down=lambda run_ids: _until_ended(app.runs, run_ids),
+        storage=app.delivery.storage,
     )
     return Response(status_code=204)
 
