@@ -1,26 +1,126 @@
-"""Send Alert: email the right people (SKELETON — being written; see issue P3)."""
+"""Send Alert: email the right people about this run, with a subject and message built from its facts.
+
+Contract:
+- Subject and message are Jinja2 templates (see `templating`); a template that cannot work — bad
+  syntax, a name that is not a fact, an attribute a fact does not have — is refused by the config,
+  so it is a Final checks issue naming the field, found at publish time.
+- Recipients are email addresses (checked for form, not deliverability), duplicates removed
+  case-insensitively with the first spelling kept; a malformed one is an issue naming it.
+- At run time the step renders both templates (a failure fails the step, naming the field), and
+  hands the engine one message to all recipients: plain text plus an HTML part with a table of the
+  input's top rows. Sending is the engine's job (the outbox); the input passes through on `out`.
+- The subject is one line: line breaks and runs of spaces collapse to one space (a header with a
+  newline in it would be a header injection), and it is cut to `MAX_SUBJECT` characters.
+"""
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Annotated, Any
 
-from redflare.steps.base import StepConfig, StepKind, StepResult
+import polars as pl
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, Field, field_validator
+
+from redflare.domain.delivery import OutgoingMessage, unique_recipients
+from redflare.sets.frames import empty_set
+from redflare.steps.alert_html import alert_html
+from redflare.steps.base import StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import StepContext
+from redflare.steps.templating import facts_help, input_facts, render, template_problems
+
+TYPE = "send_alert"
+VERSION = 1
+MAX_SUBJECT = 300
+MAX_MESSAGE = 20_000
+
+
+def _address(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"{value!r} is not an email address: {exc}") from exc
+
+
+Address = Annotated[str, AfterValidator(_address)]
+
+
+def _checked_template(text: str) -> str:
+    problems = template_problems(text)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return text
 
 
 class Config(StepConfig):
-    subject: str
-    message: str
-    recipients: list[str]
+    subject: str = Field(
+        min_length=1,
+        max_length=MAX_SUBJECT,
+        title="Subject",
+        description="The email's subject line, a template that may use the run's facts.",
+        json_schema_extra=helper(
+            "One line, e.g. {{ input.count }} calls need review. Line breaks become spaces. " + facts_help()
+        ),
+    )
+    message: str = Field(
+        min_length=1,
+        max_length=MAX_MESSAGE,
+        title="Message",
+        description="The email's body, a template that may use the run's facts.",
+        json_schema_extra=helper(
+            "Plain text; the email also carries a table of the input's first rows and a link to the run. "
+            + facts_help()
+        ),
+    )
+    recipients: list[Address] = Field(
+        title="Recipients",
+        description="Who receives the alert: one or more email addresses.",
+        # minItems by hand: the validator below says it in the user's words rather than pydantic's.
+        json_schema_extra={
+            **helper("All recipients get one email together. An address listed twice gets it once."),
+            "minItems": 1,
+        },
+    )
+
+    @field_validator("subject", "message")
+    @classmethod
+    def _templates_work(cls, text: str) -> str:
+        return _checked_template(text)
+
+    @field_validator("recipients")
+    @classmethod
+    def _each_address_once(cls, addresses: list[str]) -> list[str]:
+        if not addresses:
+            raise ValueError("add at least one recipient")
+        return unique_recipients(addresses)
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: every run of whitespace (newlines included) becomes one space, cut to fit."""
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_SUBJECT else line[: MAX_SUBJECT - 1] + "…"
 
 
 def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
-    raise NotImplementedError("send_alert is being written")
+    # The engine gives a step hung off the trigger the trigger's set; None is left only in odd cases.
+    frame = empty_set() if frame is None else frame
+    facts: dict[str, Any] = {**ctx.facts.facts(), "input": input_facts(frame)}
+    subject = one_line(render(config.subject, facts, field="subject"))
+    if not subject:  # a template that rendered to nothing: still a subject the reader can place
+        subject = f"Alert from {facts.get('workflow', {}).get('name') or 'RedFlare'}"
+    text = render(config.message, facts, field="message")
+    message = OutgoingMessage(
+        recipients=tuple(config.recipients),
+        subject=subject,
+        text=text,
+        html=alert_html(text, facts["input"], facts.get("run", {}).get("url")),
+        kind="alert",
+    )
+    return StepResult.single(frame, messages=[message], tally={"recipients": len(config.recipients)})
 
 
-KIND = StepKind(
-    type="send_alert",
-    version=1,
+KIND: StepKind[Config] = StepKind(
+    type=TYPE,
+    version=VERSION,
     title="Send Alert",
     description="Email the right people about this run.",
     config_model=Config,
