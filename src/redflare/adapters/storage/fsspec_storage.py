@@ -36,6 +36,7 @@ class FsspecStorage:
         return cast(BinaryIO, self._fs.open(self._path(key), "rb"))
 
     def local_path(self, key: str) -> Path | None:
+        check_key(key)  # the same refusal as every other operation, though no file is touched
         return None
 
     def delete(self, key: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,7 +24,14 @@ class LocalStorage:
 
     def put(self, source: Path, key: str) -> int:
         target = self.root / check_key(key)
-        os.replace(source, target)
+        try:
+            os.replace(source, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # A source on another file system (not written in `scratch`): copy, then remove it, as a move would.
+            shutil.copyfile(source, target)
+            source.unlink()
         return target.stat().st_size
 
     def open(self, key: str) -> BinaryIO:

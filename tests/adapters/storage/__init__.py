@@ -1,0 +1,1 @@
+"""Tests of the export storages: one contract, run against every backend."""
