@@ -25,7 +25,6 @@ from aiosmtplib import (
     SMTPConnectError,
     SMTPConnectTimeoutError,
     SMTPException,
-    SMTPNotSupported,
     SMTPRecipientsRefused,
     SMTPResponseException,
     SMTPServerDisconnected,
@@ -136,9 +135,11 @@ class SmtpSender:
             return SendFailure(_connection_text(self.address, exc.__cause__ or exc, step), permanent=False)
         if isinstance(exc, SMTPServerDisconnected):
             return SendFailure(f"the server closed the connection {step.during}", permanent=False)
-        if isinstance(exc, SMTPNotSupported):  # e.g. STARTTLS or AUTH asked of a server that offers neither
-            return SendFailure(f"the server at {self.address} cannot do this: {exc.message}", permanent=True)
-        return SendFailure(f"SMTP error: {exc.message}", permanent=False)
+        # What is left (SMTPNotSupported, or aiosmtplib's plain SMTPException: no STARTTLS, no AUTH, no usable
+        # login method) is the server not offering what the settings ask for: retrying cannot change that.
+        return SendFailure(
+            f"the server at {self.address} does not fit the settings: {exc.message.rstrip('.')}", permanent=True
+        )
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
