@@ -26,7 +26,7 @@ from redflare.sets.frames import empty_set
 from redflare.steps.alert_html import alert_html
 from redflare.steps.base import StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import StepContext
-from redflare.steps.templating import facts_help, input_facts, render, template_problems
+from redflare.steps.templating import facts_help, input_facts, plain, render, template_problems
 
 TYPE = "send_alert"
 VERSION = 1
@@ -103,7 +103,8 @@ def one_line(text: str) -> str:
 def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
     # The engine gives a step hung off the trigger the trigger's set; None is left only in odd cases.
     frame = empty_set() if frame is None else frame
-    facts: dict[str, Any] = {**ctx.facts.facts(), "input": input_facts(frame)}
+    # plain(): the run's times read as ISO 8601 text, like the input rows' (one spelling in an email).
+    facts: dict[str, Any] = plain({**ctx.facts.facts(), "input": input_facts(frame)})
     subject = one_line(render(config.subject, facts, field="subject"))
     if not subject:  # a template that rendered to nothing: still a subject the reader can place
         subject = f"Alert from {facts.get('workflow', {}).get('name') or 'RedFlare'}"

@@ -16,6 +16,7 @@ Contract:
   check time), renders it in an immutable sandbox with undefined values as errors, and raises
   `StepError` — and nothing else — naming the field when anything goes wrong: an unknown step id,
   an unsafe attribute (`''.__class__`), a division by zero, or an output past `MAX_RENDERED` chars.
+- Facts are JSON-like: times as ISO 8601 text, lists as lists, credits as floats (`plain`).
 - `None` renders as an empty string (a conversation with no score shows nothing, not "None").
   Line endings come out as `\\n`; a trailing newline is kept.
 """
@@ -102,7 +103,14 @@ def template_problems(text: str) -> list[str]:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as exc:
         return [f"line {exc.lineno}: template syntax error: {exc.message}"]
-    unknown = meta.find_undeclared_variables(tree) - FACT_NAMES
+    try:
+        # This compiles the template, which also finds unknown filters and folds constant expressions.
+        undeclared = meta.find_undeclared_variables(tree)
+    except TemplateSyntaxError as exc:  # TemplateAssertionError: an unknown filter
+        return [f"line {exc.lineno}: {str(exc.message).rstrip('.')}"]
+    except Exception as exc:  # a constant expression that cannot work, e.g. ''[0] ~ 'a'
+        return [f"template error: {_reason(exc)}"]
+    unknown = undeclared - FACT_NAMES
     first_use: dict[str, int] = {}
     for name_node in tree.find_all(nodes.Name):
         if name_node.name in unknown:
@@ -118,6 +126,8 @@ def template_problems(text: str) -> list[str]:
         problem = _attribute_problem(node, own)
         if problem and problem not in problems:
             problems.append(problem)
+    tests = tree.find_all(nodes.Test)
+    problems.extend(f"line {t.lineno}: unknown test {t.name!r}" for t in tests if t.name not in _ENV.tests)
     return problems
 
 
