@@ -163,7 +163,7 @@ class TestProperties:
         """Plain text is never mangled (line endings aside, which come out as \\n)."""
         assert render(text, FACTS) == text.replace("\r\n", "\n").replace("\r", "\n")
 
-    @settings(max_examples=400)
+    @settings(max_examples=250)
     @given(templates)
     def test_render_fails_only_with_step_error(self, text: str) -> None:
         """Whatever a template does, the step sees either text within the size cap or a StepError."""
@@ -177,7 +177,7 @@ class TestProperties:
         assert error.startswith("message: ")
         assert len(rendered) <= MAX_RENDERED
 
-    @settings(max_examples=400)
+    @settings(max_examples=250)
     @given(templates)
     def test_problems_found_at_check_time_never_render(self, text: str) -> None:
         """A template Final checks would flag can never send an email at run time."""
