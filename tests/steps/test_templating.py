@@ -104,6 +104,13 @@ class TestTemplateProblems:
             "line 2: unknown name 'count' (use input, run, steps, workflow)",
         ]
 
+    def test_nesting_too_deep_is_a_problem_not_a_crash(self) -> None:
+        """Brackets a thousand deep exhaust Jinja's recursion: reported at check time, a StepError at run time."""
+        text = "{{ " + "(" * 1000 + "1" + ")" * 1000 + " }}"
+        assert template_problems(text) == ["the template is nested too deeply"]
+        with pytest.raises(StepError, match=r"^message: the template is nested too deeply$"):
+            render(text, FACTS, field="message")
+
     @pytest.mark.parametrize(
         ("text", "problem"),
         [

@@ -98,7 +98,14 @@ def facts_help() -> str:
 
 
 def template_problems(text: str) -> list[str]:
-    """What is certainly wrong with a template, each as a sentence; empty when it is fine."""
+    """What is certainly wrong with a template, each as a sentence; empty when it is fine. Never raises."""
+    try:
+        return _problems(text)
+    except RecursionError:  # Jinja's parser and compiler recurse: `((((…))))` a few hundred deep is too much
+        return ["the template is nested too deeply"]
+
+
+def _problems(text: str) -> list[str]:
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as exc:
