@@ -143,6 +143,15 @@ class TestRefused:
         )
 
     @pytest.mark.asyncio
+    async def test_a_server_that_wants_a_login_refuses_a_sender_without_one(self, tmp_path: Path) -> None:
+        """No smtp_user for a server that requires one: permanent, with the server's 530 answer."""
+        with accepting_server(auth=("alerts", "s3cret")) as server:
+            problem = await failure(tmp_path, **server.settings(smtp_user=None, smtp_password=None))
+            assert server.received == []
+        assert problem.permanent
+        assert problem.text == "530 5.7.0 Authentication required"
+
+    @pytest.mark.asyncio
     async def test_starttls_asked_of_a_server_without_it_is_permanent(self, tmp_path: Path) -> None:
         """Settings that ask for STARTTLS never fall back to plain text; retrying cannot help."""
         with accepting_server() as server:
