@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from fastapi import FastAPI
 
@@ -15,9 +17,10 @@ from redflare.engine.delivery import delivery_setup
 from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysisExecutor
 from redflare.engine.runner import RunEngine
 from redflare.services.bootstrap import ensure_builtins
+from redflare.services.delivery import Deliverer
 from redflare.steps.registry import STEP_KINDS
 from redflare.web.errors import install_error_handlers
-from redflare.web.routes import auth, catalog, estimate, outbox, runs, workflows
+from redflare.web.routes import auth, catalog, estimate, exports, outbox, runs, workflows
 from redflare.web.state import AppServices, RunManager
 
 API = "/api"
@@ -30,14 +33,23 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         the_clock = clock or SystemClock()
         ensure_builtins(store, the_clock)
         executor = ProcessPoolAnalysisExecutor(settings.workers) if settings.workers > 1 else InlineAnalysisExecutor()
+        # With SMTP configured, a deliverer sends the outbox in this loop; the engine wakes it on new messages.
+        deliverer = Deliverer(store, settings, the_clock) if settings.smtp_configured else None
+        stop_delivering = asyncio.Event()
+        sending = asyncio.create_task(deliverer.run(stop_delivering)) if deliverer is not None else None
         delivery = delivery_setup(settings, the_clock)
+        if deliverer is not None:
+            delivery = replace(delivery, wake_deliverer=deliverer.wake)
         engine = RunEngine(store, the_clock, executor, STEP_KINDS, batch_size=settings.batch_size, delivery=delivery)
         runs = RunManager(engine)
         app.state.services = AppServices(settings, store, the_clock, runs, settings.secret_key(), delivery)
         try:
             yield
         finally:
-            await runs.wait_idle()
+            await runs.wait_idle()  # runs waiting on their emails still need the deliverer: stop it after
+            stop_delivering.set()
+            if sending is not None:
+                await sending
             executor.close()
             store.close()
 
@@ -50,6 +62,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (auth, workflows, runs, estimate, catalog, outbox):
+    for module in (auth, workflows, runs, estimate, catalog, outbox, exports):
         app.include_router(module.router, prefix=API)
     return app
