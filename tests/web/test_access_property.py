@@ -3,8 +3,8 @@
 For random rule sets (integrations, teams, agents: each a subset, or None for all) and random
 conversations, an editor gets exactly the conversations their rules allow from: the conversation
 list, one conversation by id, the integrations' counts, the impact preview of a workflow they made,
-and a real run of that workflow (Select Conversations acting with the creator's rules). Exports and
-the outbox join this test when they exist (P3).
+and a real run of that workflow (Select Conversations acting with the creator's rules), the report file
+that run exported (downloaded through its signed link) and the alert it put in the outbox.
 
 Expectations come from a plain predicate over the generated data, not from AccessRules. One app and
 store serve all examples; each example adds its own conversations (ids with their own prefix) and its
@@ -13,6 +13,8 @@ own user, and expectations cover everything stored so far.
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from datetime import timedelta
 from typing import Any
@@ -121,8 +123,8 @@ class World:
             if len(ids) >= page["count"] or not page["data"]:
                 return ids
 
-    def selected_by_a_run(self, workflow_id: str) -> set[str]:
-        """Run the workflow (as its creator would) and read what Select Conversations handed on."""
+    def selected_by_a_run(self, workflow_id: str) -> tuple[str, set[str]]:
+        """Run the workflow (as its creator would): the run's id and what Select Conversations handed on."""
         runner = make_runner(self.store)
         with self.store.transaction() as session:
             row = session.get(Workflow, workflow_id)
@@ -133,7 +135,24 @@ class World:
         runner.execute(run_id, access=access)
         with self.store.read() as session:
             path = artifacts_of(session, run_id, "pick")["out"].path
-        return set(ArtifactFiles.read(path)["id"].to_list())
+        return run_id, set(ArtifactFiles.read(path)["id"].to_list())
+
+    def exported(self, run_id: str, auth: dict[str, str]) -> set[str]:
+        """The ids in the run's report, downloaded through the signed link the run shows this user."""
+        run = self.client.get(f"/api/runs/{run_id}", headers=auth).json()
+        [export] = next(s for s in run["steps"] if s["id"] == "report")["exports"]
+        url = export["download_url"]
+        download = self.client.get(url[url.index("/api/") :], headers=auth)
+        assert download.status_code == 200, download.text
+        rows = list(csv.reader(io.StringIO(download.content.decode("utf-8"))))
+        assert rows[0] == ["id"]
+        return {row[0] for row in rows[1:]}
+
+    def alerted(self, run_id: str, auth: dict[str, str]) -> str:
+        """The subject of the alert the run put in the outbox, as this user's outbox shows it."""
+        outbox = self.client.get(f"/api/outbox?run_id={run_id}", headers=auth).json()
+        [subject] = [m["subject"] for m in outbox["data"] if m["kind"] == "alert"]
+        return str(subject)
 
 
 def test_every_path_shows_only_what_the_rules_allow(client: TestClient, clock: FixedClock) -> None:
@@ -166,12 +185,33 @@ def test_every_path_shows_only_what_the_rules_allow(client: TestClient, clock: F
 
         with world.store.transaction() as session:
             data: dict[str, Any] = workflow(
-                step("pick", "select_conversations", source="all"), name=f"Access {user_id}"
+                step("pick", "select_conversations", source="all"),
+                step(
+                    "report",
+                    "schedule_export",
+                    ["pick"],
+                    name="All",
+                    columns=["id"],
+                    file_type="csv",
+                    recipients=["a@example.com"],
+                ),
+                step(
+                    "tell",
+                    "send_alert",
+                    ["pick"],
+                    subject="{{ input.count }} seen",
+                    message="-",
+                    recipients=["a@example.com"],
+                ),
+                name=f"Access {user_id}",
             )
             workflow_id = save_draft_by_name(session, document_from_data(data), now=clock.now(), created_by=user_id).id
         preview = world.client.get(f"/api/workflows/{workflow_id}/estimate", headers=auth).json()
         assert preview["draft"]["conversations"] == len(expected)
 
-        assert world.selected_by_a_run(workflow_id) == expected
+        run_id, selected = world.selected_by_a_run(workflow_id)
+        assert selected == expected
+        assert world.exported(run_id, auth) == expected
+        assert world.alerted(run_id, auth) == f"{len(expected)} seen"
 
     check()
