@@ -97,3 +97,29 @@ def test_redflare_run_sends_the_runs_emails_before_it_exits(cli_env: Path, tmp_p
         assert result.exit_code == 0, result.output
         # No waiting: the message is there as the command returns.
         assert [m.message["Subject"] for m in server.received] == ["3 chats"]
+
+
+def test_without_smtp_redflare_run_shows_the_held_email_and_the_export(cli_env: Path, tmp_path: Path) -> None:
+    store = Store.open(Settings())
+    try:
+        add_conversations(store, 3)
+    finally:
+        store.close()
+    document = alert_flow("Held")
+    document["steps"].append(
+        step(
+            "report",
+            "schedule_export",
+            ["pick"],
+            name="Picks",
+            columns=["id"],
+            file_type="csv",
+            recipients=["a@example.com"],
+        )
+    )
+    flow = tmp_path / "held.yaml"
+    flow.write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(flow)])
+    assert result.exit_code == 0, result.output
+    assert "email '3 chats' to qa@example.com: held (not sent: no SMTP server configured)" in result.output
+    assert "export 'Picks': csv, 3 rows, " in result.output

@@ -65,6 +65,12 @@ def render(resource: dict[str, Any]) -> str:
             line += f"  {step['credits']:g} credits"
         if step["error"]:
             line += f"\n  {'':<{width}}  error: {step['error']}"
+        for export in step.get("exports", []):
+            line += f"\n  {'':<{width}}  export {export['name']!r}: {export['file_type']}, {export['rows']} rows, "
+            line += f"{export['bytes']:,} bytes"
+        for message in step.get("messages", []):
+            state = message["status"] if not message["reason"] else f"{message['status']} ({message['reason']})"
+            line += f"\n  {'':<{width}}  email {message['subject']!r} to {', '.join(message['to'])}: {state}"
         lines.append(line)
     if resource.get("error"):
         lines.append(f"Error: {resource['error']}")
