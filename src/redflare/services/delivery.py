@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -57,9 +58,12 @@ def retry_delay(attempt_number: int, base: float) -> timedelta:
     """
     if attempt_number < 1:
         raise ValueError(f"attempts are numbered from 1, not {attempt_number}")
-    # Bounded exponent and float arithmetic: a huge attempt number saturates at the cap, never overflows.
-    seconds = base * 2.0 ** min(attempt_number - 1, 64)
-    return min(timedelta(seconds=min(seconds, MAX_RETRY_DELAY.total_seconds())), MAX_RETRY_DELAY)
+    cap = MAX_RETRY_DELAY.total_seconds()
+    try:
+        seconds = math.ldexp(base, attempt_number - 1)  # base · 2^(n-1), exact in floating point
+    except OverflowError:  # so large a number of doublings is past any cap
+        seconds = cap
+    return min(timedelta(seconds=min(seconds, cap)), MAX_RETRY_DELAY)
 
 
 @dataclass(frozen=True)
