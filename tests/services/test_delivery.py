@@ -17,15 +17,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from redflare.adapters.db.orm import DeliveryAttempt, OutboxMessage
-from redflare.adapters.db.outbox import add_messages, attempts_of, claim_due, messages_of_run
+from redflare.adapters.db.outbox import add_messages, attempts_of, claim_due, messages_of_run, record_attempt
 from redflare.adapters.db.store import Store
 from redflare.adapters.email.smtp import SmtpSender
 from redflare.config import Settings
-from redflare.domain.delivery import MessageStatus, OutgoingMessage
+from redflare.domain.delivery import NOT_SENT_CANCELLED, MessageStatus, OutgoingMessage
 from redflare.domain.ports import Clock, FixedClock, SystemClock
 from redflare.services import delivery
 from redflare.services.delivery import MAX_RETRY_DELAY, Deliverer, retry_delay
-from redflare.services.runs import start_run
+from redflare.services.runs import cancel_run, start_run
 from redflare.services.workflows import checked_document, save_draft_by_name
 from tests.factories import SELECT_DEMO, T0, add_conversations, workflow
 from tests.smtp_servers import accepting_server, down_then_up, dropping_server, refusing_server
@@ -410,3 +410,38 @@ def _other_run(outbox: Outbox) -> Outbox:
         stored = save_draft_by_name(session, document, now=T0)
         run = start_run(session, workflow_id=stored.id, document=document, version=None, now=T0)
     return Outbox(outbox.store, run.id, stored.id)
+
+
+class TestCancelledRuns:
+    def test_a_message_whose_run_was_cancelled_mid_send_is_held_not_retried(self, outbox: Outbox) -> None:
+        """The send was under way when the run was cancelled; it failed transiently: no retry, held with why."""
+        clock = SystemClock()
+        [message_id] = outbox.put(ALERT, clock=clock)
+        with outbox.store.transaction() as session:
+            [claimed] = claim_due(session, now=clock.now(), lease=timedelta(minutes=5))
+            assert claimed.id == message_id
+            cancel_run(session, outbox.run_id, now=clock.now())
+        with outbox.store.transaction() as session:
+            status = record_attempt(
+                session,
+                message_id=message_id,
+                now=clock.now(),
+                error="could not connect to 127.0.0.1:1: Connection refused",
+                retry_at=clock.now() + timedelta(seconds=1),
+            )
+        assert status is MessageStatus.HELD
+        row = outbox.row(message_id)
+        assert row.reason == NOT_SENT_CANCELLED
+        assert [a.error for a in outbox.attempts(message_id)] == [
+            "could not connect to 127.0.0.1:1: Connection refused"
+        ]
+        with outbox.store.transaction() as session:  # nothing left for a deliverer
+            assert claim_due(session, now=clock.now() + timedelta(hours=1), lease=timedelta(minutes=5)) == []
+
+    def test_cancelling_a_run_holds_its_pending_messages(self, outbox: Outbox) -> None:
+        clock = SystemClock()
+        ids = outbox.put(ALERT, ALERT, clock=clock)
+        with outbox.store.transaction() as session:
+            cancel_run(session, outbox.run_id, now=clock.now())
+        rows = outbox.rows()
+        assert [(rows[i].status, rows[i].reason) for i in ids] == [(MessageStatus.HELD, NOT_SENT_CANCELLED)] * 2

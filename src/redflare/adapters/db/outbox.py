@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import DeliveryAttempt, OutboxMessage
-from redflare.domain.delivery import MessageStatus, OutgoingMessage
+from redflare.adapters.db.orm import DeliveryAttempt, OutboxMessage, Run
+from redflare.domain.delivery import NOT_SENT_CANCELLED, MessageStatus, OutgoingMessage
 from redflare.domain.errors import NotFound
+from redflare.domain.runs import RunStatus
 
 
 def add_messages(
@@ -109,9 +110,13 @@ def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int =
     )
     candidates = session.execute(
         select(OutboxMessage.id, OutboxMessage.status)
-        .where(due)
+        .join(Run, Run.id == OutboxMessage.run_id)
+        .where(due, Run.status != str(RunStatus.CANCELLED))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.created_at)
         .limit(limit)
+        # On PostgreSQL a second deliverer skips the rows the first is claiming instead of queueing behind
+        # them, so both work at once (SQLite has one writer anyway and ignores this).
+        .with_for_update(skip_locked=True, of=OutboxMessage)
     ).all()
     claimed = []
     for message_id, status in candidates:
@@ -142,21 +147,37 @@ def record_attempt(
 ) -> MessageStatus:
     """Settle one try: sent (no error), pending again until `retry_at`, or failed (an error and no retry).
 
-    Only a message this deliverer still holds (`sending`) moves; answers its status after.
+    Only a message this deliverer still holds (`sending`) moves; answers its status after. A message whose
+    run was cancelled while it was being sent is held rather than tried again.
     """
+    if error is not None and retry_at is not None:
+        run_state = session.scalar(
+            select(Run.status).join(OutboxMessage, OutboxMessage.run_id == Run.id).where(OutboxMessage.id == message_id)
+        )
+        if run_state == str(RunStatus.CANCELLED):
+            held: dict[str, object] = {"status": str(MessageStatus.HELD), "next_attempt_at": None}
+            held["reason"] = NOT_SENT_CANCELLED
+            return _settle(session, message_id, now, held, attempt_error=error)
+    values: dict[str, object]
     if error is None:
-        values: dict[str, object] = {"status": str(MessageStatus.SENT), "sent_at": now, "reason": None}
+        values = {"status": str(MessageStatus.SENT), "sent_at": now, "reason": None}
     elif retry_at is not None:
         values = {"status": str(MessageStatus.PENDING), "next_attempt_at": retry_at, "reason": error}
     else:
         values = {"status": str(MessageStatus.FAILED), "next_attempt_at": None, "reason": error}
+    return _settle(session, message_id, now, values, attempt_error=error)
+
+
+def _settle(
+    session: Session, message_id: str, now: datetime, values: dict[str, object], *, attempt_error: str | None
+) -> MessageStatus:
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == str(MessageStatus.SENDING))
         .values(attempts=OutboxMessage.attempts + 1, claimed_until=None, **values),
         execution_options={"synchronize_session": False},
     )
-    session.add(DeliveryAttempt(message_id=message_id, at=now, ok=error is None, error=error))
+    session.add(DeliveryAttempt(message_id=message_id, at=now, ok=attempt_error is None, error=attempt_error))
     session.flush()
     status = session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
     if status is None:
