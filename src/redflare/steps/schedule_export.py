@@ -22,8 +22,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from redflare.domain.conditions import ColumnKind
 from redflare.domain.delivery import REPORT_SUBJECT, ExportRecord, OutgoingMessage, unique_recipients
@@ -32,22 +31,13 @@ from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
 from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
+from redflare.steps.recipients import MAX_RECIPIENTS, EmailAddress
 
 TYPE = "schedule_export"
 VERSION = 1
-MAX_RECIPIENTS = 100
 FILE_LABELS: Mapping[str, str] = {"csv": "CSV", "xlsx": "Excel (.xlsx)"}
 
 
-def _email_address(address: str) -> str:
-    # Syntax only: a publish-time check must not depend on DNS, and the SMTP server has the last word.
-    try:
-        return validate_email(address.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"{address!r} is not an email address: {exc}") from None
-
-
-Recipient = Annotated[str, AfterValidator(_email_address)]
 ColumnName = Annotated[str, Field(min_length=1)]
 
 
@@ -76,7 +66,7 @@ class Config(StepConfig):
             "CSV opens anywhere. Times are in UTC in both."
         ),
     )
-    recipients: list[Recipient] = Field(
+    recipients: list[EmailAddress] = Field(
         min_length=1,
         max_length=MAX_RECIPIENTS,
         title="Recipients",

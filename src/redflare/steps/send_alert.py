@@ -15,33 +15,23 @@ Contract:
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import polars as pl
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from redflare.domain.delivery import OutgoingMessage, unique_recipients
 from redflare.sets.frames import empty_set
 from redflare.steps.alert_html import alert_html
 from redflare.steps.base import StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import StepContext
+from redflare.steps.recipients import MAX_RECIPIENTS, EmailAddress
 from redflare.steps.templating import facts_help, input_facts, plain, render, template_problems
 
 TYPE = "send_alert"
 VERSION = 1
 MAX_SUBJECT = 300
 MAX_MESSAGE = 20_000
-
-
-def _address(value: str) -> str:
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"{value!r} is not an email address: {exc}") from exc
-
-
-Address = Annotated[str, AfterValidator(_address)]
 
 
 def _checked_template(text: str) -> str:
@@ -71,7 +61,8 @@ class Config(StepConfig):
             + facts_help()
         ),
     )
-    recipients: list[Address] = Field(
+    recipients: list[EmailAddress] = Field(
+        max_length=MAX_RECIPIENTS,
         title="Recipients",
         description="Who receives the alert: one or more email addresses.",
         # minItems by hand: the validator below says it in the user's words rather than pydantic's.
