@@ -7,16 +7,26 @@ Unknown keys are errors. Step configs stay plain mappings here; each step kind p
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any
+from zoneinfo import available_timezones
 
+from cronsim import CronSim, CronSimError
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 STEP_ID_PATTERN = r"^[a-z0-9_-]+$"
 DEFAULT_PORT = "out"
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SCHEDULE_FORMS = ("cron", "every", "daily", "weekly", "monthly")
+# "Every N" must repeat the same way every hour or every day, so a schedule is the same cron
+# pattern each day (see redflare.triggers.schedule): N minutes dividing an hour, or whole hours
+# dividing a day. Other intervals (90 minutes, 5 hours) are refused with a pointer to cron.
+EVERY_MINUTES = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)
+EVERY_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
 
 
 class TriggerType(StrEnum):
@@ -39,6 +49,19 @@ class Every(_Strict):
     def _exactly_one(self) -> Every:
         if (self.minutes is None) == (self.hours is None):
             raise ValueError("give exactly one of minutes or hours")
+        if self.minutes is not None and self.minutes not in EVERY_MINUTES:
+            hours, rest = divmod(self.minutes, 60)
+            if rest or hours not in EVERY_HOURS:
+                raise ValueError(
+                    f"every {self.minutes} minutes does not repeat evenly each hour or day; use one of "
+                    f"{', '.join(map(str, EVERY_MINUTES))} minutes, whole hours dividing a day, "
+                    "or a cron expression"
+                )
+        if self.hours is not None and self.hours not in EVERY_HOURS:
+            raise ValueError(
+                f"every {self.hours} hours does not repeat evenly each day; use one of "
+                f"{', '.join(map(str, EVERY_HOURS))} hours, or daily, weekly or a cron expression"
+            )
         return self
 
 
@@ -76,6 +99,27 @@ def _check_time(value: str) -> str:
     return value
 
 
+def _check_cron(value: str) -> str:
+    # Five fields only: cronsim also takes a leading seconds field, but then it drops its
+    # Debian-cron DST handling, and a per-second schedule is no workflow trigger.
+    if len(value.split()) != 5:
+        raise ValueError(f"{value!r} is not a cron expression of five fields: minute hour day-of-month month weekday")
+    try:
+        next(CronSim(value, datetime(2000, 1, 1, tzinfo=UTC)))
+    except CronSimError as exc:
+        raise ValueError(f"{value!r} is not a valid cron expression: {exc}") from None
+    except StopIteration:
+        raise ValueError(f"{value!r} never fires") from None
+    return value
+
+
+@cache
+def _iana_zones() -> frozenset[str]:
+    # The IANA names zoneinfo can load (system data or the tzdata package); checking membership
+    # also refuses paths and machine-specific names such as "localtime".
+    return frozenset(available_timezones())
+
+
 class Trigger(_Strict):
     type: TriggerType
     # schedule forms: exactly one of these
@@ -93,12 +137,25 @@ class Trigger(_Strict):
     def _daily_time(cls, value: str | None) -> str | None:
         return None if value is None else _check_time(value)
 
+    @field_validator("cron")
+    @classmethod
+    def _cron_expression(cls, value: str | None) -> str | None:
+        return None if value is None else _check_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None and value not in _iana_zones():
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/London, America/New_York, UTC)")
+        return value
+
     @model_validator(mode="after")
     def _fields_fit_type(self) -> Trigger:
-        forms = [name for name in ("cron", "every", "daily", "weekly", "monthly") if getattr(self, name) is not None]
+        forms = [name for name in SCHEDULE_FORMS if getattr(self, name) is not None]
         if self.type is TriggerType.SCHEDULE:
             if len(forms) != 1:
-                raise ValueError("a schedule needs exactly one of cron, every, daily, weekly, monthly")
+                given = f"; got {', '.join(forms)}" if forms else ""
+                raise ValueError(f"a schedule needs exactly one of {', '.join(SCHEDULE_FORMS)}{given}")
         elif forms or self.timezone is not None:
             raise ValueError(f"a {self.type.value} trigger takes no schedule fields")
         if self.integration is not None and self.type in (TriggerType.SCHEDULE, TriggerType.MANUAL):
