@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     exports_url: str | None = Field(default=None, description="fsspec URL for export files (default: data folder).")
     export_link_days: float = Field(default=7.0, gt=0, le=366, description="Days a report's download link works.")
 
+    catch_up: Literal["once", "skip"] = Field(
+        default="once", description="A schedule firing missed while the server was down: run it once, or skip it."
+    )
+    scheduler_poll_s: float = Field(default=0.25, gt=0, le=60, description="How often the scheduler looks for work.")
+
     admin_email: str | None = Field(default=None, description="The first admin's email (first start only).")
     admin_password: str | None = Field(default=None, description="The first admin's password (first start only).")
 

@@ -51,6 +51,79 @@ class Integration(Base):
     created_at: Mapped[datetime]
 
 
+class Sync(Base):
+    """One sync of an integration: a pushed batch, an explicit start/complete pair, or a folder scan."""
+
+    __tablename__ = "syncs"
+    __table_args__ = (Index("ix_syncs_integration_started", "integration_id", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))  # running, completed, failed
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The conversations that arrived in this sync's window: what a Sync Completed firing gathers.
+    conversation_ids: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncEvent(Base):
+    """Sync Started / Completed / Failed, written with the sync's change (outbox pattern); the scheduler
+    turns each into firings of the live workflows that listen for it."""
+
+    __tablename__ = "sync_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))  # sync_started, sync_completed, sync_failed
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    sync_id: Mapped[str] = mapped_column(ForeignKey("syncs.id", ondelete="CASCADE"))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    consumed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class IntegrationFile(Base):
+    """A file a folder integration has imported (by name, size and modification time), so it is read once."""
+
+    __tablename__ = "integration_files"
+    __table_args__ = (UniqueConstraint("integration_id", "name", "size", "mtime_ns"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    sync_id: Mapped[str | None] = mapped_column(ForeignKey("syncs.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime]
+
+
+class Firing(Base):
+    """One trigger firing of a workflow, by its idempotency key: (schedule time) or (sync id).
+
+    The unique (workflow, key) makes a firing happen once however many schedulers or duplicate events see
+    it; `outcome` says what came of it: started (a run), waiting (queued behind a running run), skipped.
+    """
+
+    __tablename__ = "firings"
+    __table_args__ = (
+        UniqueConstraint("workflow_id", "key"),
+        Index("ix_firings_workflow_outcome", "workflow_id", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    trigger_type: Mapped[str] = mapped_column(String(20))
+    scheduled_for: Mapped[datetime | None]  # a schedule's fire time
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    outcome: Mapped[str] = mapped_column(String(10))  # started, waiting, skipped
+    reason: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)  # the same firing seen again, ignored
+    at: Mapped[datetime]
+
+
 class Conversation(Base):
     """One conversation; `id` is the source's id, unique across integrations (mappings prefix theirs)."""
 
@@ -132,6 +205,8 @@ class Workflow(Base):
     call_limit: Mapped[int | None] = mapped_column(Integer)
     credits_limit: Mapped[Decimal | None]
     credits_limit_since: Mapped[datetime | None]
+    # What a firing does while a run is still going: "skip" it, "queue" one (at most one waiting), or "parallel".
+    overlap_policy: Mapped[str] = mapped_column(String(10), default="queue", server_default="queue")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
