@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from redflare.adapters.db.store import Store
@@ -51,3 +52,5 @@ class AppServices:
     runs: RunManager
     secret_key: str
     delivery: DeliverySetup
+    wake_scheduler: Callable[[], None] = field(default=lambda: None)
+    """Nudge the scheduler after writing a sync event, so its firings start at once (not at the next poll)."""
