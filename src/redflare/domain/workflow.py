@@ -116,8 +116,8 @@ def _check_cron(value: str) -> str:
 @cache
 def _iana_zones() -> frozenset[str]:
     # The IANA names zoneinfo can load (system data or the tzdata package); checking membership
-    # also refuses paths and machine-specific names such as "localtime".
-    return frozenset(available_timezones())
+    # also refuses paths. "localtime" and "posixrules" are files of the machine's zone data, not zones.
+    return frozenset(available_timezones()) - {"localtime", "posixrules"}
 
 
 class Trigger(_Strict):
