@@ -164,6 +164,23 @@ class TestRunNow:
         assert steps_of(run)["worst"]["rows_out"] == len(ids)  # analysed all the same
         assert (count(client, Charge), count(client, AnalysisResult)) == (0, 0)
 
+    def test_a_test_run_works_on_a_sample(self, client: TestClient, editor: dict[str, str]) -> None:
+        """A test run takes at most `sample` conversations per selection (100 by default); a real run takes all."""
+        add_conversations(store_of(client), 12)
+        workflow_id = create_workflow(client, "ana@example.com", workflow(SELECT_DEMO))
+        started = client.post(f"/api/workflows/{workflow_id}/runs", json={"test": True, "sample": 3}, headers=editor)
+        assert started.status_code == 202, started.text
+        run = wait_for(client, started.json()["id"])
+        assert run["trigger"]["payload"]["sample"] == 3
+        assert steps_of(run)["pick"]["rows_out"] == 3
+        assert (
+            steps_of(wait_for(client, run_now(client, editor, workflow_id, test=True)["id"]))["pick"]["rows_out"] == 12
+        )
+        assert steps_of(wait_for(client, run_now(client, editor, workflow_id)["id"]))["pick"]["rows_out"] == 12
+        refused = client.post(f"/api/workflows/{workflow_id}/runs", json={"sample": 3}, headers=editor)
+        assert refused.status_code == 422
+        assert "test runs" in refused.text
+
     def test_a_used_up_call_limit_refuses_a_real_run(self, client: TestClient, editor: dict[str, str]) -> None:
         """Each Run now is a call: once the limit is used up, a run is refused (409); a test run still goes."""
         add_conversations(store_of(client), 2)

@@ -49,6 +49,7 @@ class RunFacts:
     limits: Limits
     access: AccessRules
     test: bool
+    sample: int | None = None  # a test run's sample size: at most this many conversations per selection
 
 
 def build_context(
@@ -85,5 +86,6 @@ def build_context(
         exports=StorageExportSink(delivery.storage, delivery.links),
         access=facts.access,
         test=facts.test,
+        sample=facts.sample,
         batch_size=batch_size,
     )

@@ -104,6 +104,7 @@ class RunEngine:
                 limits=limits_of(get_workflow(session, run.workflow_id)),
                 access=access or AccessRules(),
                 test=run.test,
+                sample=_sample_of(run.trigger_payload) if run.test else None,
             )
             if not self._start(session, run_id, RunStatus(run.status)):
                 return run_status(session, run_id)
@@ -209,7 +210,7 @@ class RunEngine:
                 # Hung straight off the trigger: its input is what the firing gathered (a sync's window).
                 ids = facts.trigger.conversation_ids or []
                 frame = context.conversations.select(
-                    Selection(conversation_ids=ids, access=facts.access, order="oldest")
+                    Selection(conversation_ids=ids, access=facts.access, order="oldest", limit=facts.sample)
                 )
             result = kind.execute(context, kind.parse(step.config), frame)
         except Cancelled as exc:
@@ -383,6 +384,11 @@ class RunEngine:
             transition_step(
                 session, run_id=run_id, step_id=step_id, to=to, now=self.clock.now(), reason=reason, **fields
             )
+
+
+def _sample_of(payload: Mapping[str, Any]) -> int | None:
+    sample = payload.get("sample")
+    return sample if isinstance(sample, int) and not isinstance(sample, bool) and sample > 0 else None
 
 
 def _describe(exc: Exception) -> str:

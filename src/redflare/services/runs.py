@@ -25,7 +25,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.ledger import calls_in_window
-from redflare.adapters.db.orm import Artifact, Call, Run, RunEvent, StepRun, Workflow, WorkflowVersion
+from redflare.adapters.db.orm import (
+    Artifact,
+    Call,
+    Integration,
+    Run,
+    RunEvent,
+    StepRun,
+    SyncEvent,
+    Workflow,
+    WorkflowVersion,
+)
 from redflare.adapters.db.outbox import hold_unsent
 from redflare.adapters.db.runs import create_run, get_run, reopen_run, run_status, transition_run, transition_step
 from redflare.adapters.db.store import Store
@@ -34,7 +44,7 @@ from redflare.domain.delivery import NOT_SENT_CANCELLED
 from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.runs import RUN_TERMINAL, RunStatus, StepStatus
-from redflare.domain.workflow import WorkflowDocument
+from redflare.domain.workflow import TriggerType, WorkflowDocument
 from redflare.services.deliveries import step_deliveries
 from redflare.services.export_links import ExportLinks
 from redflare.services.users import Principal
@@ -42,6 +52,7 @@ from redflare.services.visibility import creator_rules, may_see, visible_workflo
 from redflare.services.workflows import checked_document
 
 PREVIEW_ROWS = 50
+TEST_SAMPLE = 100  # conversations per selection in a test run, unless asked otherwise
 PUBLISHED = ("live", "paused")  # a manual run of a paused workflow is allowed: pausing stops the trigger only
 
 
@@ -180,11 +191,15 @@ def visible_run(session: Session, principal: Principal, run_id: str) -> Run:
     return run
 
 
-def run_now(store: Store, *, principal: Principal, workflow_id: str, test: bool, now: datetime) -> StartedRun:
+def run_now(
+    store: Store, *, principal: Principal, workflow_id: str, test: bool, now: datetime, sample: int | None = None
+) -> StartedRun:
     """Run now: the active version of a published (live or paused) workflow, else its draft.
 
     The draft must pass Final checks (InvalidWorkflow with every issue). A real run is a firing, so a
-    used-up call limit refuses it (Conflict); a test run charges nothing and counts no call.
+    used-up call limit refuses it (Conflict); a test run charges nothing, counts no call, sends nothing and
+    works on a sample (`sample`, default TEST_SAMPLE conversations per selection; for a Sync Completed
+    trigger, from the latest completed sync's conversations).
     """
     with store.transaction() as session:
         # Lock the workflow row (PostgreSQL): run numbers and the active version are read consistently.
@@ -198,10 +213,35 @@ def run_now(store: Store, *, principal: Principal, workflow_id: str, test: bool,
                     f"The call limit of {workflow.call_limit} calls in 24 hours is reached ({used} used): "
                     "this firing makes no run."
                 )
+        payload = test_payload(session, document, sample) if test else {}
         run = start_run(
-            session, workflow_id=workflow.id, document=document, version=version, now=now, test=test, payload={}
+            session,
+            workflow_id=workflow.id,
+            document=document,
+            version=version,
+            now=now,
+            test=test,
+            payload=payload,
+            trigger_type=document.trigger.type if test and document.trigger is not None else "manual",
         )
         return StartedRun(run.id, creator_rules(session, workflow), run_resource(session, run.id))
+
+
+def test_payload(session: Session, document: WorkflowDocument, sample: int | None) -> dict[str, Any]:
+    """A test run's trigger payload: its sample size, and for a Sync Completed trigger the latest completed
+    sync's window and conversations (of the trigger's integration, or any) as the gathered set."""
+    payload: dict[str, Any] = {"sample": sample or TEST_SAMPLE}
+    trigger = document.trigger
+    if trigger is not None and trigger.type is TriggerType.SYNC_COMPLETED:
+        query = select(SyncEvent).where(SyncEvent.type == "sync_completed").order_by(SyncEvent.id.desc()).limit(1)
+        if trigger.integration is not None:
+            query = query.join(Integration, Integration.id == SyncEvent.integration_id).where(
+                Integration.name == trigger.integration
+            )
+        latest = session.scalars(query).first()
+        if latest is not None:
+            payload = {**latest.payload, **payload}
+    return payload
 
 
 def runnable_document(session: Session, workflow: Workflow) -> tuple[WorkflowDocument, int | None]:

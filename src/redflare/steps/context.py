@@ -147,4 +147,6 @@ class StepContext:
     exports: ExportSink
     access: AccessRules = EVERYTHING
     test: bool = False
+    sample: int | None = None
+    """A test run's sample size: Select Conversations takes at most this many."""
     batch_size: int = 200

@@ -131,7 +131,7 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
         pipeline=config.effective_pipeline,
         state=config.state,
         condition=config.filter,
-        limit=config.limit,
+        limit=_capped(config.limit, ctx.sample),
         order=config.order,
         seed=config.seed,
         access=ctx.access,
@@ -139,6 +139,13 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     )
     selected = ctx.conversations.select(selection)
     return StepResult.single(selected, tally={"selected": selected.height})
+
+
+def _capped(limit: int | None, sample: int | None) -> int | None:
+    """The step's own cap, lowered to a test run's sample size."""
+    if sample is None:
+        return limit
+    return sample if limit is None else min(limit, sample)
 
 
 KIND: StepKind[Config] = StepKind(

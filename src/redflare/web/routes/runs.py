@@ -91,6 +91,7 @@ async def run_now(
             principal=principal,
             workflow_id=workflow_id,
             test=body.test if body is not None else False,
+            sample=body.sample if body is not None else None,
             now=app.clock.now(),
         )
     )

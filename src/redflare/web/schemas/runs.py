@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 RunStatusName = Literal["queued", "running", "completed", "failed", "cancelled"]
 StepStatusName = Literal["pending", "running", "completed", "failed", "skipped", "cancelled"]
@@ -19,6 +19,19 @@ class RunCreate(BaseModel):
         description="A test run: executes the same graph but charges no credits, stores no analysis results "
         "and counts no call.",
     )
+    sample: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="A test run's sample: at most this many conversations per selection (default 100). "
+        "Only with `test: true`.",
+    )
+
+    @model_validator(mode="after")
+    def _sample_only_in_a_test_run(self) -> RunCreate:
+        if self.sample is not None and not self.test:
+            raise ValueError("`sample` is for test runs: send it with `test: true`")
+        return self
 
 
 class TriggerPublic(BaseModel):
