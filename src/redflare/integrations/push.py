@@ -130,7 +130,12 @@ def fail(session: Session, *, integration_id: int, sync_id: str, error: str, now
 
 
 def _store(
-    session: Session, integration: Integration, sync_id: str, conversations: list[Conversation], received: int, now: datetime
+    session: Session,
+    integration: Integration,
+    sync_id: str,
+    conversations: list[Conversation],
+    received: int,
+    now: datetime,
 ) -> SyncInfo:
     arrivals = store_arrivals(session, integration=integration, conversations=conversations, now=now)
     counts = {**arrivals.counts, "received": received}

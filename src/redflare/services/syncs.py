@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -67,18 +67,7 @@ class SyncInfo:
 def start_sync(session: Session, *, integration_id: int, now: datetime) -> SyncInfo:
     """A new running sync of the integration, and its Sync Started event."""
     integration = _integration(session, integration_id)
-    sync = Sync(
-        id=uuid.uuid4().hex,
-        integration_id=integration.id,
-        status=SyncStatus.RUNNING,
-        started_at=now,
-        finished_at=None,
-        counts={key: 0 for key in COUNT_KEYS},
-        conversation_ids=[],
-        error=None,
-    )
-    session.add(sync)
-    session.flush()
+    sync = _new_sync(session, integration, now)
     _emit(session, "sync_started", sync, integration, window={"start": _iso(now)})
     return _info(sync, integration.name)
 
@@ -141,18 +130,7 @@ def reject_push(session: Session, *, integration_id: int, now: datetime) -> Sync
     )
     if recent is not None:
         return None
-    sync = Sync(
-        id=uuid.uuid4().hex,
-        integration_id=integration.id,
-        status=SyncStatus.RUNNING,
-        started_at=now,
-        finished_at=None,
-        counts={key: 0 for key in COUNT_KEYS},
-        conversation_ids=[],
-        error=None,
-    )
-    session.add(sync)
-    session.flush()
+    sync = _new_sync(session, integration, now)
     return _failed(session, sync, error=AUTH_FAILED, now=now)
 
 
@@ -189,11 +167,9 @@ def list_syncs(
     if clause is None:
         return infos
     every = {i for info in infos for i in info.conversation_ids}
-    visible = set(session.scalars(select(Conversation.id).where(Conversation.id.in_(every), clause))) if every else set()
-    return [
-        SyncInfo(**{**info.__dict__, "conversation_ids": [i for i in info.conversation_ids if i in visible]})
-        for info in infos
-    ]
+    query = select(Conversation.id).where(Conversation.id.in_(every), clause)
+    visible = set(session.scalars(query)) if every else set()
+    return [replace(info, conversation_ids=[i for i in info.conversation_ids if i in visible]) for info in infos]
 
 
 def last_started(session: Session, *, integration_id: int) -> datetime | None:
@@ -201,6 +177,22 @@ def last_started(session: Session, *, integration_id: int) -> datetime | None:
     return session.scalar(
         select(Sync.started_at).where(Sync.integration_id == integration_id).order_by(Sync.started_at.desc()).limit(1)
     )
+
+
+def _new_sync(session: Session, integration: Integration, now: datetime) -> Sync:
+    sync = Sync(
+        id=uuid.uuid4().hex,
+        integration_id=integration.id,
+        status=SyncStatus.RUNNING,
+        started_at=now,
+        finished_at=None,
+        counts=dict.fromkeys(COUNT_KEYS, 0),
+        conversation_ids=[],
+        error=None,
+    )
+    session.add(sync)
+    session.flush()
+    return sync
 
 
 def _failed(session: Session, sync: Sync, *, error: str, now: datetime) -> SyncInfo:
