@@ -18,6 +18,7 @@ Paused and draft workflows are not considered at all; `firing.fire` re-checks un
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,8 +27,11 @@ from sqlalchemy.orm import Session
 
 from redflare.adapters.db.firings import last_scheduled
 from redflare.adapters.db.orm import AuditEntry, Firing, Integration, SyncEvent, Workflow, WorkflowVersion
+from redflare.domain.errors import InvalidWorkflow
 from redflare.domain.loading import document_from_data
 from redflare.domain.workflow import Trigger
+
+log = logging.getLogger(__name__)
 
 BECAME_LIVE = ("publish", "resume", "set_active")
 
@@ -69,8 +73,18 @@ class TriggerCache:
                     WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.number == version
                 )
             )
-            self._triggers[key] = None if definition is None else document_from_data(definition).trigger
+            self._triggers[key] = None if definition is None else _trigger_of(workflow_id, version, definition)
         return self._triggers[key]
+
+
+def _trigger_of(workflow_id: str, version: int, definition: object) -> Trigger | None:
+    """The version's trigger; None (logged) for a stored definition that no longer reads: that workflow does not
+    fire, the others do."""
+    try:
+        return document_from_data(definition).trigger
+    except InvalidWorkflow:
+        log.error("workflow %s version %s does not read as a workflow document; it will not fire", workflow_id, version)
+        return None
 
 
 def live_since(session: Session, workflow_id: str) -> datetime | None:

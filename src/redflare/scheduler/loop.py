@@ -2,8 +2,8 @@
 
 One pass (`tick`, synchronous) does, in order:
 
-1. syncs the folder integrations that are due, when the integrations code offers it (their events are then
-   consumed in this same pass);
+1. scans the folder integrations that are due (`integrations.folder`; the events of their syncs are consumed
+   in this same pass);
 2. starts the waiting firings whose workflow has nothing queued or running any more (first, so a new firing
    of that workflow queues behind the run it starts, not beside it);
 3. fires the due schedule times of live workflows (catch-up from `due.schedule_baseline`, see there);
@@ -23,13 +23,12 @@ creator's data-access rules. `tick` calls it in the calling thread; `run` calls 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from redflare.adapters.db.orm import Workflow
 from redflare.adapters.db.store import Store
@@ -38,6 +37,7 @@ from redflare.config import Settings
 from redflare.domain.access import AccessRules
 from redflare.domain.ports import Clock
 from redflare.domain.workflow import TriggerType
+from redflare.integrations.folder import due_folder_integrations, sync_folder
 from redflare.scheduler.due import (
     LiveWorkflow,
     TriggerCache,
@@ -52,7 +52,6 @@ from redflare.triggers.schedule import due_firings, next_fire
 log = logging.getLogger(__name__)
 
 Submit = Callable[[str, AccessRules], None]
-FOLDER_SYNC_MODULES = ("redflare.services.syncs", "redflare.integrations.folder")
 
 
 @dataclass(frozen=True)
@@ -77,8 +76,6 @@ class Scheduler:
         # Skips the store reads for a schedule until its next fire time comes (another scheduler firing it
         # first is harmless: ours is then a duplicate). A publish, resume or set-active changes updated_at.
         self._next_due: dict[str, _NextDue] = {}
-        self._folder: tuple[FolderDue, FolderSync] | None = None
-        self._folder_looked_up = False  # looked up on the first pass, not at import: see `_folder_hooks`
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
 
@@ -193,16 +190,12 @@ class Scheduler:
         return None
 
     def _sync_folders(self) -> None:
-        """Sync the folder integrations that are due, if the integrations code offers it (see `_folder_hooks`)."""
-        if not self._folder_looked_up:
-            self._folder, self._folder_looked_up = _folder_hooks(), True
-        if self._folder is None:
-            return
-        due, sync = self._folder
-        with _logged("finding the folder integrations due a sync"):
-            for integration_id in due(self.store, now=self._now()):
-                with _logged(f"syncing folder integration {integration_id}"):
-                    sync(self.store, integration_id, clock=self.clock)
+        """Scan the folder integrations that are due (each its own sync, with its events)."""
+        with self.store.read() as session:
+            due = due_folder_integrations(session, self._now())
+        for integration_id in due:
+            with _logged(f"syncing folder integration {integration_id}"):
+                sync_folder(self.store, integration_id, self._now())
 
     def _hand_over(self, result: FiringResult) -> None:
         assert result.run_id is not None, "a started firing has a run"
@@ -258,24 +251,6 @@ def _logged(what: str) -> Iterator[None]:
 
 def _because(reason: str | None) -> str:
     return f" ({reason})" if reason else ""
-
-
-FolderDue = Callable[..., Iterable[int]]
-FolderSync = Callable[..., object]
-
-
-def _folder_hooks() -> tuple[FolderDue, FolderSync] | None:
-    """`due_folder_integrations(store, *, now) -> integration ids` and `sync_folder(store, integration_id, *,
-    clock)` from the integrations code, imported lazily: the scheduler works without them."""
-    for name in FOLDER_SYNC_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        due, sync = getattr(module, "due_folder_integrations", None), getattr(module, "sync_folder", None)
-        if callable(due) and callable(sync):
-            return cast(FolderDue, due), cast(FolderSync, sync)
-    return None
 
 
 async def _first_of(*events: asyncio.Event, timeout: float) -> None:

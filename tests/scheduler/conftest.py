@@ -1,0 +1,161 @@
+"""Fixtures for the scheduler: a store with the shipped pipelines, a hand-stepped clock, a workflow owner with
+narrow data-access rules, and helpers that publish workflows and write sync events the way the product does."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from redflare.adapters.db.orm import Firing, Integration, Run, Sync, User, Workflow
+from redflare.adapters.db.store import Store
+from redflare.adapters.db.sync_events import emit_event
+from redflare.config import Settings
+from redflare.domain.access import AccessRules, Role
+from redflare.domain.ports import FixedClock
+from redflare.scheduler.loop import Scheduler
+from redflare.services import drafts, lifecycle
+from redflare.services.bootstrap import ensure_builtins
+from redflare.services.users import Principal, principal_of
+from tests.factories import step
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+SELECT_ALL = step("pick", "select_conversations", source="all")
+OWNER_RULES = AccessRules(integrations=frozenset({"alpha"}))
+
+
+def document(trigger: dict[str, Any], *, name: str = "Flow", limit: int | None = None) -> dict[str, Any]:
+    pick = {**SELECT_ALL, "config": {**SELECT_ALL["config"], **({"limit": limit} if limit else {})}}
+    return {"name": name, "trigger": trigger, "steps": [pick], "settings": {}}
+
+
+def schedule(**form: Any) -> dict[str, Any]:
+    return {"type": "schedule", **form}
+
+
+@dataclass
+class World:
+    """The store, the clock and the owner, with the product's own ways of changing them."""
+
+    store: Store
+    clock: FixedClock
+    owner: Principal
+    submitted: list[tuple[str, AccessRules]] = field(default_factory=list)
+
+    def scheduler(self, **settings: Any) -> Scheduler:
+        """A scheduler whose `submit` collects the runs it hands over."""
+        return Scheduler(
+            self.store, self.clock, Settings(**settings), lambda run_id, access: self.submitted.append((run_id, access))
+        )
+
+    def at(self, moment: datetime) -> None:
+        self.clock.advance((moment - self.clock.now()).total_seconds())
+
+    def publish(self, data: dict[str, Any], **columns: Any) -> str:
+        """A new workflow from `data`, published now (version 1, live); `columns` set on its row (overlap_policy…)."""
+        with self.store.transaction() as session:
+            created = drafts.create_workflow(session, principal=self.owner, data=data, now=self.clock.now())
+            assert created.issues == [], created.issues
+            workflow_id = created.workflow.id
+            lifecycle.publish(session, principal=self.owner, workflow_id=workflow_id, now=self.clock.now())
+        if columns:
+            self.set(workflow_id, **columns)
+        return workflow_id
+
+    def draft(self, data: dict[str, Any]) -> str:
+        with self.store.transaction() as session:
+            return drafts.create_workflow(session, principal=self.owner, data=data, now=self.clock.now()).workflow.id
+
+    def set(self, workflow_id: str, **columns: Any) -> None:
+        with self.store.transaction() as session:
+            workflow = session.get(Workflow, workflow_id)
+            assert workflow is not None
+            for name, value in columns.items():
+                setattr(workflow, name, value)
+
+    def act(self, action: Callable[..., Any], workflow_id: str, **kwargs: Any) -> None:
+        """Pause, resume, publish or set-active as the owner, now."""
+        with self.store.transaction() as session:
+            action(session, principal=self.owner, workflow_id=workflow_id, now=self.clock.now(), **kwargs)
+
+    def integration(self, name: str) -> int:
+        with self.store.transaction() as session:
+            found = session.scalar(select(Integration).where(Integration.name == name))
+            if found is None:
+                found = Integration(name=name, kind="push", config={}, created_at=self.clock.now())
+                session.add(found)
+                session.flush()
+            return found.id
+
+    def sync_event(
+        self,
+        integration: str,
+        event_type: str,
+        *,
+        conversation_ids: list[str] | None = None,
+        sync_id: str | None = None,
+    ) -> str:
+        """A sync of `integration` (new unless `sync_id` names one) and its event, written in one transaction."""
+        integration_id = self.integration(integration)
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            if sync_id is None or session.get(Sync, sync_id) is None:
+                sync = Sync(
+                    id=sync_id or uuid.uuid4().hex,
+                    integration_id=integration_id,
+                    status="completed" if event_type == "sync_completed" else "running",
+                    started_at=now - timedelta(minutes=5),
+                    finished_at=now,
+                    counts={},
+                    conversation_ids=conversation_ids or [],
+                    error=None,
+                )
+                session.add(sync)
+                session.flush()
+                sync_id = sync.id
+            window = {"start": (now - timedelta(minutes=5)).isoformat(), "end": now.isoformat()}
+            payload: dict[str, Any] = {"window": window}
+            if event_type == "sync_completed":
+                payload["conversation_ids"] = conversation_ids or []
+            emit_event(
+                session, type=event_type, integration_id=integration_id, sync_id=sync_id, payload=payload, now=now
+            )
+            return sync_id
+
+    def runs(self, workflow_id: str | None = None) -> list[Run]:
+        with self.store.read() as session:
+            query = select(Run).order_by(Run.created_at, Run.number)
+            if workflow_id is not None:
+                query = query.where(Run.workflow_id == workflow_id)
+            return list(session.scalars(query))
+
+    def firings(self, workflow_id: str) -> list[Firing]:
+        with self.store.read() as session:
+            return list(session.scalars(select(Firing).where(Firing.workflow_id == workflow_id).order_by(Firing.id)))
+
+
+@pytest.fixture
+def world(store: Store) -> World:
+    clock = FixedClock(T0)
+    ensure_builtins(store, clock)
+    with store.transaction() as session:
+        user = User(
+            id=uuid.uuid4().hex,
+            email="owner@example.com",
+            password_hash=None,
+            role=Role.EDITOR.value,
+            integrations=["alpha"],
+            teams=None,
+            agents=None,
+            disabled=False,
+            created_at=T0,
+        )
+        session.add(user)
+        session.flush()
+        owner = principal_of(user)
+    return World(store, clock, owner)
