@@ -3,23 +3,24 @@ narrow data-access rules, and helpers that publish workflows and write sync even
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from redflare.adapters.db.orm import Firing, Integration, Run, Sync, User, Workflow
+from redflare.adapters.db.orm import Firing, Integration, Run, SyncEvent, User, Workflow
 from redflare.adapters.db.store import Store
 from redflare.adapters.db.sync_events import emit_event
 from redflare.config import Settings
 from redflare.domain.access import AccessRules, Role
 from redflare.domain.ports import FixedClock
 from redflare.scheduler.loop import Scheduler
-from redflare.services import drafts, lifecycle
+from redflare.services import drafts, lifecycle, syncs
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.users import Principal, principal_of
 from tests.factories import step
@@ -92,40 +93,39 @@ class World:
                 session.flush()
             return found.id
 
-    def sync_event(
-        self,
-        integration: str,
-        event_type: str,
-        *,
-        conversation_ids: list[str] | None = None,
-        sync_id: str | None = None,
-    ) -> str:
-        """A sync of `integration` (new unless `sync_id` names one) and its event, written in one transaction."""
+    def sync(self, integration: str, outcome: str, *, arrived: list[str] | None = None) -> str:
+        """One sync of `integration` as a pushed batch makes it (started and ended now, with its events); answers
+        its id. `outcome` is "completed", "failed", or "running" (only Sync Started so far)."""
         integration_id = self.integration(integration)
         now = self.clock.now()
         with self.store.transaction() as session:
-            if sync_id is None or session.get(Sync, sync_id) is None:
-                sync = Sync(
-                    id=sync_id or uuid.uuid4().hex,
-                    integration_id=integration_id,
-                    status="completed" if event_type == "sync_completed" else "running",
-                    started_at=now - timedelta(minutes=5),
-                    finished_at=now,
-                    counts={},
-                    conversation_ids=conversation_ids or [],
-                    error=None,
+            sync = syncs.start_sync(session, integration_id=integration_id, now=now)
+            if arrived:
+                counts = {"received": len(arrived), "imported": len(arrived)}
+                syncs.record_arrivals(
+                    session, sync_id=sync.id, counts=counts, arrived=arrived, integration_id=integration_id
                 )
-                session.add(sync)
-                session.flush()
-                sync_id = sync.id
-            window = {"start": (now - timedelta(minutes=5)).isoformat(), "end": now.isoformat()}
-            payload: dict[str, Any] = {"window": window}
-            if event_type == "sync_completed":
-                payload["conversation_ids"] = conversation_ids or []
+            if outcome == "completed":
+                syncs.complete_sync(session, sync_id=sync.id, integration_id=integration_id, now=now)
+            elif outcome == "failed":
+                syncs.fail_sync(session, sync_id=sync.id, integration_id=integration_id, error="bad file", now=now)
+            return sync.id
+
+    def repeat_event(self, sync_id: str, event_type: str) -> None:
+        """The same event delivered again (a second event row with the same sync and type)."""
+        with self.store.transaction() as session:
+            first = session.scalars(
+                select(SyncEvent).where(SyncEvent.sync_id == sync_id, SyncEvent.type == event_type)
+            ).first()
+            assert first is not None
             emit_event(
-                session, type=event_type, integration_id=integration_id, sync_id=sync_id, payload=payload, now=now
+                session,
+                type=event_type,
+                integration_id=first.integration_id,
+                sync_id=sync_id,
+                payload=dict(first.payload),
+                now=self.clock.now(),
             )
-            return sync_id
 
     def runs(self, workflow_id: str | None = None) -> list[Run]:
         with self.store.read() as session:
@@ -137,6 +137,15 @@ class World:
     def firings(self, workflow_id: str) -> list[Firing]:
         with self.store.read() as session:
             return list(session.scalars(select(Firing).where(Firing.workflow_id == workflow_id).order_by(Firing.id)))
+
+
+@pytest.fixture(autouse=True)
+def no_scheduler_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """The scheduler logs and swallows errors to carry on; here any such error fails the test (a test expecting
+    one asserts it and clears the log)."""
+    yield
+    errors = [r for r in caplog.get_records("call") if r.name.startswith("redflare") and r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage() for r in errors]
 
 
 @pytest.fixture
@@ -158,4 +167,7 @@ def world(store: Store) -> World:
         session.add(user)
         session.flush()
         owner = principal_of(user)
-    return World(store, clock, owner)
+    world = World(store, clock, owner)
+    for name in ("alpha", "beta"):
+        world.integration(name)
+    return world

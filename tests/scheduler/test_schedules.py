@@ -215,7 +215,7 @@ class TestPauseResume:
 
 
 class TestOneBadWorkflow:
-    def test_a_broken_workflow_does_not_stop_the_others(self, world: World) -> None:
+    def test_a_broken_workflow_does_not_stop_the_others(self, world: World, caplog: pytest.LogCaptureFixture) -> None:
         """A workflow whose stored version no longer reads does not fire; the others still do."""
         broken = world.publish(document(schedule(every={"hours": 1}), name="Broken"))
         sound = world.publish(document(schedule(every={"hours": 1}), name="Sound"))
@@ -228,3 +228,7 @@ class TestOneBadWorkflow:
         world.at(world.clock.now() + timedelta(hours=1))
         assert len(world.scheduler().tick()) == 1
         assert (len(world.runs(broken)), len(world.runs(sound))) == (0, 1)
+        assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+            f"workflow {broken} version 1 does not read as a workflow document; it will not fire"
+        ]
+        caplog.clear()

@@ -125,7 +125,8 @@ def integration_names(session: Session, events: list[SyncEvent]) -> dict[int, st
     ids = {event.integration_id for event in events}
     if not ids:
         return {}
-    return dict(session.execute(select(Integration.id, Integration.name).where(Integration.id.in_(ids))).tuples())
+    rows = session.execute(select(Integration.id, Integration.name).where(Integration.id.in_(ids)))
+    return dict(rows.all())
 
 
 def workflows_waiting(session: Session) -> list[str]:

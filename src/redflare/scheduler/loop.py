@@ -89,13 +89,23 @@ class Scheduler:
         return [result.run_id for result in started if result.run_id is not None]
 
     def fire_due(self) -> list[FiringResult]:
-        """One pass without handing runs over: the firings that started a run (committed)."""
-        self._sync_folders()
-        started = self._start_waiting()
-        with self.store.read() as session:
+        """One pass without handing runs over: the firings that started a run (committed).
+
+        Each part is guarded on its own: a failure (logged) in one leaves the others to do their work.
+        """
+        started: list[FiringResult] = []
+        with _logged("scanning the folder integrations due"):
+            self._sync_folders()
+        with _logged("starting waiting firings"):
+            started += self._start_waiting()
+        live: list[LiveWorkflow] | None = None
+        with _logged("listing the live workflows"), self.store.read() as session:
             live = self._triggers.live_workflows(session)
-        started += self._fire_schedules(live)
-        started += self._consume_sync_events(live)
+        if live is not None:
+            with _logged("firing due schedules"):
+                started += self._fire_schedules(live)
+            with _logged("consuming sync events"):
+                started += self._consume_sync_events(live)
         return started
 
     def _start_waiting(self) -> list[FiringResult]:

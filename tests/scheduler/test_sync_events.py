@@ -1,0 +1,145 @@
+"""Sync events through the scheduler's pass: each listening live workflow fires once per event, with the sync's
+conversations as the run's gathered set; duplicates and other integrations' events start nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from redflare.adapters.db.orm import SyncEvent
+from redflare.adapters.db.runs import transition_run
+from redflare.domain.runs import RunStatus
+from redflare.services import lifecycle
+from tests.scheduler.conftest import OWNER_RULES, World, document
+
+ARRIVED = ["alpha-1", "alpha-2", "alpha-3"]
+
+
+def on(event_type: str, integration: str | None = None) -> dict[str, object]:
+    trigger: dict[str, object] = {"type": event_type}
+    if integration is not None:
+        trigger["integration"] = integration
+    return trigger
+
+
+def unconsumed(world: World) -> int:
+    with world.store.read() as session:
+        return len(list(session.scalars(select(SyncEvent.id).where(SyncEvent.consumed_at.is_(None)))))
+
+
+class TestListeners:
+    def test_every_listening_live_workflow_fires_once(self, world: World) -> None:
+        """A Sync Completed of "alpha" starts one run of each live workflow listening for alpha or any
+        integration — not a draft, not a paused one, not one listening to "beta" or to another event."""
+        alpha = world.publish(document(on("sync_completed", "alpha"), name="alpha"))
+        anyone = world.publish(document(on("sync_completed"), name="any"))
+        beta = world.publish(document(on("sync_completed", "beta"), name="beta"))
+        failed_only = world.publish(document(on("sync_failed", "alpha"), name="failed"))
+        draft = world.draft(document(on("sync_completed", "alpha"), name="draft"))
+        paused = world.publish(document(on("sync_completed", "alpha"), name="paused"))
+        world.act(lifecycle.pause, paused)
+        world.integration("beta")
+
+        sync_id = world.sync("alpha", "completed", arrived=ARRIVED)
+        started = world.scheduler().tick()
+
+        runs = {
+            workflow_id: world.runs(workflow_id) for workflow_id in (alpha, anyone, beta, failed_only, draft, paused)
+        }
+        assert {w: len(r) for w, r in runs.items()} == {
+            alpha: 1,
+            anyone: 1,
+            beta: 0,
+            failed_only: 0,
+            draft: 0,
+            paused: 0,
+        }
+        assert sorted(started) == sorted([runs[alpha][0].id, runs[anyone][0].id])
+        for run in (runs[alpha][0], runs[anyone][0]):
+            assert (run.trigger_type, run.version) == ("sync_completed", 1)
+            assert run.trigger_payload["conversation_ids"] == ARRIVED
+            assert (run.trigger_payload["integration"], run.trigger_payload["sync_id"]) == ("alpha", sync_id)
+            assert set(run.trigger_payload["window"]) == {"start", "end"}
+            assert run.idempotency_key == f"{run.workflow_id}:sync:{sync_id}:sync_completed"
+        assert sorted(world.submitted) == sorted((run_id, OWNER_RULES) for run_id in started)
+        assert unconsumed(world) == 0
+        # Sync Started was consumed too, firing nobody: nothing listens for it
+        assert world.scheduler().tick() == []
+
+    @pytest.mark.parametrize(("event_type", "outcome"), [("sync_started", "running"), ("sync_failed", "failed")])
+    def test_started_and_failed_syncs_fire_their_listeners(self, world: World, event_type: str, outcome: str) -> None:
+        """Sync Started and Sync Failed fire the workflows listening for them, with the sync in the payload."""
+        listener = world.publish(document(on(event_type, "alpha")))
+        sync_id = world.sync("alpha", outcome)
+        assert len(world.scheduler().tick()) == 1
+        (run,) = world.runs(listener)
+        assert (run.trigger_type, run.trigger_payload["sync_id"]) == (event_type, sync_id)
+
+
+class TestOnce:
+    def test_the_same_event_seen_twice_makes_one_run(self, world: World) -> None:
+        """Ticking twice, or the event delivered twice (same sync, same type), still makes one run."""
+        listener = world.publish(document(on("sync_completed", "alpha")), overlap_policy="parallel")
+        scheduler = world.scheduler()
+        sync_id = world.sync("alpha", "completed", arrived=ARRIVED)
+        assert len(scheduler.tick()) == 1
+        assert scheduler.tick() == []
+        world.repeat_event(sync_id, "sync_completed")
+        assert world.scheduler().tick() == []  # a fresh scheduler: nothing in memory helps it
+        assert len(world.runs(listener)) == 1
+        (firing,) = world.firings(listener)
+        assert (firing.outcome, firing.duplicates) == ("started", 1)
+        assert unconsumed(world) == 0
+
+    def test_each_sync_fires_once(self, world: World) -> None:
+        """Two syncs are two firings: two runs (in parallel)."""
+        listener = world.publish(document(on("sync_completed", "alpha")), overlap_policy="parallel")
+        world.sync("alpha", "completed", arrived=ARRIVED[:1])
+        world.sync("alpha", "completed", arrived=ARRIVED[1:])
+        world.scheduler().tick()
+        payloads = sorted(run.trigger_payload["conversation_ids"] for run in world.runs(listener))
+        assert payloads == [ARRIVED[:1], ARRIVED[1:]]
+
+
+class TestQueueThroughThePass:
+    def test_the_waiting_firing_starts_on_the_pass_after_the_run_ends(self, world: World) -> None:
+        """Policy "queue" (the default): a second sync while the first run goes waits; once the run ends the
+        next pass starts it, with its own sync's conversations; a third meanwhile is skipped."""
+        listener = world.publish(document(on("sync_completed", "alpha")))
+        scheduler = world.scheduler()
+        world.sync("alpha", "completed", arrived=["a"])
+        (first,) = scheduler.tick()
+        world.sync("alpha", "completed", arrived=["b"])
+        world.sync("alpha", "completed", arrived=["c"])
+        assert scheduler.tick() == []
+        assert [(f.outcome, f.reason) for f in world.firings(listener)] == [
+            ("started", None),
+            ("waiting", "a run was still going"),
+            ("skipped", "one firing is already waiting"),
+        ]
+        world.clock.advance(60)
+        with world.store.transaction() as session:
+            transition_run(session, run_id=first, to=RunStatus.RUNNING, now=world.clock.now())
+            transition_run(session, run_id=first, to=RunStatus.FAILED, now=world.clock.now(), error="boom")
+        (second,) = scheduler.tick()
+        assert [run.trigger_payload["conversation_ids"] for run in world.runs(listener)] == [["a"], ["b"]]
+        assert world.runs(listener)[1].id == second
+        assert world.submitted[-1] == (second, OWNER_RULES)
+        assert [f.outcome for f in world.firings(listener)] == ["started", "started", "skipped"]
+
+
+class TestCallLimit:
+    def test_a_sync_past_the_call_limit_makes_no_run(self, world: World) -> None:
+        """With one call in 24 hours allowed, the second sync's firing is skipped with the reason."""
+        listener = world.publish(document(on("sync_completed", "alpha")), overlap_policy="parallel", call_limit=1)
+        world.sync("alpha", "completed", arrived=["a"])
+        assert len(world.scheduler().tick()) == 1
+        world.clock.advance(timedelta(hours=1).total_seconds())
+        world.sync("alpha", "completed", arrived=["b"])
+        assert world.scheduler().tick() == []
+        assert len(world.runs(listener)) == 1
+        skipped = world.firings(listener)[1]
+        assert (skipped.outcome, skipped.run_id) == ("skipped", None)
+        assert skipped.reason == "The call limit of 1 calls in 24 hours is reached (1 used): this firing makes no run."
