@@ -20,7 +20,7 @@ from redflare.services.bootstrap import ensure_builtins
 from redflare.services.delivery import Deliverer
 from redflare.steps.registry import STEP_KINDS
 from redflare.web.errors import install_error_handlers
-from redflare.web.routes import auth, catalog, estimate, exports, outbox, runs, workflows
+from redflare.web.routes import auth, catalog, estimate, exports, integrations, outbox, runs, workflows
 from redflare.web.state import AppServices, RunManager
 
 API = "/api"
@@ -62,6 +62,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (auth, workflows, runs, estimate, catalog, outbox, exports):
+    for module in (auth, workflows, runs, estimate, catalog, outbox, exports, integrations):
         app.include_router(module.router, prefix=API)
     return app
