@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -16,21 +14,8 @@ from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.access import Role
 from redflare.domain.ports import FixedClock
-from redflare.web.app import create_app
-from redflare.web.routes import integrations
 from tests.integrations.conftest import chat
 from tests.web.conftest import add_user, sign_in
-
-
-@pytest.fixture
-def client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
-    """The real app, with the integrations router included when app.py does not include it yet."""
-    app = create_app(settings, clock=clock)
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/api/integrations/{integration_id}/sync" not in paths:
-        app.include_router(integrations.router, prefix="/api")
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def store_of(client: TestClient) -> Store:

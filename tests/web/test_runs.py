@@ -23,6 +23,7 @@ from redflare.services.runs import start_run
 from redflare.services.workflows import save_draft_by_name
 from redflare.web.routes import runs as routes_runs
 from tests.factories import PROCESS, SELECT_DEMO, TEAMS, add_conversations, step, workflow
+from tests.integrations.conftest import chat
 from tests.web.conftest import add_user, sign_in
 
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -180,6 +181,27 @@ class TestRunNow:
         refused = client.post(f"/api/workflows/{workflow_id}/runs", json={"sample": 3}, headers=editor)
         assert refused.status_code == 422
         assert "test runs" in refused.text
+
+    def test_a_sync_triggered_test_run_takes_the_latest_syncs_conversations(
+        self, client: TestClient, editor: dict[str, str]
+    ) -> None:
+        """After a Sync Completed trigger, a test run's gathered set is what the latest sync of that source brought."""
+        add_conversations(store_of(client), 6)  # other conversations, which must not be gathered
+        created = client.post("/api/integrations", json={"name": "crm", "kind": "push"}, headers=editor).json()
+        token = {"Authorization": f"Bearer {created['token']}"}
+        for batch in (["old-1", "old-2"], ["new-1", "new-2", "new-3"]):
+            pushed = client.post(
+                f"/api/integrations/{created['id']}/sync",
+                json={"conversations": [chat(i) for i in batch]},
+                headers=token,
+            )
+            assert pushed.status_code == 200, pushed.text
+        document = workflow(step("pick", "select_conversations"))
+        document["trigger"] = {"type": "sync_completed", "integration": "crm"}
+        workflow_id = create_workflow(client, "ana@example.com", document)
+        run = wait_for(client, run_now(client, editor, workflow_id, test=True)["id"])
+        assert run["trigger"]["type"] == "sync_completed"
+        assert sorted(row["id"] for row in steps_of(run)["pick"]["preview"]["out"]) == ["new-1", "new-2", "new-3"]
 
     def test_a_used_up_call_limit_refuses_a_real_run(self, client: TestClient, editor: dict[str, str]) -> None:
         """Each Run now is a call: once the limit is used up, a run is refused (409); a test run still goes."""
