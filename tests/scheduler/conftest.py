@@ -150,6 +150,12 @@ def no_scheduler_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 @pytest.fixture
 def world(store: Store) -> World:
+    return make_world(store)
+
+
+def make_world(store: Store) -> World:
+    """A world on `store`: the shipped pipelines, the clock at T0, the owner (who may see "alpha" only), and
+    the integrations "alpha" and "beta"."""
     clock = FixedClock(T0)
     ensure_builtins(store, clock)
     with store.transaction() as session:
