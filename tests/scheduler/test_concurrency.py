@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -66,13 +66,11 @@ def test_two_schedulers_make_one_run_per_firing(world: World) -> None:
     assert outcomes == {"started": STEPS * (SCHEDULED + LISTENERS)}
 
 
-def test_the_same_firing_from_four_threads_at_once_starts_once(world: World) -> None:
-    """Four transactions firing the same schedule time at the same moment: one run; three duplicates recorded."""
-    workflow_id = world.publish(document(schedule(every={"minutes": 15})), overlap_policy="parallel")
-    moment = world.clock.now() + timedelta(minutes=15)
-    barrier = threading.Barrier(4)
+def fire_from_four_threads(world: World, workflow_id: str, moments: list[datetime]) -> list[str]:
+    """Fire each moment in its own thread, all four transactions starting together; answers the outcomes, sorted."""
+    barrier = threading.Barrier(len(moments))
 
-    def fire_once(_: int) -> str:
+    def fire_once(moment: datetime) -> str:
         barrier.wait()
         with world.store.transaction() as session:
             workflow = session.get(Workflow, workflow_id)
@@ -87,9 +85,30 @@ def test_the_same_firing_from_four_threads_at_once_starts_once(world: World) -> 
                 now=world.clock.now(),
             ).outcome
 
-    with ThreadPoolExecutor(4) as pool:
-        outcomes = sorted(pool.map(fire_once, range(4)))
-    assert outcomes == ["duplicate", "duplicate", "duplicate", "started"]
-    assert len(world.runs(workflow_id)) == 1
-    (firing,) = world.firings(workflow_id)
-    assert (firing.outcome, firing.duplicates) == ("started", 3)
+    with ThreadPoolExecutor(len(moments)) as pool:
+        return sorted(pool.map(fire_once, moments))
+
+
+class TestFourAtOnce:
+    def test_the_same_firing_starts_once(self, world: World) -> None:
+        """Four transactions firing the same schedule time at once: one run; three duplicates recorded."""
+        workflow_id = world.publish(document(schedule(every={"minutes": 15})), overlap_policy="parallel")
+        moment = world.clock.now() + timedelta(minutes=15)
+        assert fire_from_four_threads(world, workflow_id, [moment] * 4) == ["duplicate"] * 3 + ["started"]
+        assert len(world.runs(workflow_id)) == 1
+        (firing,) = world.firings(workflow_id)
+        assert (firing.outcome, firing.duplicates) == ("started", 3)
+
+    def test_different_firings_in_parallel_number_their_runs_apart(self, world: World) -> None:
+        """Four different firings at once with policy "parallel": four runs, numbered 1 to 4."""
+        workflow_id = world.publish(document(schedule(every={"minutes": 15})), overlap_policy="parallel")
+        moments = [world.clock.now() + timedelta(minutes=15 * i) for i in range(1, 5)]
+        assert fire_from_four_threads(world, workflow_id, moments) == ["started"] * 4
+        assert sorted(run.number for run in world.runs(workflow_id)) == [1, 2, 3, 4]
+
+    def test_different_firings_queued_keep_one_waiting(self, world: World) -> None:
+        """Four different firings at once while a run goes, policy "queue": exactly one waits, three are skipped."""
+        workflow_id = world.publish(document(schedule(every={"minutes": 15})), overlap_policy="queue")
+        moments = [world.clock.now() + timedelta(minutes=15 * i) for i in range(1, 6)]
+        assert fire_from_four_threads(world, workflow_id, moments[:1]) == ["started"]  # and still queued
+        assert fire_from_four_threads(world, workflow_id, moments[1:]) == ["skipped"] * 3 + ["waiting"]
