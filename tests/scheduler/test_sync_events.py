@@ -3,7 +3,9 @@ conversations as the run's gathered set; duplicates and other integrations' even
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from redflare.adapters.db.orm import SyncEvent
 from redflare.adapters.db.runs import transition_run
 from redflare.domain.runs import RunStatus
 from redflare.services import lifecycle
+from redflare.services.catalog import create_integration
 from tests.scheduler.conftest import OWNER_RULES, World, document
 
 ARRIVED = ["alpha-1", "alpha-2", "alpha-3"]
@@ -143,3 +146,39 @@ class TestCallLimit:
         skipped = world.firings(listener)[1]
         assert (skipped.outcome, skipped.run_id) == ("skipped", None)
         assert skipped.reason == "The call limit of 1 calls in 24 hours is reached (1 used): this firing makes no run."
+
+
+class TestFolderIntegration:
+    def test_files_dropped_in_a_watched_folder_start_one_run_per_scan(self, world: World, tmp_path: Path) -> None:
+        """The pass scans a due folder integration itself: each scan with new files is one sync whose run gathers
+        exactly that scan's conversations; a quiet scan, or a scan not yet due, starts nothing."""
+        drop = tmp_path / "drop"
+        drop.mkdir()
+        with world.store.transaction() as session:
+            create_integration(session, name="drop", kind="folder", config={"path": str(drop)}, now=world.clock.now())
+        listener = world.publish(document(on("sync_completed", "drop")), overlap_policy="parallel")
+        scheduler = world.scheduler()
+        write(drop / "a.jsonl", "d-1", "d-2")
+        assert len(scheduler.tick()) == 1
+        world.clock.advance(60)
+        write(drop / "b.jsonl", "d-3")
+        assert scheduler.tick() == []  # scanned a minute ago: not due for another four
+        world.clock.advance(240)
+        assert len(scheduler.tick()) == 1
+        world.clock.advance(300)
+        assert scheduler.tick() == []  # nothing new: no sync, no run
+        assert [run.trigger_payload["conversation_ids"] for run in world.runs(listener)] == [["d-1", "d-2"], ["d-3"]]
+
+
+def write(path: Path, *ids: str) -> None:
+    """Conversations in appendix D's JSONL format."""
+    rows = [
+        {
+            "id": i,
+            "channel": "chat",
+            "started_at": "2026-03-02T09:15:00Z",
+            "turns": [{"speaker": "agent", "text": "Hi"}],
+        }
+        for i in ids
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
