@@ -8,6 +8,7 @@ from redflare.cli.demo import demo_command
 from redflare.cli.imports import import_command
 from redflare.cli.run import run_command
 from redflare.cli.runs import runs_app
+from redflare.cli.scheduler import scheduler_command
 from redflare.cli.serve import serve_command
 from redflare.cli.users import tokens_app, users_app
 from redflare.cli.workflows import workflows_app
@@ -19,6 +20,7 @@ app.command("import")(import_command)
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(runs_app, name="runs")
 app.command("serve")(serve_command)
+app.command("scheduler")(scheduler_command)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 

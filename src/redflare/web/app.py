@@ -16,6 +16,7 @@ from redflare.domain.ports import Clock, SystemClock
 from redflare.engine.delivery import delivery_setup
 from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysisExecutor
 from redflare.engine.runner import RunEngine
+from redflare.scheduler.loop import Scheduler
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.delivery import Deliverer
 from redflare.steps.registry import STEP_KINDS
@@ -42,10 +43,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             delivery = replace(delivery, wake_deliverer=deliverer.wake)
         engine = RunEngine(store, the_clock, executor, STEP_KINDS, batch_size=settings.batch_size, delivery=delivery)
         runs = RunManager(engine)
-        app.state.services = AppServices(settings, store, the_clock, runs, settings.secret_key(), delivery)
+        # The scheduler fires due schedules and sync events into runs this server carries out.
+        scheduler = Scheduler(store, the_clock, settings, lambda run_id, access: runs.submit(run_id, access=access))
+        stop_scheduling = asyncio.Event()
+        scheduling = asyncio.create_task(scheduler.run(stop_scheduling))
+        app.state.services = AppServices(
+            settings, store, the_clock, runs, settings.secret_key(), delivery, wake_scheduler=scheduler.wake
+        )
         try:
             yield
         finally:
+            stop_scheduling.set()  # no new runs from here on
+            await scheduling
             await runs.wait_idle()  # runs waiting on their emails still need the deliverer: stop it after
             stop_delivering.set()
             if sending is not None:
