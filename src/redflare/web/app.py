@@ -19,6 +19,7 @@ from redflare.engine.runner import RunEngine
 from redflare.scheduler.loop import Scheduler
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.delivery import Deliverer
+from redflare.services.recovery import recover_runs
 from redflare.steps.registry import STEP_KINDS
 from redflare.web.errors import install_error_handlers
 from redflare.web.routes import auth, catalog, estimate, exports, integrations, outbox, runs, workflows
@@ -43,6 +44,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             delivery = replace(delivery, wake_deliverer=deliverer.wake)
         engine = RunEngine(store, the_clock, executor, STEP_KINDS, batch_size=settings.batch_size, delivery=delivery)
         runs = RunManager(engine)
+        for run_id, access in recover_runs(store, the_clock):  # what the last server left behind
+            runs.submit(run_id, access=access)
         # The scheduler fires due schedules and sync events into runs this server carries out.
         scheduler = Scheduler(store, the_clock, settings, lambda run_id, access: runs.submit(run_id, access=access))
         stop_scheduling = asyncio.Event()
