@@ -1,47 +1,20 @@
-"""What the app holds for its lifetime (built in the lifespan, kept on `app.state`): no global singletons."""
+"""What the app holds for its lifetime (built in the lifespan, kept on `app.state`): no global singletons.
+
+`RunManager` lives in engine/manager.py (re-exported here for the routes that type with it).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
-from redflare.domain.access import AccessRules
 from redflare.domain.ports import Clock
 from redflare.engine.delivery import DeliverySetup
-from redflare.engine.runner import RunEngine
+from redflare.engine.manager import RunManager
 
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class RunManager:
-    """Carries out runs in the server's event loop (the local backend), keeping a handle on each."""
-
-    engine: RunEngine
-    _tasks: dict[str, asyncio.Task[object]] = field(default_factory=dict)
-
-    def submit(self, run_id: str, *, access: AccessRules) -> None:
-        task = asyncio.get_running_loop().create_task(self.engine.execute(run_id, access=access))
-        self._tasks[run_id] = task
-        task.add_done_callback(lambda done: self._finished(run_id, done))
-
-    def _finished(self, run_id: str, task: asyncio.Task[object]) -> None:
-        self._tasks.pop(run_id, None)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("run %s stopped with an error", run_id, exc_info=task.exception())
-
-    @property
-    def in_flight(self) -> set[str]:
-        return set(self._tasks)
-
-    async def wait_idle(self) -> None:
-        """Wait until every submitted run has ended (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+__all__ = ["AppServices", "RunManager"]
 
 
 @dataclass
