@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
 from cronsim import CronSim, CronSimError
@@ -176,6 +176,9 @@ MAX_CALL_LIMIT = 2**31 - 1  # the largest a 32-bit column holds on every backend
 MAX_CREDITS_LIMIT = Decimal(10**12)
 
 
+Overlap = Literal["skip", "queue", "parallel"]
+
+
 class Settings(_Strict):
     call_limit: int | None = Field(
         default=None,
@@ -185,6 +188,11 @@ class Settings(_Strict):
     )
     credits_limit: CreditAmount | None = Field(
         default=None, ge=0, le=MAX_CREDITS_LIMIT, description="Most credits the workflow may spend."
+    )
+    overlap: Overlap = Field(
+        default="queue",
+        description="A firing while a run is still going: skip it, queue one (at most one waiting), or run in "
+        "parallel.",
     )
 
 

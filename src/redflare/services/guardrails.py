@@ -37,6 +37,7 @@ def record_settings_change(
 class GuardrailsView:
     call_limit: int | None
     credits_limit: float | None
+    overlap: str
     credits_limit_since: datetime | None
     credits_spent: float
     calls_last_24h: int
@@ -48,6 +49,7 @@ def guardrails(session: Session, *, principal: Principal, workflow_id: str, now:
     return GuardrailsView(
         call_limit=workflow.call_limit,
         credits_limit=None if workflow.credits_limit is None else float(workflow.credits_limit),
+        overlap=workflow.overlap_policy,
         credits_limit_since=workflow.credits_limit_since,
         credits_spent=float(credits_spent(session, workflow.id, workflow.credits_limit_since)),
         calls_last_24h=calls_in_window(session, workflow.id, now),

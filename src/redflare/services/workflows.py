@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +26,8 @@ from redflare.adapters.db.pipelines import pipeline_criteria
 from redflare.domain.errors import Conflict, InvalidWorkflow, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.validation import Environment, validate
+from redflare.domain.workflow import Overlap, WorkflowDocument
 from redflare.domain.workflow import Settings as Limits
-from redflare.domain.workflow import WorkflowDocument
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
 from redflare.steps.registry import STEP_KINDS
@@ -100,10 +100,15 @@ def apply_settings(workflow: Workflow, settings: Limits, *, now: datetime) -> No
         workflow.credits_limit_since = now if settings.credits_limit is not None else None
     workflow.call_limit = settings.call_limit
     workflow.credits_limit = settings.credits_limit
+    workflow.overlap_policy = settings.overlap
 
 
 def limits_of(workflow: Workflow) -> Limits:
-    return Limits(call_limit=workflow.call_limit, credits_limit=workflow.credits_limit)
+    return Limits(
+        call_limit=workflow.call_limit,
+        credits_limit=workflow.credits_limit,
+        overlap=cast(Overlap, workflow.overlap_policy or "queue"),
+    )
 
 
 def settings_data(workflow: Workflow) -> dict[str, Any]:
@@ -119,6 +124,8 @@ def limits_data(limits: Limits) -> dict[str, Any]:
     if limits.credits_limit is not None:
         amount = limits.credits_limit
         data["credits_limit"] = int(amount) if amount == amount.to_integral_value() else float(amount)
+    if limits.overlap != "queue":  # the default stays out of documents, as they were before overlap existed
+        data["overlap"] = limits.overlap
     return data
 
 

@@ -314,7 +314,7 @@ def put_settings(
     workflow_id: WorkflowId, body: SettingsUpdate, principal: Editor, session: SessionDep, clock: ClockDep
 ) -> SettingsPublic:
     """Set both limits (left out: none); they apply at once. A credits limit set or changed counts from now."""
-    limits = Limits(call_limit=body.call_limit, credits_limit=body.credits_limit)
+    limits = Limits(call_limit=body.call_limit, credits_limit=body.credits_limit, overlap=body.overlap)
     return SettingsPublic.model_validate(
         guardrails.set_guardrails(session, principal=principal, workflow_id=workflow_id, limits=limits, now=clock.now())
     )

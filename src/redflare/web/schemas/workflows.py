@@ -129,11 +129,17 @@ class SettingsUpdate(BaseModel):
         description="Control your spending by setting a credit threshold. The workflow will automatically pause "
         "if it exceeds this amount.",
     )
+    overlap: Literal["skip", "queue", "parallel"] = Field(
+        default="queue",
+        description="When the trigger fires while a run is still going: skip the firing, queue one (at most one "
+        "waiting), or run in parallel. Either way the firing is recorded.",
+    )
 
 
 class SettingsPublic(_FromService):
     call_limit: int | None
     credits_limit: float | None
+    overlap: Literal["skip", "queue", "parallel"]
     credits_limit_since: datetime | None = Field(description="Spending counts against the limit from here.")
     credits_spent: float = Field(description="Credits spent since the credits limit was set (or ever, without one).")
     calls_last_24h: int
