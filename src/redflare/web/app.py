@@ -12,7 +12,7 @@ from redflare.config import Settings
 from redflare.domain.ports import Clock
 from redflare.runtime import local_backend
 from redflare.web.errors import install_error_handlers
-from redflare.web.routes import auth, catalog, estimate, exports, integrations, outbox, runs, workflows
+from redflare.web.routes import auth, catalog, estimate, exports, integrations, outbox, runs, triggers, workflows
 from redflare.web.state import AppServices
 
 API = "/api"
@@ -42,6 +42,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (auth, workflows, runs, estimate, catalog, outbox, exports, integrations):
+    for module in (auth, workflows, runs, estimate, catalog, outbox, exports, integrations, triggers):
         app.include_router(module.router, prefix=API)
     return app
