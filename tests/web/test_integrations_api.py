@@ -145,12 +145,14 @@ class TestSyncNowAndList:
         calls = client.post("/api/integrations", json=body, headers=headers).json()["id"]
         first = client.post(f"/api/integrations/{calls}/sync-now", headers=headers)
         assert first.status_code == 200, first.text
-        assert first.json()["sync"]["conversation_ids"] == ["a-1"]
+        # The server's scheduler scans a new folder integration at once too: whichever came first imported the
+        # file (the integration's lock makes them take turns), and the file arrived in exactly one sync.
+        assert first.json()["sync"] is None or first.json()["sync"]["conversation_ids"] == ["a-1"]
         assert client.post(f"/api/integrations/{calls}/sync-now", headers=headers).json() == {"sync": None}
         add_user(settings, "vi@example.com", Role.VIEWER)
         viewer = sign_in(client, "vi@example.com")
         listed = client.get(f"/api/integrations/{calls}/syncs").json()
-        assert [s["id"] for s in listed["data"]] == [first.json()["sync"]["id"]]
+        assert [s["conversation_ids"] for s in listed["data"]] == [["a-1"]]
         assert client.post(f"/api/integrations/{calls}/sync-now", headers={"X-CSRF-Token": viewer}).status_code == 403
 
     def test_a_push_integration_cannot_sync_now_nor_a_folder_take_pushes(

@@ -114,8 +114,13 @@ def test_files_dropped_in_a_folder_start_one_run_with_exactly_their_conversation
     completed = admin.listening("Dropped files", {"type": "sync_completed", "integration": "drop"})
     failed = admin.listening("Unreadable files", {"type": "sync_failed", "integration": "drop"})
 
-    (folder / "monday.jsonl").write_text("\n".join(json.dumps(chat(f"mon-{i}")) for i in range(2)) + "\n")
-    (folder / "tuesday.json").write_text(json.dumps([chat("tue-1")]))
+    # Both files appear at once (a folder renamed into place): the server's own first scan of the new integration
+    # may take them before our Sync now does — either way they arrive together, in one sync.
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "monday.jsonl").write_text("\n".join(json.dumps(chat(f"mon-{i}")) for i in range(2)) + "\n")
+    (batch / "tuesday.json").write_text(json.dumps([chat("tue-1")]))
+    batch.rename(folder / "week-1")
     admin.post(f"integrations/{drop['id']}/sync-now")
     [first] = admin.runs(completed, 1)
     assert picked(first) == ["mon-0", "mon-1", "tue-1"]
