@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     )
     scheduler_poll_s: float = Field(default=0.25, gt=0, le=60, description="How often the scheduler looks for work.")
 
+    ui_dir: Path | None = Field(default=None, description="Built front end to serve at / (default: frontend/dist).")
+
     admin_email: str | None = Field(default=None, description="The first admin's email (first start only).")
     admin_password: str | None = Field(default=None, description="The first admin's password (first start only).")
 
