@@ -30,6 +30,7 @@ from redflare.engine.facts import run_url
 from redflare.services import drafts, lifecycle
 from redflare.services.export_links import ExportLinks
 from redflare.services.users import principal_of
+from redflare.services.workflows import final_checks
 from redflare.steps.alert_html import TABLE_ROWS, alert_html
 from redflare.steps.context import TriggerInfo
 from redflare.steps.registry import STEP_KINDS
@@ -380,3 +381,21 @@ class TestThroughTheEngine:
         assert message.text.startswith(
             f"Workflow Test flow, run 1: {run_url(BASE_URL, resource['workflow_id'], resource['id'])}"
         )
+
+
+def test_a_template_naming_a_step_the_workflow_lacks_is_a_publish_time_issue(store: Store) -> None:
+    """`steps.<id>` must name a step of this workflow; a misspelt id is flagged on its field, not at 2 a.m."""
+    alert = step(
+        "tell",
+        "send_alert",
+        ["pick"],
+        subject="{{ steps.pick.rows_out }} picked",
+        message="{{ steps.analyse.rows_out }} analysed\n{{ steps['pick'].status }}",
+        recipients=["qa@example.com"],
+    )
+    add_conversations(store, 1)  # the "demo" integration Select Conversations names
+    with store.transaction() as session:
+        issues = final_checks(session, document_from_data(workflow(SELECT_DEMO, alert)))
+    assert [(i.path, i.node, i.message) for i in issues] == [
+        ("steps[1].config.message", "tell", "line 1: no step 'analyse' in this workflow")
+    ]

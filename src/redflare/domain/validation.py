@@ -32,6 +32,7 @@ class Environment:
     pipelines: Mapping[str, Sequence[str]] | None = None
     integrations: frozenset[str] | None = None
     trigger_type: TriggerType | None = field(default=None)
+    step_ids: frozenset[str] | None = field(default=None)  # the document's steps, for checks that name them
 
 
 class StepSpec(Protocol):
@@ -55,7 +56,12 @@ class StepSpec(Protocol):
 def validate(document: WorkflowDocument, specs: Mapping[str, StepSpec], env: Environment | None = None) -> list[Issue]:
     """Every issue in the document, each pointing at its node; empty means ready to publish."""
     env = env or Environment()
-    env = Environment(env.pipelines, env.integrations, document.trigger.type if document.trigger else None)
+    env = Environment(
+        env.pipelines,
+        env.integrations,
+        document.trigger.type if document.trigger else None,
+        frozenset(step.id for step in document.steps),
+    )
     issues: list[Issue] = []
     if document.trigger is None:
         issues.append(Issue("trigger", "Select a trigger to start a workflow", TRIGGER_NODE))

@@ -21,12 +21,21 @@ import polars as pl
 from pydantic import Field, field_validator
 
 from redflare.domain.delivery import OutgoingMessage, unique_recipients
+from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import empty_set
 from redflare.steps.alert_html import alert_html
-from redflare.steps.base import StepConfig, StepKind, StepResult, helper
+from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import StepContext
 from redflare.steps.recipients import MAX_RECIPIENTS, EmailAddress
-from redflare.steps.templating import facts_help, input_facts, plain, render, template_problems
+from redflare.steps.templating import (
+    MAPPING_METHODS,
+    facts_help,
+    input_facts,
+    plain,
+    render,
+    step_references,
+    template_problems,
+)
 
 TYPE = "send_alert"
 VERSION = 1
@@ -110,6 +119,17 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     return StepResult.single(frame, messages=[message], tally={"recipients": len(config.recipients)})
 
 
+def columns(config: Config, inputs: Columns, env: Environment) -> tuple[Columns, Problems]:
+    """The input passes through; a template naming a step the workflow does not have is a publish-time issue."""
+    problems: Problems = []
+    if env.step_ids is not None:
+        for field_name in ("subject", "message"):
+            for step_id, line in step_references(getattr(config, field_name)):
+                if step_id not in env.step_ids and step_id not in MAPPING_METHODS:
+                    problems.append((field_name, f"line {line}: no step {step_id!r} in this workflow"))
+    return inputs, problems
+
+
 KIND: StepKind[Config] = StepKind(
     type=TYPE,
     version=VERSION,
@@ -117,4 +137,5 @@ KIND: StepKind[Config] = StepKind(
     description="Email the right people about this run.",
     config_model=Config,
     execute=execute,
+    columns_of=columns,
 )

@@ -97,6 +97,23 @@ def facts_help() -> str:
     )
 
 
+def step_references(text: str) -> list[tuple[str, int]]:
+    """The step ids a template names as `steps.<id>` or `steps['<id>']`, with their lines (none if unparsable)."""
+    try:
+        tree = _ENV.parse(text)
+    except (TemplateSyntaxError, RecursionError):
+        return []
+    own = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    found: list[tuple[str, int]] = []
+    lookups: list[nodes.Getattr | nodes.Getitem] = [*tree.find_all(nodes.Getattr), *tree.find_all(nodes.Getitem)]
+    for node in lookups:
+        target = node.node
+        step_id = _attribute_name(node)
+        if isinstance(target, nodes.Name) and target.name == "steps" and "steps" not in own and step_id is not None:
+            found.append((step_id, node.lineno))
+    return sorted(set(found), key=lambda item: (item[1], item[0]))
+
+
 def template_problems(text: str) -> list[str]:
     """What is certainly wrong with a template, each as a sentence; empty when it is fine. Never raises."""
     try:
