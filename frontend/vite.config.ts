@@ -1,0 +1,15 @@
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// Built files go to dist/ and are served by `redflare serve` at "/" (SPA fallback; API under /api).
+export default defineConfig({
+  base: "/",
+  plugins: [react()],
+  build: { outDir: "dist", emptyOutDir: true },
+  server: {
+    port: 5173,
+    proxy: {
+      "/api": { target: "http://127.0.0.1:8000", changeOrigin: false },
+    },
+  },
+});
