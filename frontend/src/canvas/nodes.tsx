@@ -50,6 +50,7 @@ export function StepNode({ data, selected }: NodeProps<StepFlowNode>) {
       p="sm"
       w={NODE_WIDTH}
       data-testid={`step-node-${step.id}`}
+      mih={many ? 40 + ports.length * 22 : undefined}
       style={{ borderColor: selected ? "var(--mantine-color-blue-6)" : undefined, position: "relative" }}
     >
       <Handle type="target" position={Position.Left} />
@@ -60,26 +61,20 @@ export function StepNode({ data, selected }: NodeProps<StepFlowNode>) {
         <Text size="xs" c="dimmed">
           {step.id}
         </Text>
-        {many && (
-          <Stack gap={0} mt={4}>
-            {ports.map((port) => (
-              <Text key={port} size="xs" ta="right">
+      </Stack>
+      {ports.map((port, index) => {
+        const top = `${((index + 1) / (ports.length + 1)) * 100}%`;
+        return (
+          <div key={port}>
+            {many && (
+              <Text size="xs" c="dimmed" style={{ position: "absolute", right: 10, top, transform: "translateY(-50%)" }}>
                 {port}
               </Text>
-            ))}
-          </Stack>
-        )}
-      </Stack>
-      {ports.map((port, index) => (
-        <Handle
-          key={port}
-          type="source"
-          position={Position.Right}
-          id={port}
-          title={many ? `Port ${port}` : undefined}
-          style={many ? { top: `${((index + 1) / (ports.length + 1)) * 100}%` } : undefined}
-        />
-      ))}
+            )}
+            <Handle type="source" position={Position.Right} id={port} title={many ? `Port ${port}` : undefined} style={many ? { top } : undefined} />
+          </div>
+        );
+      })}
     </Paper>
   );
 }

@@ -36,7 +36,7 @@ const STATUS_COLOURS: Record<string, string> = {
 
 export function StatusBadge({ workflow }: { workflow: Workflow }) {
   return (
-    <Badge color={STATUS_COLOURS[workflow.status] ?? "gray"} variant="light" data-state={workflow.state}>
+    <Badge color={STATUS_COLOURS[workflow.status] ?? "gray"} variant="light" tt="none" data-state={workflow.state}>
       {workflow.status}
     </Badge>
   );
