@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, undefer
 from redflare.adapters.db.conversations import CHUNK, stored_integrations, upsert_conversations
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.orm import Integration
-from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
+from redflare.adapters.db.selection import conversation_of
+from redflare.domain.conversation import Conversation
 
 
 @dataclass(frozen=True)
@@ -74,28 +75,5 @@ def _stored(session: Session, integration: Integration, ids: list[str]) -> dict[
             .where(ConversationRow.id.in_(ids[start : start + CHUNK]), ConversationRow.integration_id == integration.id)
         )
         for row in session.scalars(query):
-            found[row.id] = _as_domain(row, integration.name)
+            found[row.id] = conversation_of(row, integration.name)
     return found
-
-
-def _as_domain(row: ConversationRow, integration: str) -> Conversation:
-    """The stored conversation as the importer would have built it, so equality means "nothing changed"."""
-    return Conversation(
-        id=row.id,
-        integration=integration,
-        channel=Channel(row.channel),
-        turns=tuple(
-            Turn(Speaker(t["speaker"]), t.get("text") or "", t.get("offset_s"), t.get("end_s")) for t in row.turns or []
-        ),
-        started_at=row.started_at,
-        duration_s=row.duration_s,
-        agent=row.agent,
-        customer=row.customer,
-        team=row.team,
-        queue=row.queue,
-        tags=tuple(row.tags or ()),
-        outcome=row.outcome,
-        language=row.language,
-        audio=row.audio,
-        metadata=dict(row.extra or {}),
-    )

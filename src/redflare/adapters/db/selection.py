@@ -142,7 +142,7 @@ class SqlConversationSource:
             for start in range(0, len(ids), ID_CHUNK):
                 chunk = list(ids[start : start + ID_CHUNK])
                 rows.extend(session.execute(_LOAD.where(_CONVERSATIONS.c.id.in_(chunk))).all())
-        found = {row.id: _to_domain(row) for row in rows}
+        found = {row.id: conversation_of(row, row.integration) for row in rows}
         return [found[i] for i in ids if i in found]
 
 
@@ -193,7 +193,7 @@ _LOAD = select(
     _CONVERSATIONS.c.language,
     _CONVERSATIONS.c.audio,
     _CONVERSATIONS.c.metadata.label("extra"),
-    # As stored, decoded in _to_domain by json.loads directly: the JSON type's result processing
+    # As stored, decoded in conversation_of by json.loads directly: the JSON type's result processing
     # around the same call cost about a fifth of a batch's loading time.
     type_coerce(_CONVERSATIONS.c.turns, String).label("turns"),
 ).join(_INTEGRATIONS, _INTEGRATIONS.c.id == _CONVERSATIONS.c.integration_id)
@@ -210,11 +210,12 @@ def _turns_of(stored: Any) -> list[dict[str, Any]]:
     return turns
 
 
-def _to_domain(row: Any) -> Conversation:
+def conversation_of(row: Any, integration: str) -> Conversation:
+    """A stored conversation (an ORM row, or a row of the loading query) as the domain's `Conversation`."""
     speakers = _SPEAKERS
     return Conversation(
         id=row.id,
-        integration=row.integration,
+        integration=integration,
         channel=Channel(row.channel),
         # Inline, no helper call per turn: this loop is the bulk of loading a batch. An unknown
         # speaker still raises, through Speaker(...).
