@@ -164,3 +164,15 @@ def test_a_refused_alert_fails_its_step_with_the_servers_answer(cli_env: Path) -
             [message] = tell["messages"]
             assert message["status"] == "failed"
             assert len(message["attempts"]) == 1
+
+
+def test_the_outbox_shows_only_the_workflows_a_user_may_see(cli_env: Path) -> None:
+    settings = Settings()
+    add_user(settings, "narrow@example.com", Role.VIEWER, teams=["nobody"])
+    with app_with(settings) as (client, csrf):
+        run = run_to_end(client, csrf, delivery_flow())
+        assert client.get(f"/api/outbox?run_id={run['id']}").json()["count"] == 2  # the admin sees both
+        client.cookies.clear()
+        sign_in(client, "narrow@example.com")
+        assert client.get(f"/api/outbox?run_id={run['id']}").json() == {"data": [], "count": 0}
+        assert client.get(f"/api/outbox?workflow_id={run['workflow_id']}").status_code == 404

@@ -16,7 +16,8 @@ from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Wor
 from redflare.adapters.db.outbox import attempts_of, messages_of_run
 from redflare.services.export_links import ExportLinks
 from redflare.services.users import Principal
-from redflare.services.visibility import may_see, visible_workflow
+from redflare.services.visibility import visible_workflow
+from redflare.services.workflow_list import visible_clause
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -94,10 +95,11 @@ def list_outbox(
 ) -> OutboxPage:
     """Outbox messages, newest first, of the workflows this user may see (one named: NotFound if not visible)."""
     if workflow_id is not None:
-        visible = [visible_workflow(session, principal, workflow_id).id]
-    else:
-        visible = [w.id for w in session.scalars(select(Workflow)) if may_see(session, principal, w)]
-    where: list[ColumnElement[bool]] = [OutboxMessage.workflow_id.in_(visible)]
+        where: list[ColumnElement[bool]] = [
+            OutboxMessage.workflow_id == visible_workflow(session, principal, workflow_id).id
+        ]
+    else:  # may_see as SQL: one query, not one look-up per workflow
+        where = [OutboxMessage.workflow_id.in_(select(Workflow.id).where(visible_clause(session, principal)))]
     if run_id is not None:
         where.append(OutboxMessage.run_id == run_id)
     if status is not None:
