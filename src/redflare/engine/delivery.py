@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from redflare.adapters.storage import ExportStorage
 from redflare.adapters.storage.local import LocalStorage
@@ -46,3 +48,15 @@ def export_storage(settings: Settings) -> ExportStorage:
 
         return FsspecStorage(settings.exports_url, scratch=settings.data_dir / "exports-scratch")
     return LocalStorage(settings.exports_dir)
+
+
+def unconfigured_delivery(exports_dir: Path, clock: Clock) -> DeliverySetup:
+    """Delivery without settings (engine tests, benchmarks): no SMTP (mail stays in the outbox), exports in
+    `exports_dir`, links signed with a throwaway key and pointing at the default address."""
+    base_url = str(Settings.model_fields["base_url"].default)
+    return DeliverySetup(
+        storage=LocalStorage(exports_dir),
+        links=ExportLinks(secrets.token_urlsafe(32), base_url, clock),
+        base_url=base_url,
+        smtp_configured=False,
+    )

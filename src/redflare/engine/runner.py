@@ -32,7 +32,6 @@ from redflare.adapters.db.runs import (
     transition_step,
 )
 from redflare.adapters.db.store import Store
-from redflare.adapters.storage.local import LocalStorage
 from redflare.domain.access import AccessRules
 from redflare.domain.delivery import NOT_SENT_CANCELLED, NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN, MessageStatus
 from redflare.domain.errors import Cancelled, IllegalTransition
@@ -42,9 +41,8 @@ from redflare.domain.runs import RunStatus, StepStatus
 from redflare.domain.workflow import WorkflowDocument, split_port_ref
 from redflare.engine.artifacts import ArtifactFiles
 from redflare.engine.context import RunFacts, build_context
-from redflare.engine.delivery import DeliverySetup
+from redflare.engine.delivery import DeliverySetup, unconfigured_delivery
 from redflare.engine.planner import UPSTREAM_FAILED, plan
-from redflare.services.export_links import ExportLinks
 from redflare.services.workflows import get_workflow, limits_of
 from redflare.sets.frames import union_richest
 from redflare.steps.base import StepKind, StepResult
@@ -67,14 +65,7 @@ class RunEngine:
     def __post_init__(self) -> None:
         self._files = ArtifactFiles(self.store.artifacts_dir)
         if self.delivery is None:  # no settings given (engine tests, benchmarks): keep mail, files beside artifacts
-            import secrets
-
-            self.delivery = DeliverySetup(
-                storage=LocalStorage(self.store.artifacts_dir.parent / "exports"),
-                links=ExportLinks(secrets.token_urlsafe(32), "http://127.0.0.1:8000", self.clock),
-                base_url="http://127.0.0.1:8000",
-                smtp_configured=False,
-            )
+            self.delivery = unconfigured_delivery(self.store.artifacts_dir.parent / "exports", self.clock)
         self._delivery: DeliverySetup = self.delivery
         # The local backend hands sets to the next step in memory; the Parquet copy is the record
         # (and what a re-run or another worker reads). Keyed by run, then (step, port).
