@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +85,37 @@ class RunEngine:
             self._sets.pop(run_id, None)
 
     async def _execute(self, run_id: str, access: AccessRules | None) -> RunStatus:
+        # Every write transaction runs in a worker thread, never on the event loop: on SQLite, waiting there for
+        # the write lock would stall the loop, and with it a request that holds the lock and needs the loop to
+        # commit (a deadlock until the busy timeout, then "database is locked").
+        begun = await asyncio.to_thread(self._begin, run_id, access)
+        if isinstance(begun, RunStatus):
+            return begun
+        facts, document = begun
+        graph = {step.id: [split_port_ref(ref)[0] for ref in step.after] for step in document.steps}
+        tasks: dict[str, asyncio.Task[None]] = {}
+        while True:
+            with self.store.read() as session:
+                status, states = run_and_step_states(session, run_id)
+            if status is RunStatus.CANCELLED:
+                await self._wind_down(run_id, tasks, states)
+                return RunStatus.CANCELLED
+            current = plan(graph, states)
+            if current.skip:
+                await asyncio.to_thread(self._skip, run_id, current.skip)
+                continue
+            for step_id in current.ready:
+                if step_id not in tasks:
+                    tasks[step_id] = asyncio.create_task(self._step_task(facts, document, step_id))
+            if current.finished:
+                outcome = current.outcome or RunStatus.COMPLETED
+                return await asyncio.to_thread(self._finish, run_id, outcome, document, states)
+            running = [t for t in tasks.values() if not t.done()]
+            if running:
+                await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+
+    def _begin(self, run_id: str, access: AccessRules | None) -> tuple[RunFacts, WorkflowDocument] | RunStatus:
+        """The run's facts and document, with the run moved to running; its status when there is nothing to do."""
         with self.store.transaction() as session:
             run = get_run(session, run_id)
             document = document_from_data(run.definition)
@@ -99,35 +130,19 @@ class RunEngine:
             )
             if not self._start(session, run_id, RunStatus(run.status)):
                 return run_status(session, run_id)
-        graph = {step.id: [split_port_ref(ref)[0] for ref in step.after] for step in document.steps}
-        tasks: dict[str, asyncio.Task[None]] = {}
-        while True:
-            with self.store.read() as session:
-                status, states = run_and_step_states(session, run_id)
-            if status is RunStatus.CANCELLED:
-                await self._wind_down(run_id, tasks, states)
-                return RunStatus.CANCELLED
-            current = plan(graph, states)
-            if current.skip:
-                with self.store.transaction() as session:
-                    for step_id in current.skip:
-                        transition_step(
-                            session,
-                            run_id=run_id,
-                            step_id=step_id,
-                            to=StepStatus.SKIPPED,
-                            now=self.clock.now(),
-                            reason=UPSTREAM_FAILED,
-                        )
-                continue
-            for step_id in current.ready:
-                if step_id not in tasks:
-                    tasks[step_id] = asyncio.create_task(self._step_task(facts, document, step_id))
-            if current.finished:
-                return self._finish(run_id, current.outcome or RunStatus.COMPLETED, document, states)
-            running = [t for t in tasks.values() if not t.done()]
-            if running:
-                await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        return facts, document
+
+    def _skip(self, run_id: str, step_ids: Iterable[str]) -> None:
+        with self.store.transaction() as session:
+            for step_id in step_ids:
+                transition_step(
+                    session,
+                    run_id=run_id,
+                    step_id=step_id,
+                    to=StepStatus.SKIPPED,
+                    now=self.clock.now(),
+                    reason=UPSTREAM_FAILED,
+                )
 
     def _start(self, session: Session, run_id: str, status: RunStatus) -> bool:
         """Move the run to running as its status asks; False when there is nothing for this engine to do."""
@@ -146,6 +161,12 @@ class RunEngine:
         self, run_id: str, tasks: Mapping[str, asyncio.Task[None]], states: Mapping[str, StepStatus]
     ) -> None:
         """A cancelled run: pending steps are cancelled now; running ones stop at their next check."""
+        await asyncio.to_thread(self._cancel_pending, run_id, states)
+        running = [t for t in tasks.values() if not t.done()]
+        if running:
+            await asyncio.wait(running)
+
+    def _cancel_pending(self, run_id: str, states: Mapping[str, StepStatus]) -> None:
         with self.store.transaction() as session:
             for step_id, status in states.items():
                 if status is StepStatus.PENDING:
@@ -154,9 +175,6 @@ class RunEngine:
                         transition_step(
                             session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self.clock.now()
                         )
-        running = [t for t in tasks.values() if not t.done()]
-        if running:
-            await asyncio.wait(running)
 
     def _finish(
         self, run_id: str, outcome: RunStatus, document: WorkflowDocument, states: Mapping[str, StepStatus]
@@ -340,6 +358,9 @@ class RunEngine:
             if cancelled or settled.waiting == 0:
                 break
             await asyncio.sleep(DELIVERY_POLL_SECONDS)
+        await asyncio.to_thread(self._settle_delivery_step, run_id, step_id, cancelled, settled)
+
+    def _settle_delivery_step(self, run_id: str, step_id: str, cancelled: bool, settled: Settled) -> None:
         with self.store.transaction() as session:
             if cancelled:
                 hold_unsent(session, run_id=run_id, reason=NOT_SENT_CANCELLED)
