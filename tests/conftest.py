@@ -11,12 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from redflare.adapters.db.database import make_engine, migrate, session_factory
 from redflare.adapters.db.store import Store
 
 POSTGRES_URL = os.environ.get("REDFLARE_TEST_POSTGRES_URL")
+
+# Hypothesis's per-example deadline is a wall-clock assertion: on a loaded machine (two test processes beside a
+# browser) a slow example is not a failure. Examples are still bounded by the test's own timeouts.
+hypothesis_settings.register_profile("redflare", deadline=None)
+hypothesis_settings.load_profile("redflare")
 
 
 def _postgres_store(tmp_path: Path) -> Iterator[Store]:

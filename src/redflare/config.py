@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         default="once", description="A schedule firing missed while the server was down: run it once, or skip it."
     )
     scheduler_poll_s: float = Field(default=0.25, gt=0, le=60, description="How often the scheduler looks for work.")
+    shutdown_grace_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="On stop, how long runs in flight may take to end (e.g. emails still retrying) before they are "
+        "cut off; the next start fails them as interrupted, to be re-run from the failed step.",
+    )
 
     ui_dir: Path | None = Field(default=None, description="Built front end to serve at / (default: frontend/dist).")
 

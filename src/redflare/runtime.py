@@ -66,7 +66,7 @@ async def local_backend(
     finally:
         stop_scheduling.set()
         await scheduling
-        await runs.wait_idle()
+        await runs.wind_down(settings.shutdown_grace_s)
         stop_delivering.set()
         if sending is not None:
             await sending

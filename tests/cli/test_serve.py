@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from redflare.cli.serve import listening_at
+from redflare.config import Settings
 from tests.conftest import POSTGRES_URL
 
 
@@ -64,3 +66,11 @@ def test_first_start_then_sign_in(tmp_path: Path, admin: str | None) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_links_point_at_where_the_server_listens_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDFLARE_BASE_URL", raising=False)
+    assert listening_at(Settings(), "127.0.0.1", 8123).base_url == "http://127.0.0.1:8123"
+    assert listening_at(Settings(), "0.0.0.0", 9000).base_url == "http://127.0.0.1:9000"
+    monkeypatch.setenv("REDFLARE_BASE_URL", "https://redflare.example.com")
+    assert listening_at(Settings(), "0.0.0.0", 9000).base_url == "https://redflare.example.com"

@@ -41,13 +41,18 @@ def set_archived(store: Store, archived: bool) -> None:
 
 
 def executions(store: Store, run_id: str, step_id: str) -> int:
-    """How many times a step of the run was started (its `running` events)."""
+    """How many times a step of the run was started (its `running` events that are not progress reports)."""
     with store.transaction() as session:
         return int(
             session.scalar(
                 select(func.count())
                 .select_from(RunEvent)
-                .where(RunEvent.run_id == run_id, RunEvent.step_id == step_id, RunEvent.status == "running")
+                .where(
+                    RunEvent.run_id == run_id,
+                    RunEvent.step_id == step_id,
+                    RunEvent.status == "running",
+                    RunEvent.progress.is_(None),
+                )
             )
             or 0
         )

@@ -19,10 +19,9 @@ from redflare.adapters.db.store import Store
 from redflare.domain.access import Role
 from redflare.domain.errors import IllegalTransition, InvalidWorkflow, NotFound
 from redflare.domain.loading import document_from_data
+from redflare.services.run_feed import feed_since, feed_start
 from redflare.services.runs import (
     cancel,
-    feed_since,
-    feed_start,
     json_safe,
     list_runs,
     rerun,

@@ -11,9 +11,11 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from redflare.domain.conditions import ColumnKind, Group, Operator, Rule
 from redflare.domain.errors import InvalidInput
+from redflare.domain.loading import issues_from_validation_error
 from redflare.sets.conditions import fold_ascii, split_negation, to_polars
 from redflare.sets.frames import schema_of
 from tests.strategies import CONDITION_COLUMNS, WHOLE_NUMBER_COLUMNS, ConditionCase, condition_cases, texts
@@ -329,6 +331,33 @@ class TestToPolarsRefuses:
         with pytest.raises(InvalidInput) as raised:
             to_polars(Group.model_validate({"rules": [rule]}), COLUMNS)
         assert [path] == [issue.path for issue in raised.value.issues]
+
+
+class TestMalformedRules:
+    @pytest.mark.parametrize(
+        ("tree", "expected"),
+        [
+            ({"rules": [{"field": "score", "operator": ">"}]}, [("condition.rules[0]", "operator '>' needs a value")]),
+            (
+                {"rules": [{"field": "score", "operator": ">", "value": 1, "colour": "red"}]},
+                [("condition.rules[0].colour", "Extra inputs are not permitted")],
+            ),
+            (
+                {"rules": [{"combinator": "or", "rules": [{"field": "score", "operator": "~", "value": 1}]}]},
+                [("condition.rules[0].rules[0].operator", None)],
+            ),
+        ],
+    )
+    def test_a_bad_rule_gets_its_own_error_once(
+        self, tree: dict[str, Any], expected: list[tuple[str, str | None]]
+    ) -> None:
+        """A malformed rule is told as a rule (or a nested group as a group), not as every kind it might have been."""
+        with pytest.raises(ValidationError) as raised:
+            Group.model_validate(tree)
+        issues = issues_from_validation_error(raised.value, prefix="condition")
+        assert [issue.path for issue in issues] == [path for path, _ in expected]
+        for issue, (_, message) in zip(issues, expected, strict=True):
+            assert message is None or issue.message == message
 
 
 # A reference model written straight from the documented semantics, in SQL's three-valued logic:

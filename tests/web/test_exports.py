@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import fsspec  # type: ignore[import-untyped]
 import pytest
@@ -215,6 +215,17 @@ class TestRefused:
         response = client.get(report.link)
         assert_problem(response, 401)
         assert response.headers["www-authenticate"] == "Bearer"
+
+    def test_a_browser_not_signed_in_is_sent_to_sign_in_and_back(self, client: TestClient, settings: Settings) -> None:
+        """The emailed link opened in a browser: the app's sign-in, whose `next` is the link itself."""
+        (report,) = run_reports(client, settings, export_step())
+        client.cookies.clear()
+        response = client.get(report.link, headers={"Accept": "text/html,*/*"}, follow_redirects=False)
+        assert response.status_code == 303
+        location = urlsplit(response.headers["location"])
+        assert location.path == "/"
+        (back,) = parse_qs(location.query)["next"]
+        assert back == urlsplit(report.link).path + "?" + urlsplit(report.link).query
 
     def test_someone_who_may_not_see_the_workflow_gets_404(self, client: TestClient, settings: Settings) -> None:
         """A Support-only user cannot see a Billing editor's workflow: its export does not exist for them."""

@@ -392,8 +392,9 @@ class TestLiveFeed:
         changes = [data for name, data in events if name == "change"]
         assert [c["id"] for c in changes] == sorted({c["id"] for c in changes})
         assert [c["status"] for c in changes if c["step_id"] is None] == ["queued", "running", "completed"]
+        statuses = [c for c in changes if c["progress"] is None]  # progress reports are changes too, see below
         for step_id in ("pick", "analyse", "worst"):
-            assert [c["status"] for c in changes if c["step_id"] == step_id] == ["running", "completed"]
+            assert [c["status"] for c in statuses if c["step_id"] == step_id] == ["running", "completed"]
         analysed = [c for c in changes if c["step_id"] == "analyse" and c["status"] == "completed"]
         assert analysed[0]["counts"]["rows_out"] == 20
         final = wait_for(client, run_id)
@@ -416,6 +417,33 @@ class TestLiveFeed:
         run_changes = [d["status"] for n, d in events if n == "change" and d["step_id"] is None]
         assert run_changes in [history[i:] for i in range(len(history) + 1)]
         assert len(run_changes) >= len(history) - history.index(snapshot["status"]) - 1
+
+    def test_the_feed_carries_process_conversations_progress(self, client: TestClient, editor: dict[str, str]) -> None:
+        """A step's progress reports are `running` changes whose counts are {processed, total, credits}, between
+        its start and its end; the last has every conversation processed, at the step's credits."""
+        add_conversations(store_of(client), 20)
+        batched = step("analyse", "process_conversations", ["pick"], pipeline="default-qa", batch_size=5)
+        workflow_id = create_workflow(client, "ana@example.com", workflow(SELECT_DEMO, batched))
+        run_id = run_now(client, editor, workflow_id)["id"]
+        events = read_feed(client, run_id, {"Last-Event-ID": "0"})
+        analyse = [d for n, d in events if n == "change" and d["step_id"] == "analyse"]
+        reports = [d for d in analyse if d["progress"] is not None]
+        assert [(d["status"], d["progress"]) for d in (analyse[0], analyse[-1])] == [
+            ("running", None),  # the start
+            ("completed", None),  # the end
+        ]
+        assert analyse[1:-1] == reports
+        assert 1 <= len(reports) <= 4 + 1  # throttled: at most one per batch plus the first
+        assert all(r["status"] == "running" and r["counts"] == r["progress"] for r in reports)
+        processed = [r["counts"]["processed"] for r in reports]
+        assert processed == sorted(set(processed))
+        end = events[-1][1]
+        credits = steps_of(end)["analyse"]["credits"]
+        assert credits == pytest.approx(20.0)
+        assert reports[-1]["counts"] == {"processed": 20, "total": 20, "credits": credits}
+        assert steps_of(end)["analyse"]["progress"] == reports[-1]["counts"]
+        assert steps_of(end)["pick"]["progress"] is None
+        assert steps_of(wait_for(client, run_id))["analyse"]["progress"] == reports[-1]["counts"]
 
     def test_the_feed_of_a_finished_run_ends_at_once(self, client: TestClient, editor: dict[str, str]) -> None:
         """A run that has ended gives its state and the end, nothing else."""

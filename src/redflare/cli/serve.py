@@ -48,12 +48,20 @@ def first_start(settings: Settings) -> None:
         store.close()
 
 
+def listening_at(settings: Settings, host: str, port: int) -> Settings:
+    """Links in emails and the run page point at where this server listens, unless REDFLARE_BASE_URL says."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
+
+
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Run the web API with the local backend."""
-    settings = Settings()
+    settings = listening_at(Settings(), host, port)
     first_start(settings)
     typer.echo(f"RedFlare is at http://{host}:{port}  (API: http://{host}:{port}/api/docs)")
     # Live feeds stay open for minutes; on shutdown give them a few seconds, then close (browsers reconnect).

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 
 class Operator(StrEnum):
@@ -136,6 +136,13 @@ class Rule(BaseModel):
         return self
 
 
+def _rule_or_group(value: Any) -> str:
+    """Which one a rule entry is — a group has `rules` — so a bad rule gets its own errors, not both kinds'."""
+    if isinstance(value, Group) or (isinstance(value, Mapping) and "rules" in value):
+        return "Group"
+    return "Rule"
+
+
 class Group(BaseModel):
     """A group of rules joined by `and` or `or`, optionally negated."""
 
@@ -143,9 +150,12 @@ class Group(BaseModel):
 
     combinator: Literal["and", "or"] = Field(default="and", description="How the rules combine.")
     not_: bool = Field(default=False, alias="not", description="Negate the whole group.")
-    rules: list[Annotated[Union[Rule, Group], Field(union_mode="left_to_right")]] = Field(  # noqa: UP007
-        default_factory=list, description="Rules and nested groups."
-    )
+    rules: list[
+        Annotated[
+            Union[Annotated[Rule, Tag("Rule")], Annotated[Group, Tag("Group")]],  # noqa: UP007
+            Discriminator(_rule_or_group),
+        ]
+    ] = Field(default_factory=list, description="Rules and nested groups.")
 
 
 Condition = Group

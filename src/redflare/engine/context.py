@@ -17,7 +17,7 @@ from redflare.domain.workflow import Settings as Limits
 from redflare.engine.delivery import DeliverySetup
 from redflare.engine.exports import StorageExportSink
 from redflare.engine.facts import SqlRunFacts
-from redflare.steps.context import AnalysisExecutor, StepContext, TriggerInfo
+from redflare.steps.context import NO_PROGRESS, AnalysisExecutor, ProgressSink, StepContext, TriggerInfo
 
 
 class SqlPipelineCatalog:
@@ -61,6 +61,7 @@ def build_context(
     *,
     batch_size: int,
     delivery: DeliverySetup,
+    progress: ProgressSink = NO_PROGRESS,
 ) -> StepContext:
     return StepContext(
         run_id=facts.run_id,
@@ -88,4 +89,5 @@ def build_context(
         test=facts.test,
         sample=facts.sample,
         batch_size=batch_size,
+        progress=progress,
     )

@@ -37,3 +37,21 @@ class RunManager:
         """Wait until every submitted run has ended (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def wind_down(self, grace_s: float) -> set[str]:
+        """Let runs in flight end for up to `grace_s`, then cut off the rest; answers the ids cut off.
+
+        A run waiting on an SMTP server that is down could otherwise keep the server from stopping for as long as
+        its retries last. What is cut off stays `running` in the store; the next start fails it as interrupted.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(list(self._tasks.values()), timeout=left)
+        cut = {run_id for run_id, task in self._tasks.items() if not task.done()}
+        for run_id in cut:
+            self._tasks[run_id].cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        if cut:
+            log.warning("stopped with %d run(s) still in flight after %.0f s: %s", len(cut), grace_s, sorted(cut))
+        return cut

@@ -43,6 +43,7 @@ from redflare.engine.artifacts import ArtifactFiles
 from redflare.engine.context import RunFacts, build_context
 from redflare.engine.delivery import DeliverySetup, unconfigured_delivery
 from redflare.engine.planner import UPSTREAM_FAILED, plan
+from redflare.engine.progress import PROGRESS_INTERVAL_SECONDS, StoredProgress
 from redflare.services.workflows import get_workflow, limits_of
 from redflare.sets.frames import union_richest
 from redflare.steps.base import StepKind, StepResult
@@ -61,6 +62,8 @@ class RunEngine:
     kinds: Mapping[str, StepKind[Any]]
     batch_size: int = 200
     delivery: DeliverySetup | None = None
+    progress_interval: float = PROGRESS_INTERVAL_SECONDS
+    """A step's progress reaches the store at most this often (plus its last report)."""
 
     def __post_init__(self) -> None:
         self._files = ArtifactFiles(self.store.artifacts_dir)
@@ -204,6 +207,9 @@ class RunEngine:
         run_id = facts.run_id
         with self.store.transaction() as session:
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=self.clock.now())
+        progress = StoredProgress(
+            self.store.sessions, self.clock, run_id=run_id, step_id=step_id, interval=self.progress_interval
+        )
         try:
             context = build_context(
                 self.store.sessions,
@@ -213,6 +219,7 @@ class RunEngine:
                 step_id,
                 batch_size=self.batch_size,
                 delivery=self._delivery,
+                progress=progress,
             )
             frame = self._input_of(run_id, step.after)
             if frame is None and kind.takes_input:
@@ -221,7 +228,10 @@ class RunEngine:
                 frame = context.conversations.select(
                     Selection(conversation_ids=ids, access=facts.access, order="oldest", limit=facts.sample)
                 )
-            result = kind.execute(context, kind.parse(step.config), frame)
+            try:
+                result = kind.execute(context, kind.parse(step.config), frame)
+            finally:
+                progress.flush()  # the last report, held back by the throttle, lands before the step's end
         except Cancelled as exc:
             self._end_step(run_id, step_id, StepStatus.CANCELLED, reason=str(exc))
             return False

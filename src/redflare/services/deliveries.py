@@ -5,7 +5,6 @@ outbox across workflows (`GET /outbox`), limited to the workflows the user may s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -15,13 +14,10 @@ from redflare.adapters.db.exports import exports_of_run
 from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Workflow
 from redflare.adapters.db.outbox import attempts_of, messages_of_run
 from redflare.services.export_links import ExportLinks
+from redflare.services.times import iso
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
 from redflare.services.workflow_list import visible_clause
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def export_resource(row: Export, links: ExportLinks | None = None) -> dict[str, Any]:
@@ -33,7 +29,7 @@ def export_resource(row: Export, links: ExportLinks | None = None) -> dict[str, 
         "columns": list(row.columns),
         "rows": row.rows,
         "bytes": row.bytes,
-        "created_at": _iso(row.created_at),
+        "created_at": iso(row.created_at),
     }
     if links is not None:
         resource["download_url"] = links.url(row.id)
@@ -53,9 +49,9 @@ def message_resource(row: OutboxMessage, attempts: list[DeliveryAttempt]) -> dic
         "html": row.html,
         "status": row.status,
         "reason": row.reason,
-        "attempts": [{"at": _iso(a.at), "ok": a.ok, "error": a.error} for a in attempts],
-        "created_at": _iso(row.created_at),
-        "sent_at": _iso(row.sent_at),
+        "attempts": [{"at": iso(a.at), "ok": a.ok, "error": a.error} for a in attempts],
+        "created_at": iso(row.created_at),
+        "sent_at": iso(row.sent_at),
     }
 
 

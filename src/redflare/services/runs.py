@@ -1,6 +1,6 @@
 """Runs: starting them (Run now, test runs), cancelling, re-running from the failed step; the run resource
-of SPEC appendix E (what the API and `redflare run --json` print), with step previews; the runs list;
-and the reads behind the live feed.
+of SPEC appendix E (what the API and `redflare run --json` print), with step previews; the runs list.
+The live feed's reads are in `run_feed`.
 
 - Functions that take the acting `principal` answer NotFound for a run or workflow that user may not
   see (never Forbidden: ids do not leak); roles are the web layer's to check.
@@ -14,7 +14,7 @@ and the reads behind the live feed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -30,23 +30,23 @@ from redflare.adapters.db.orm import (
     Call,
     Integration,
     Run,
-    RunEvent,
     StepRun,
     SyncEvent,
     Workflow,
     WorkflowVersion,
 )
 from redflare.adapters.db.outbox import hold_unsent
-from redflare.adapters.db.runs import create_run, get_run, reopen_run, run_status, transition_run, transition_step
+from redflare.adapters.db.runs import create_run, reopen_run, run_status, transition_run, transition_step
 from redflare.adapters.db.store import Store
 from redflare.domain.access import AccessRules
 from redflare.domain.delivery import NOT_SENT_CANCELLED
 from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.loading import document_from_data, dump_document
-from redflare.domain.runs import RUN_TERMINAL, RunStatus, StepStatus
+from redflare.domain.runs import RunStatus, StepStatus
 from redflare.domain.workflow import TriggerType, WorkflowDocument
 from redflare.services.deliveries import step_deliveries
 from redflare.services.export_links import ExportLinks
+from redflare.services.times import iso
 from redflare.services.users import Principal
 from redflare.services.visibility import creator_rules, may_see, visible_workflow
 from redflare.services.workflows import checked_document
@@ -104,10 +104,6 @@ def cancel_run(session: Session, run_id: str, *, now: datetime) -> None:
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=now)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
 def _runtime(run: Run) -> float | None:
     if run.finished_at is None or run.started_at is None:
         return None
@@ -139,9 +135,9 @@ def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = N
         "status": run.status,
         "trigger": {"type": run.trigger_type, "payload": run.trigger_payload},
         "test": run.test,
-        "created_at": _iso(run.created_at),
-        "started_at": _iso(run.started_at),
-        "finished_at": _iso(run.finished_at),
+        "created_at": iso(run.created_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
         "runtime_s": _runtime(run),
         "credits": float(run.credits),
         "conversations_processed": run.conversations_processed,
@@ -159,14 +155,16 @@ def _step_resource(step: StepRun) -> dict[str, Any]:
         "id": step.step_id,
         "type": step.type,
         "status": step.status,
-        "started_at": _iso(step.started_at),
-        "finished_at": _iso(step.finished_at),
+        "started_at": iso(step.started_at),
+        "finished_at": iso(step.finished_at),
         "rows_in": step.rows_in,
         "rows_out": step.rows_out,
         "outputs": step.outputs,
         "credits": float(step.credits),
         "tally": step.tally,
         "error": step.error,
+        # {processed, total, credits} as the step last reported it (Process Conversations); null otherwise.
+        "progress": step.progress,
     }
 
 
@@ -305,7 +303,7 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, Decimal):
         return json_safe(float(value))
     if isinstance(value, datetime):
-        return _iso(value)
+        return iso(value)
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -341,9 +339,9 @@ def _summary(run: Run) -> dict[str, Any]:
         "version": run.version,
         "trigger_type": run.trigger_type,
         "test": run.test,
-        "created_at": _iso(run.created_at),
-        "started_at": _iso(run.started_at),
-        "finished_at": _iso(run.finished_at),
+        "created_at": iso(run.created_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
         "runtime_s": _runtime(run),
         "credits": float(run.credits),
         "conversations_processed": run.conversations_processed,
@@ -351,64 +349,3 @@ def _summary(run: Run) -> dict[str, Any]:
 
 
 # --- The live feed: what happened to a run since the client last looked --------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeedPage:
-    events: list[dict[str, Any]]
-    ended: bool  # the run has ended and every event up to its end is in `events` or was seen before
-    run: dict[str, Any] | None  # the run resource as it ended, when it has
-
-
-def feed_start(
-    session: Session, *, principal: Principal, run_id: str, after: int | None
-) -> tuple[dict[str, Any], set[int]]:
-    """The run now, and the ids of the events it already reflects (all so far; those up to `after` on a resume)."""
-    run = visible_run(session, principal, run_id)
-    ids = set(session.scalars(select(RunEvent.id).where(RunEvent.run_id == run.id)))
-    if after is not None:
-        ids = {i for i in ids if i <= after}
-    # Events first, then the state: the state reflects at least every event counted as seen.
-    return run_resource(session, run.id), ids
-
-
-def feed_since(session: Session, *, run_id: str, seen: Set[int]) -> FeedPage:
-    """The run's events not yet seen, in order, each with the counts of what it is about.
-
-    Every event of the run is read, not only those past the newest seen id: on PostgreSQL a lower id can
-    commit after a higher one (two steps finishing at once), and it must not be skipped.
-    """
-    status = run_status(session, run_id)  # read before the events: a terminal status has its event committed
-    rows = session.execute(
-        select(RunEvent, StepRun)
-        .join(StepRun, (StepRun.run_id == RunEvent.run_id) & (StepRun.step_id == RunEvent.step_id), isouter=True)
-        .where(RunEvent.run_id == run_id)
-        .order_by(RunEvent.id)
-    ).all()
-    fresh = [(event, step) for event, step in rows if event.id not in seen]
-    run = get_run(session, run_id) if fresh else None
-    events = [_event(event, step, run) for event, step in fresh]
-    ended = status in RUN_TERMINAL
-    return FeedPage(events, ended, run_resource(session, run_id) if ended else None)
-
-
-def _event(event: RunEvent, step: StepRun | None, run: Run | None) -> dict[str, Any]:
-    counts: dict[str, Any]
-    if step is not None:
-        counts = {
-            "rows_in": step.rows_in,
-            "rows_out": step.rows_out,
-            "outputs": step.outputs,
-            "credits": float(step.credits),
-        }
-    else:
-        assert run is not None
-        counts = {"credits": float(run.credits), "conversations_processed": run.conversations_processed}
-    return {
-        "id": event.id,
-        "at": _iso(event.at),
-        "step_id": event.step_id,
-        "status": event.status,
-        "reason": event.reason,
-        "counts": counts,
-    }

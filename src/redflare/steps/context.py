@@ -27,7 +27,8 @@ class Selection:
     integration: str | None = None
     conversation_ids: Sequence[str] | None = None  # the trigger's gathered set, when source is `trigger`
     pipeline: str | None = None
-    pipeline_version: int | None = None  # None: any version
+    pipeline_version: int | None = None  # None: the pipeline's current version
+    any_version: bool = False  # "processed" means a result of any version of the pipeline, not only the current one
     state: State = "all"
     condition: Group | None = None
     limit: int | None = None
@@ -119,6 +120,28 @@ class ExportSink(Protocol):
         ...
 
 
+class ProgressSink(Protocol):
+    """Where a long step says how far it has got, for the run page's progress bar."""
+
+    def report(self, processed: int, total: int, credits: Decimal) -> None:
+        """`processed` of `total` items are finished, and they have cost `credits` so far.
+
+        Called from the step's own thread as often as it likes (after each batch); the sink decides
+        how often that reaches the store. Never raises for the step's sake: progress is a courtesy.
+        """
+        ...
+
+
+class _NoProgress:
+    """The default sink: a context built without one (tests, the dry run) reports into nothing."""
+
+    def report(self, processed: int, total: int, credits: Decimal) -> None:
+        return None
+
+
+NO_PROGRESS: ProgressSink = _NoProgress()
+
+
 @dataclass(frozen=True)
 class TriggerInfo:
     type: str
@@ -150,3 +173,4 @@ class StepContext:
     sample: int | None = None
     """A test run's sample size: Select Conversations takes at most this many."""
     batch_size: int = 200
+    progress: ProgressSink = NO_PROGRESS

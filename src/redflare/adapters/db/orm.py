@@ -185,7 +185,15 @@ class AnalysisResult(Base):
     talk_ratio: Mapped[float | None] = mapped_column(Float)
     turns: Mapped[int | None] = mapped_column(Integer)
     silence_s: Mapped[float | None] = mapped_column(Float)
+    longest_silence_s: Mapped[float | None] = mapped_column(Float)
+    interruptions: Mapped[int | None] = mapped_column(Integer)
+    agent_response_s: Mapped[float | None] = mapped_column(Float)
+    duration_s: Mapped[float | None] = mapped_column(Float)
     turn_sentiments: Mapped[list[Any]] = mapped_column(default=list, deferred=True)
+    # Per criterion name: what decided it ({turn, speaker, text, offset_s, end_s, match, similarity, value}) or null.
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict, deferred=True)
+    # The turns transcription made of an audio conversation (speaker, text, offset_s, end_s); empty for text.
+    transcript: Mapped[list[Any]] = mapped_column(default=list, deferred=True)
     credits: Mapped[Decimal]
     run_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
@@ -255,6 +263,8 @@ class RunEvent(Base):
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+    # A progress report of a running step ({processed, total, credits} as it stood then); null for status changes.
+    progress: Mapped[dict[str, Any] | None]
 
 
 class StepRun(Base):
@@ -272,6 +282,8 @@ class StepRun(Base):
     credits: Mapped[Decimal] = mapped_column(default=Decimal(0))
     tally: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    # The latest progress a long step reported ({processed, total, credits}); null until it reports.
+    progress: Mapped[dict[str, Any] | None]
 
 
 class Artifact(Base):

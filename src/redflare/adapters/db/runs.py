@@ -128,7 +128,16 @@ def transition_step(
     if to is StepStatus.RUNNING:
         values["started_at"] = now
     elif to is StepStatus.PENDING:
-        values.update(started_at=None, finished_at=None, error=None, rows_in=None, rows_out=None, outputs={}, tally={})
+        values.update(
+            started_at=None,
+            finished_at=None,
+            error=None,
+            rows_in=None,
+            rows_out=None,
+            outputs={},
+            tally={},
+            progress=None,
+        )
         values["credits"] = Decimal(0)
     else:
         values["finished_at"] = now
@@ -235,3 +244,30 @@ def record_step_result(session: Session, *, run_id: str, step_id: str, **fields:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise IllegalTransition(f"step {step_id!r} is not running")
+
+
+def record_progress(session: Session, *, run_id: str, step_id: str, progress: dict[str, Any], now: datetime) -> bool:
+    """Store a running step's latest progress and append it as a `running` event of the step (the live feed's).
+
+    Only while both the step and its run are running: a report racing a cancel or the step's end writes
+    nothing and answers False, so no progress event follows the step's or the run's final status.
+    """
+    run_running = select(Run.id).where(Run.id == run_id, Run.status == str(RunStatus.RUNNING)).exists()
+    result = session.execute(
+        update(StepRun)
+        .where(
+            StepRun.run_id == run_id,
+            StepRun.step_id == step_id,
+            StepRun.status == str(StepStatus.RUNNING),
+            run_running,
+        )
+        .values(progress=progress),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        RunEvent(run_id=run_id, step_id=step_id, status=str(StepStatus.RUNNING), reason=None, at=now, progress=progress)
+    )
+    session.flush()
+    return True

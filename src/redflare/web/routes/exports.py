@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException
 
 from redflare.adapters.storage import ExportStorage
 from redflare.domain.errors import NotFound
 from redflare.services import exports as export_service
-from redflare.web.deps import CurrentUser, ServicesDep, SessionDep
+from redflare.services.users import Principal
+from redflare.web.deps import ClockDep, ServicesDep, SessionDep, current_principal
 
 router = APIRouter(tags=["exports"])
 
@@ -37,17 +39,37 @@ Signature = Annotated[str, Query(max_length=512, description="The signature from
 _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The report file, as an attachment", "content": {CSV: _BINARY, XLSX: _BINARY}},
+    303: {"description": "Not signed in, from a browser: to sign-in, which comes back here"},
     401: {"description": "Not signed in"},
     403: {"description": "The link is not valid, was changed, or has expired"},
     404: {"description": "No such export, or not one you may see"},
 }
 
 
+def _signed_in_or_browser(request: Request, session: SessionDep, now: ClockDep) -> Principal | None:
+    """The signed-in user; None for a browser that is not signed in (it is sent to sign in); else 401."""
+    try:
+        return current_principal(request, session, now)
+    except HTTPException as exc:
+        if exc.status_code == 401 and "text/html" in request.headers.get("Accept", ""):
+            return None
+        raise
+
+
 @router.get("/exports/{export_id}/download", response_class=Response, responses=_RESPONSES)
 def download_export(
-    export_id: ExportId, principal: CurrentUser, session: SessionDep, app: ServicesDep, sig: Signature = ""
+    request: Request,
+    export_id: ExportId,
+    principal: Annotated[Principal | None, Depends(_signed_in_or_browser)],
+    session: SessionDep,
+    app: ServicesDep,
+    sig: Signature = "",
 ) -> Response:
     """Download a Schedule Export's file through the signed link its email carries."""
+    if principal is None:
+        # The emailed link opened in a browser that is not signed in: the app's sign-in page, then back here.
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/?next={quote(back, safe='')}", status_code=303)
     opened = export_service.open_export(
         session, principal=principal, export_id=export_id, sig=sig, links=app.delivery.links
     )

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from redflare.domain.errors import NotFound
 from redflare.services import metrics as metrics_service
+from redflare.services import run_feed
 from redflare.services import runs as run_service
 from redflare.services.users import Principal
 from redflare.web.deps import (
@@ -159,14 +160,14 @@ def _watch(
 ) -> _Watch:
     # A dependency, not the stream's body: a run the user may not see must be 404 before the stream opens.
     with app.store.read() as session:
-        resource, seen = run_service.feed_start(session, principal=principal, run_id=run_id, after=last_event_id)
+        resource, seen = run_feed.feed_start(session, principal=principal, run_id=run_id, after=last_event_id)
     return _Watch(resource, seen)
 
 
-def _poll(app: ServicesDep, run_id: str, seen: frozenset[int]) -> run_service.FeedPage | None:
+def _poll(app: ServicesDep, run_id: str, seen: frozenset[int]) -> run_feed.FeedPage | None:
     try:
         with app.store.read() as session:  # one short read per poll: no transaction spans the stream
-            return run_service.feed_since(session, run_id=run_id, seen=seen)
+            return run_feed.feed_since(session, run_id=run_id, seen=seen)
     except NotFound:
         return None  # deleted with its workflow meanwhile
 

@@ -82,6 +82,19 @@ class OutboxPublic(BaseModel):
     count: int
 
 
+class StepProgressPublic(BaseModel):
+    """How far a long step has got (Process Conversations reports after each batch)."""
+
+    processed: int = Field(
+        description="Conversations sent for analysis whose batch has finished (failed ones included)."
+    )
+    total: int = Field(
+        description="Conversations to analyse once stored results are reused; a stop at a limit or a cancel "
+        "leaves `processed` below it."
+    )
+    credits: float = Field(description="Credits the finished batches were charged so far.")
+
+
 class StepPublic(BaseModel):
     id: str
     type: str
@@ -103,6 +116,11 @@ class StepPublic(BaseModel):
     preview: dict[str, list[dict[str, Any]]] = Field(
         default_factory=dict,
         description="Per output port, its first 50 rows (only in GET /runs/{id}).",
+    )
+    progress: StepProgressPublic | None = Field(
+        default=None,
+        description="The step's latest progress report while it runs, and its last one after; null for steps "
+        "that do not report (all but Process Conversations) and before the first report.",
     )
 
 
@@ -163,7 +181,8 @@ class RunMetricsPublic(BaseModel):
 
 
 class RunEventPublic(BaseModel):
-    """One status change of the run (step_id null) or of one of its steps, with that one's counts as they stand."""
+    """One status change of the run (step_id null) or of one of its steps, with that one's counts as they stand;
+    or a running step's progress report (status `running`, `progress` set, `counts` the same three figures)."""
 
     id: int
     at: str | None
@@ -171,3 +190,6 @@ class RunEventPublic(BaseModel):
     status: str
     reason: str | None
     counts: dict[str, Any]
+    progress: StepProgressPublic | None = Field(
+        default=None, description="Set on a progress report only: `{processed, total, credits}` as it was then."
+    )
