@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from redflare.analysis.analyse import NO_TRANSCRIPTION, analyse, analyse_batch
+from redflare.analysis.analyse import NO_TRANSCRIPT_STAGE, analyse, analyse_batch
 from redflare.analysis.catalog import load_builtin_pipelines
 from redflare.analysis.pipeline import Prices, Stages
 from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
@@ -85,10 +85,11 @@ class TestAnalyse:
         assert score == (outcome.score is not None) == bool(outcome.criteria)
         assert measures == (outcome.turns is not None) == (outcome.talk_ratio is not None)
 
-    def test_audio_without_turns_is_an_error_for_now(self) -> None:
-        """Untranscribed audio is reported, not scored, and costs nothing."""
-        outcome = analyse(DEFAULT_QA, chat(audio="audio/c-1.wav", duration_s=120))
-        assert outcome.error == NO_TRANSCRIPTION
+    def test_audio_without_turns_under_a_pipeline_that_does_not_transcribe_is_an_error(self) -> None:
+        """Audio the pipeline will not transcribe is reported, not scored, and costs nothing."""
+        definition = DEFAULT_QA.model_copy(update={"stages": Stages(transcribe=False)})
+        outcome = analyse(definition, chat(audio="audio/c-1.wav", duration_s=120))
+        assert outcome.error == NO_TRANSCRIPT_STAGE
         assert Decimal(0) == outcome.credits
         assert outcome.score is None
 

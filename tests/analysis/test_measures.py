@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any, get_args
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from redflare.analysis.measures import silence_s, talk_ratio, turn_count
-from redflare.domain.conversation import Speaker, Turn
+from redflare.analysis.measures import (
+    Measures,
+    agent_response_s,
+    conversation_measures,
+    interruptions,
+    longest_silence_s,
+    silence_s,
+    speech_span_s,
+    talk_ratio,
+    talk_time_ratio,
+    turn_count,
+)
+from redflare.analysis.pipeline import MeasureName
+from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
 
 words = st.lists(st.sampled_from(["yes", "no", "refund", "please", "order", "thanks"]), max_size=8).map(" ".join)
 turns_strategy = st.lists(st.builds(Turn, st.sampled_from(list(Speaker)), words), max_size=15)
@@ -109,3 +124,168 @@ class TestSilence:
         first_start = turns[0].offset_s or 0.0
         last_start = turns[-1].offset_s or 0.0
         assert 0.0 <= result <= last_start - first_start + 1e-3
+
+
+speakers = st.sampled_from([Speaker.AGENT, Speaker.CUSTOMER])
+# Timed turns as a call's transcript has them: a start and a length each, in any order and overlapping.
+timed_turns = st.lists(
+    st.builds(
+        lambda speaker, start, length: Turn(speaker, "word " * 3, round(start, 2), round(start + length, 2)),
+        speakers,
+        st.floats(0, 600, allow_nan=False),
+        st.floats(0, 60, allow_nan=False),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def chronological(turns: list[Turn]) -> list[Turn]:
+    return sorted(turns, key=lambda turn: (turn.offset_s or 0.0, turn.end_s or 0.0))
+
+
+class TestLongestSilence:
+    def test_the_longest_gap(self) -> None:
+        """Of the pauses 3 s and 0.5 s, the longest is 3 s."""
+        turns = [
+            Turn(Speaker.AGENT, "hello", 0.0, 2.0),
+            Turn(Speaker.CUSTOMER, "hi", 5.0, 6.0),
+            Turn(Speaker.AGENT, "how can i help", 6.5, 8.0),
+        ]
+        assert longest_silence_s(turns) == 3.0
+
+    def test_none_without_timing(self) -> None:
+        """No timing, no silence figure."""
+        assert longest_silence_s([Turn(Speaker.AGENT, "hello"), Turn(Speaker.CUSTOMER, "hi")]) is None
+
+    @given(timed_turns)
+    def test_within_total_silence_and_the_conversation(self, turns: list[Turn]) -> None:
+        """The longest pause is at most all pauses together, which fit in the conversation's span."""
+        turns = chronological(turns)
+        longest, total, span = longest_silence_s(turns), silence_s(turns), speech_span_s(turns)
+        assert span is not None
+        if len(turns) < 2:
+            assert longest is None
+            return
+        assert longest is not None
+        assert total is not None
+        assert 0.0 <= longest <= total + 1e-6
+        assert total <= span + 1e-3
+
+
+class TestTalkTimeRatio:
+    def test_share_of_speaking_time(self) -> None:
+        """A 9-second agent and a 3-second customer: the agent held 75% of the talk."""
+        turns = [
+            Turn(Speaker.AGENT, "a", 0.0, 5.0),
+            Turn(Speaker.CUSTOMER, "b", 4.0, 7.0),
+            Turn(Speaker.AGENT, "c", 10, 14),
+        ]
+        assert talk_time_ratio(turns) == 0.75
+
+    def test_none_when_a_turn_is_untimed(self) -> None:
+        """A chat's turns carry send times only: no speaking time to share."""
+        assert talk_time_ratio([Turn(Speaker.AGENT, "a", 0.0), Turn(Speaker.CUSTOMER, "b", 4.0, 7.0)]) is None
+
+    @given(timed_turns, st.randoms())
+    def test_in_range_and_order_free(self, turns: list[Turn], rng: Any) -> None:
+        """Within 0..1, and the same however the turns are listed."""
+        ratio = talk_time_ratio(turns)
+        shuffled = list(turns)
+        rng.shuffle(shuffled)
+        assert ratio == talk_time_ratio(shuffled)
+        assert ratio is None or 0.0 <= ratio <= 1.0
+
+
+class TestInterruptions:
+    def test_counts_turns_starting_over_the_other_speaker(self) -> None:
+        """The customer cuts in at 4 s while the agent speaks until 5 s; later turns wait their turn."""
+        turns = [
+            Turn(Speaker.AGENT, "a", 0.0, 5.0),
+            Turn(Speaker.CUSTOMER, "b", 4.0, 7.0),
+            Turn(Speaker.AGENT, "c", 7.5, 9.0),
+        ]
+        assert interruptions(turns) == 1
+
+    def test_a_speaker_does_not_interrupt_themselves(self) -> None:
+        """Two overlapping turns of the agent (a diarization artefact) are no interruption."""
+        assert interruptions([Turn(Speaker.AGENT, "a", 0.0, 5.0), Turn(Speaker.AGENT, "b", 2.0, 3.0)]) == 0
+
+    def test_none_without_end_times(self) -> None:
+        """Chat messages have send times only and cannot overlap."""
+        assert interruptions([Turn(Speaker.AGENT, "a", 0.0), Turn(Speaker.CUSTOMER, "b", 1.0)]) is None
+
+    @given(timed_turns, st.randoms())
+    def test_at_most_turns_minus_one_and_order_free(self, turns: list[Turn], rng: Any) -> None:
+        """The earliest turn interrupts nobody, and the count depends on the times, not the listing."""
+        count = interruptions(turns)
+        shuffled = list(turns)
+        rng.shuffle(shuffled)
+        assert count is not None
+        assert 0 <= count <= len(turns) - 1
+        assert count == interruptions(shuffled)
+
+    @given(timed_turns)
+    def test_back_to_back_speech_has_none(self, turns: list[Turn]) -> None:
+        """Turns laid end to end (each starts when the previous ended, or later) never overlap."""
+        clock, laid = 0.0, []
+        for turn in turns:
+            length = (turn.end_s or 0.0) - (turn.offset_s or 0.0)
+            laid.append(Turn(turn.speaker, turn.text, clock, clock + length))
+            clock += length
+        assert interruptions(laid) == 0
+
+
+class TestAgentResponse:
+    def test_mean_wait_from_the_first_unanswered_customer_message(self) -> None:
+        """Waits of 30 s (two customer messages, counted from the first) and 60 s average 45 s."""
+        turns = [
+            Turn(Speaker.CUSTOMER, "hello", 0.0),
+            Turn(Speaker.CUSTOMER, "anyone?", 20.0),
+            Turn(Speaker.AGENT, "hi", 30.0),
+            Turn(Speaker.SYSTEM, "transfer", 35.0),
+            Turn(Speaker.CUSTOMER, "thanks", 40.0),
+            Turn(Speaker.AGENT, "welcome", 100.0),
+        ]
+        assert agent_response_s(turns) == 45.0
+
+    def test_none_when_never_answered_or_untimed(self) -> None:
+        """No agent reply after the customer, or no times at all: no response time."""
+        assert agent_response_s([Turn(Speaker.AGENT, "hi", 0.0), Turn(Speaker.CUSTOMER, "bye", 5.0)]) is None
+        assert agent_response_s([Turn(Speaker.CUSTOMER, "hi"), Turn(Speaker.AGENT, "hello")]) is None
+
+    @given(timed_turns, st.randoms())
+    def test_never_negative_never_longer_than_the_conversation_and_order_free(
+        self, turns: list[Turn], rng: Any
+    ) -> None:
+        """A wait lies within the conversation, and shuffling the listing changes nothing."""
+        response, span = agent_response_s(turns), speech_span_s(turns)
+        shuffled = list(turns)
+        rng.shuffle(shuffled)
+        assert response == agent_response_s(shuffled)
+        if response is not None:
+            assert span is not None
+            assert 0.0 <= response <= span + 1e-3
+
+
+class TestConversationMeasures:
+    def test_calls_share_talk_by_time_and_chats_by_words(self) -> None:
+        """The same timed turns: a call counts seconds spoken, a chat counts words typed."""
+        turns = (Turn(Speaker.AGENT, "one two three", 0.0, 1.0), Turn(Speaker.CUSTOMER, "four", 1.0, 4.0))
+        call = Conversation(id="c", integration="t", channel=Channel.CALL, turns=turns)
+        chat = Conversation(id="c", integration="t", channel=Channel.CHAT, turns=turns)
+        assert conversation_measures(call).talk_ratio == 0.25
+        assert conversation_measures(chat).talk_ratio == 0.75
+        assert conversation_measures(call).agent_response_s is None
+        assert conversation_measures(chat).agent_response_s is None  # the customer wrote last: never answered
+
+    def test_duration_is_the_known_length_else_the_speech_span(self) -> None:
+        """An imported length wins (billing uses it); without one the turns' span is the duration."""
+        turns = (Turn(Speaker.AGENT, "hi", 2.0, 4.0), Turn(Speaker.CUSTOMER, "hello", 5.0, 9.5))
+        untimed = Conversation(id="c", integration="t", channel=Channel.CALL, turns=turns)
+        assert conversation_measures(untimed).duration_s == 7.5
+        assert conversation_measures(replace(untimed, duration_s=60.0)).duration_s == 60.0
+
+    def test_every_measure_can_be_named_by_a_criterion(self) -> None:
+        """measure_range's choices are exactly the measures computed."""
+        assert set(get_args(MeasureName)) == set(Measures().as_dict())

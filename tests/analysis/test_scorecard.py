@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from redflare.analysis.pipeline import Criterion, DurationRange, PhraseNotSaid, PhraseSaid, SentimentAtEnd
+from redflare.analysis.pipeline import (
+    Criterion,
+    DurationRange,
+    MeasureRange,
+    PhraseNotSaid,
+    PhraseSaid,
+    SentimentAtEnd,
+    SentimentAtStart,
+)
 from redflare.analysis.scorecard import evaluate, normalise, score_conversation, weighted_score
 from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
 
@@ -256,3 +266,112 @@ class TestScoreConversation:
         assert after.passes["any_length"] is True
         assert after.score is not None
         assert before is None or after.score >= before
+
+
+class TestSentimentAtStart:
+    CONVERSATION = chat(("customer", "a"), ("agent", "b"), ("customer", "c"), ("customer", "d"))
+
+    def test_first_turns_of_the_speaker_above_and_below(self) -> None:
+        """The customer's first two turns (−0.6 and −0.2, mean −0.4) are below 0 and above −0.5."""
+        sentiments = [-0.6, 0.9, -0.2, 0.8]
+        upset = SentimentAtStart(name="starts_upset", below=0.0)
+        calm = SentimentAtStart(name="starts_calm", above=0.0)
+        band = SentimentAtStart(name="mildly_upset", above=-0.5, below=-0.3)
+        results = [evaluate(criterion, self.CONVERSATION, sentiments) for criterion in (upset, calm, band)]
+        assert [result.passed for result in results] == [True, False, True]
+        assert {(result.turn, result.value) for result in results} == {(0, -0.4)}
+
+    def test_needs_a_bound_and_a_speaker_who_spoke(self) -> None:
+        """A criterion without a bound is refused; a speaker who never spoke makes it not apply."""
+        with pytest.raises(ValidationError):
+            SentimentAtStart(name="nothing")
+        assert (
+            evaluate(SentimentAtStart(name="x", above=0, speaker="agent"), chat(("customer", "hi")), [0.1]).passed
+            is None
+        )
+
+
+class TestMeasureRange:
+    TIMED = Conversation(
+        id="t",
+        integration="test",
+        channel=Channel.CALL,
+        turns=(Turn(Speaker.AGENT, "hello", 0.0, 5.0), Turn(Speaker.CUSTOMER, "hi", 4.0, 6.0)),
+    )
+
+    def test_within_inclusive_bounds(self) -> None:
+        """One interruption lies within [0, 1] and outside [2, ∞)."""
+        assert evaluate(MeasureRange(name="calm", measure="interruptions", max=1), self.TIMED).passed is True
+        result = evaluate(MeasureRange(name="busy", measure="interruptions", min=2), self.TIMED)
+        assert (result.passed, result.value) == (False, 1.0)
+
+    def test_unknown_measure_does_not_apply(self) -> None:
+        """A chat without times has no silence: the criterion is left out of the score."""
+        result = evaluate(MeasureRange(name="quiet", measure="longest_silence_s", max=10), chat(("agent", "hi")))
+        assert result.passed is None
+
+    def test_min_above_max_is_refused(self) -> None:
+        """An empty range is a mistake in the pipeline, not a criterion that always fails."""
+        with pytest.raises(ValidationError):
+            MeasureRange(name="x", measure="turns", min=5, max=2)
+
+
+EVIDENCE_KEYS = {"turn", "speaker", "text", "offset_s", "end_s", "match", "similarity", "value"}
+
+
+class TestEvidence:
+    def test_one_shape_per_kind(self) -> None:
+        """Phrases point at the turn and phrase, sentiment at its first turn, ranges at their value."""
+        rude = chat(("agent", "Hello, how can I help?"), ("customer", "I'm upset."), ("agent", "Calm down please."))
+        scorecard: list[Criterion] = [
+            GREETING,
+            PROHIBITED,
+            SentimentAtEnd(name="end", speaker="agent", last_turns=1, above=-1),
+            MeasureRange(name="turns", measure="turns", min=1),
+            DurationRange(name="length", max_s=10),
+        ]
+        evidence = score_conversation(scorecard, rude, [0.4, -0.5, 0.3]).evidence
+        assert all(item is None or set(item) == EVIDENCE_KEYS for item in evidence.values())
+        assert evidence["greeting"] == {
+            "turn": 0,
+            "speaker": "agent",
+            "text": "Hello, how can I help?",
+            "offset_s": None,
+            "end_s": None,
+            "match": "how can i help",
+            "similarity": 100.0,
+            "value": None,
+        }
+        offending = evidence["no_rudeness"]
+        assert offending is not None
+        assert (offending["turn"], offending["match"]) == (2, "calm down")
+        ending = evidence["end"]
+        assert ending is not None
+        assert (ending["turn"], ending["value"], ending["match"]) == (2, 0.3, None)
+        assert evidence["turns"] == dict.fromkeys(EVIDENCE_KEYS) | {"value": 3.0}
+        assert evidence["length"] is None  # unknown length: not applicable, nothing to show
+
+    def test_passes_without_a_turn_show_nothing(self) -> None:
+        """Never saying a prohibited phrase passes with no evidence; a greeting never said fails with none."""
+        evidence = score_conversation([GREETING, PROHIBITED], chat(("agent", "Yes?"))).evidence
+        assert evidence == {"greeting": None, "no_rudeness": None}
+
+    def test_fuzzy_match_names_the_phrase_as_written(self) -> None:
+        """A near miss reports the criterion's phrase and a similarity below 100."""
+        criterion = PhraseSaid(name="apology", phrases=["I apologise"], threshold=80)
+        evidence = score_conversation([criterion], chat(("agent", "I apologize for that"))).evidence["apology"]
+        assert evidence is not None
+        assert evidence["match"] == "I apologise"
+        assert isinstance(evidence["similarity"], float)
+        assert 80 <= evidence["similarity"] < 100
+
+    @given(conversations)
+    def test_evidence_points_at_a_real_turn(self, conversation: Conversation) -> None:
+        """Whatever the conversation, evidence names an existing turn with its own text and speaker."""
+        result = score_conversation(SCORECARD, conversation)
+        assert list(result.evidence) == list(result.passes)
+        for name, item in result.evidence.items():
+            if item is None or item["turn"] is None:
+                continue
+            turn = conversation.turns[int(str(item["turn"]))]
+            assert (item["speaker"], item["text"]) == (turn.speaker.value, turn.text), name

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from redflare.adapters.db.orm import AnalysisResult, Integration
+from redflare.adapters.db.orm import AnalysisResult, Conversation, Integration, Pipeline
 from redflare.adapters.db.store import Store
 from redflare.analysis.catalog import load_builtin_pipelines
 from redflare.config import Settings
 from redflare.domain.access import Role
 from redflare.services.catalog import push_token_matches
-from tests.factories import AGENTS, POLITE, RUDE, SELECT_DEMO, TEAMS, add_conversations, make_runner, workflow
+from tests.factories import (
+    AGENTS,
+    POLITE,
+    RUDE,
+    SELECT_DEMO,
+    T0,
+    TEAMS,
+    add_conversations,
+    make_runner,
+    step,
+    workflow,
+)
 from tests.factories import PROCESS as ANALYSE
 from tests.web.conftest import add_user, sign_in
 
@@ -117,6 +129,116 @@ class TestConversations:
         missing = client.get("/api/conversations/no-such-id")
         assert hidden.status_code == missing.status_code == 404
         assert hidden.json()["title"] == missing.json()["title"]
+
+    def test_results_carry_evidence_and_measures(self, client: TestClient, settings: Settings) -> None:
+        """Each result answers the evidence behind its criteria and the call measures, as the run stored them."""
+        store = store_of(client)
+        ids = add_conversations(store, 3)  # ids[0] is the rude script, ids[1] the polite one
+        make_runner(store).run_document(workflow(SELECT_DEMO, ANALYSE))
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        polite = client.get(f"/api/conversations/{ids[1]}").json()
+        rude = client.get(f"/api/conversations/{ids[0]}").json()
+        [result] = polite["results"]
+        phrases = _phrases("default-qa")
+
+        greeting = result["evidence"]["greeting"]
+        assert (greeting["turn"], greeting["speaker"], greeting["text"]) == (0, "agent", POLITE[0][1])
+        assert (greeting["offset_s"], greeting["end_s"]) == (0.0, 4.0)
+        assert greeting["match"] in phrases["greeting"]
+        assert greeting["similarity"] >= 85
+        assert greeting["value"] is None
+        assert result["evidence"]["no_prohibited_language"] is None  # a pass of phrase_not_said points at nothing
+        offending = rude["results"][0]["evidence"]["no_prohibited_language"]
+        assert (offending["turn"], offending["text"]) == (2, RUDE[2][1])
+        assert offending["match"] in phrases["no_prohibited_language"]
+        assert set(result["evidence"]) == set(result["criteria"])
+
+        # Turns of 4 s with a 1 s gap between them, no overlap; the customer waits 1 s for each answer.
+        assert (result["silence_s"], result["longest_silence_s"]) == (len(POLITE) - 1.0, 1.0)
+        assert result["interruptions"] == 0
+        assert result["agent_response_s"] == 1.0
+        assert result["duration_s"] == polite["duration_s"]
+        assert result["transcript"] == []  # a text conversation is analysed as it is, nothing transcribed
+        assert {"score", "criteria", "talk_ratio", "turns", "turn_sentiments", "credits", "run_id"} <= set(result)
+
+    def test_audio_results_carry_their_transcript(self, client: TestClient, settings: Settings) -> None:
+        """A call stored without turns keeps `turns` empty; each result answers the transcript it analysed."""
+        store = store_of(client)
+        [call_id] = add_conversations(store, 1, prefix="call")
+        make_runner(store)  # the shipped pipelines
+        transcript = [
+            {"speaker": "agent", "text": "Hello, how can I help?", "offset_s": 0.4, "end_s": 1.9},
+            {"speaker": "customer", "text": "My card was charged twice.", "offset_s": 2.3, "end_s": 4.0},
+        ]
+        with store.transaction() as session:
+            call = session.get(Conversation, call_id)
+            assert call is not None
+            call.channel, call.audio, call.turns = "call", "/recordings/call.wav", []
+            for name, transcribed in (("call-qa", transcript), ("default-qa", transcript[:1])):
+                pipeline = session.scalar(select(Pipeline).where(Pipeline.name == name))
+                assert pipeline is not None
+                session.add(_stored_result(call_id, pipeline.id, transcribed))
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        body = client.get(f"/api/conversations/{call_id}").json()
+        assert body["has_audio"] is True
+        assert (body["turns"], body["turn_count"]) == ([], 0)
+        assert [(r["pipeline"], r["transcript"]) for r in body["results"]] == [
+            ("call-qa", transcript),
+            ("default-qa", transcript[:1]),
+        ]
+
+    def test_results_load_in_one_query(self, client: TestClient, settings: Settings) -> None:
+        """Results by two pipelines, with their deferred evidence, transcript and turn sentiments, come in one
+        statement: reading them never goes back to the database once per result."""
+        store = store_of(client)
+        ids = add_conversations(store, 2)
+        other = step("again", "process_conversations", ["pick"], pipeline="call-qa")
+        make_runner(store).run_document(workflow(SELECT_DEMO, ANALYSE, other))
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+        statements: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            statements.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", record)
+        try:
+            body = client.get(f"/api/conversations/{ids[1]}").json()
+        finally:
+            event.remove(store.engine, "before_cursor_execute", record)
+        assert [r["pipeline"] for r in body["results"]] == ["call-qa", "default-qa"]
+        assert all(r["evidence"] and r["turn_sentiments"] for r in body["results"])
+        assert len([s for s in statements if "analysis_results" in s]) == 1
+
+    def test_results_stay_within_the_rules(self, client: TestClient, settings: Settings) -> None:
+        """After a run, a Billing-only user still gets 404 for another team's analysed conversation."""
+        store = store_of(client)
+        ids = add_conversations(store, 2)  # the first is team TEAMS[0], the second TEAMS[1]
+        make_runner(store).run_document(workflow(SELECT_DEMO, ANALYSE))
+        signed_in(client, settings, "bill@example.com", Role.VIEWER, teams=[TEAMS[0]])
+        assert client.get(f"/api/conversations/{ids[0]}").json()["results"][0]["evidence"]
+        hidden = client.get(f"/api/conversations/{ids[1]}")
+        assert hidden.status_code == 404
+        assert "results" not in hidden.json()
+
+
+def _phrases(pipeline: str) -> dict[str, list[str]]:
+    """Each phrase criterion's phrases, as the shipped pipeline spells them."""
+    document = load_builtin_pipelines()[pipeline].model_dump()
+    return {c["name"]: c["phrases"] for c in document["scorecard"] if "phrases" in c}
+
+
+def _stored_result(conversation_id: str, pipeline_id: int, transcript: list[dict[str, object]]) -> AnalysisResult:
+    return AnalysisResult(
+        conversation_id=conversation_id,
+        pipeline_id=pipeline_id,
+        pipeline_version=1,
+        criteria={},
+        turn_sentiments=[],
+        evidence={},
+        transcript=transcript,
+        credits=Decimal("1.5"),
+        created_at=T0,
+    )
 
 
 class TestIntegrations:

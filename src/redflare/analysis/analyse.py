@@ -2,63 +2,123 @@
 
 Contract:
 - `analyse(definition, conversation)` returns the conversation's `AnalysisOutcome`, filling only
-  what the definition's stages ask for (sentiment → sentiment, label, turn sentiments; score →
-  score and `criteria`; measures → turns, talk ratio, silence). Credits are
-  `definition.price(audio_seconds(conversation))`. A conversation with audio but no turns is an
-  error outcome (transcription arrives in a later version); one with neither is an error too.
-  An error outcome costs 0 credits. Unexpected failures raise.
+  what the definition's stages ask for:
+  * transcribe → a conversation with audio and no turns gets its turns from
+    `redflare.speech.transcribe_recording(conversation.audio, get_transcriber())`; the outcome's
+    `transcript` holds them as dicts {speaker, text, offset_s, end_s}, and every later stage works on
+    them. A conversation with turns passes through untranscribed (`transcript` stays []). Without the
+    speech extra the outcome's error is `SpeechUnavailable`'s message ("speech extra not installed: …").
+  * sentiment → sentiment, label, turn sentiments;
+  * score → score, `criteria` and `evidence` (per criterion, `redflare.analysis.scorecard.evidence_of`);
+  * measures → turns, talk ratio, silence, longest silence, interruptions, agent response time and
+    duration (`redflare.analysis.measures.conversation_measures`).
+  Credits are `definition.price(audio_seconds(conversation))`. Audio without turns under a pipeline
+  that does not transcribe is an error outcome; a conversation with neither turns nor audio too. An
+  error outcome costs 0 credits. Unexpected failures raise (a missing or unreadable recording too).
 - `analyse_batch(definition, conversations)` returns one outcome per input, in order, and never
   raises for a bad conversation: the failure's text becomes that outcome's error.
 
-Both are top-level functions of plain picklable arguments, so a ProcessPoolExecutor can run them.
+Both are top-level functions of plain picklable arguments, so a ProcessPoolExecutor can run them. The
+transcriber (a loaded model) is built once per worker process by `get_transcriber` and then reused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
-from redflare.analysis.measures import silence_s, talk_ratio, turn_count
+from redflare.analysis.measures import conversation_measures
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition, audio_seconds
 from redflare.analysis.scorecard import score_conversation
 from redflare.analysis.sentiment import overall_sentiment, sentiment_label, turn_sentiments
-from redflare.domain.conversation import Conversation
+from redflare.domain.conversation import Conversation, Turn
 
-NO_TRANSCRIPTION = "audio transcription is not available in this version"
 NO_TRANSCRIPT_STAGE = "the conversation has only audio and this pipeline does not transcribe"
 NO_TURNS = "the conversation has no turns to analyse"
+NO_SPEECH = "transcription found no speech in the recording"
 
 
-def _unanalysable(definition: PipelineDefinition, conversation: Conversation) -> str | None:
-    """Why this conversation cannot be analysed, or None when it can."""
+class _Unanalysable(Exception):
+    """The conversation cannot be analysed; the message becomes the outcome's error."""
+
+
+def _transcribed(audio: str) -> list[Turn]:
+    # Imported here: `redflare.speech` pulls in nothing heavy itself, but only audio conversations need it.
+    from redflare.speech import SpeechUnavailable, get_transcriber, transcribe_recording
+
+    try:
+        return transcribe_recording(audio, get_transcriber())
+    except SpeechUnavailable as exc:
+        raise _Unanalysable(str(exc)) from exc
+
+
+def _recording_seconds(audio: str) -> float:
+    from redflare.speech import recording_seconds
+
+    return recording_seconds(Path(audio))
+
+
+def _turns_of(definition: PipelineDefinition, conversation: Conversation) -> tuple[tuple[Turn, ...], bool]:
+    """The turns to analyse and whether transcription made them."""
     if conversation.turns:
-        return None
+        return conversation.turns, False
     if not conversation.audio:
-        return NO_TURNS
-    return NO_TRANSCRIPTION if definition.stages.transcribe else NO_TRANSCRIPT_STAGE
+        raise _Unanalysable(NO_TURNS)
+    if not definition.stages.transcribe:
+        raise _Unanalysable(NO_TRANSCRIPT_STAGE)
+    turns = tuple(_transcribed(conversation.audio))
+    if not turns:
+        raise _Unanalysable(NO_SPEECH)
+    return turns, True
+
+
+def transcript_of(turns: Sequence[Turn]) -> list[dict[str, object]]:
+    """Turns as the outcome's `transcript` stores them."""
+    return [
+        {"speaker": turn.speaker.value, "text": turn.text, "offset_s": turn.offset_s, "end_s": turn.end_s}
+        for turn in turns
+    ]
 
 
 def analyse(definition: PipelineDefinition, conversation: Conversation) -> AnalysisOutcome:
     """One conversation's analysis under one pipeline version."""
-    error = _unanalysable(definition, conversation)
-    if error is not None:
-        return AnalysisOutcome(conversation_id=conversation.id, error=error)
+    try:
+        turns, transcribed = _turns_of(definition, conversation)
+    except _Unanalysable as exc:
+        return AnalysisOutcome(conversation_id=conversation.id, error=str(exc))
     stages = definition.stages
-    turns = conversation.turns
     outcome = AnalysisOutcome(conversation_id=conversation.id)
-    # Shared with the scorecard; with the stage off, the scorecard computes them only if a criterion needs them.
+    if transcribed:
+        outcome.transcript = transcript_of(turns)
+        # A recording imported without its length is billed (and measured) by the file's own length.
+        duration = (
+            conversation.duration_s
+            if conversation.duration_s is not None
+            else _recording_seconds(conversation.audio or "")
+        )
+        conversation = replace(conversation, turns=turns, duration_s=duration)
+    # Shared with the scorecard; with a stage off, the scorecard computes them only if a criterion needs them.
     sentiments = turn_sentiments(turns) if stages.sentiment else None
+    measures = conversation_measures(conversation) if stages.measures else None
     if sentiments is not None:
         outcome.turn_sentiments = sentiments
         outcome.sentiment = overall_sentiment(turns, sentiments)
         outcome.sentiment_label = sentiment_label(outcome.sentiment, definition.sentiment)
     if stages.score:
-        scorecard = score_conversation(definition.scorecard, conversation, sentiments)
+        scorecard = score_conversation(definition.scorecard, conversation, sentiments, measures)
         outcome.score = scorecard.score
         outcome.criteria = scorecard.passes
-    if stages.measures:
-        outcome.turns = turn_count(turns)
-        outcome.talk_ratio = talk_ratio(turns)
-        outcome.silence_s = silence_s(turns)
+        outcome.evidence = scorecard.evidence
+    if measures is not None:
+        outcome.turns = measures.turns
+        outcome.talk_ratio = measures.talk_ratio
+        outcome.silence_s = measures.silence_s
+        outcome.longest_silence_s = measures.longest_silence_s
+        outcome.interruptions = measures.interruptions
+        outcome.agent_response_s = measures.agent_response_s
+        outcome.duration_s = measures.duration_s
     outcome.credits = definition.price(audio_seconds(conversation))
     return outcome
 

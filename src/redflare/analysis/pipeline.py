@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from redflare.domain.conversation import Conversation
 from redflare.domain.credits import conversation_price
@@ -73,13 +73,52 @@ class PhraseNotSaid(_Criterion):
     threshold: float = Field(default=90, ge=0, le=100)
 
 
-class SentimentAtEnd(_Criterion):
-    """Passes when the speaker's last turns average above a sentiment threshold."""
+class _SentimentWindow(_Criterion):
+    speaker: Literal["agent", "customer", "any"] = "customer"
+    below: float | None = Field(default=None, ge=-1, le=1, description="Also require the average below this.")
+
+
+class SentimentAtStart(_SentimentWindow):
+    """Passes when the speaker's first turns average above `above` and below `below` (each optional, one needed)."""
+
+    kind: Literal["sentiment_start"] = "sentiment_start"
+    above: float | None = Field(default=None, ge=-1, le=1, description="The average must lie above this.")
+    first_turns: int = Field(default=2, ge=1, description="How many of the speaker's first turns to average.")
+
+    @model_validator(mode="after")
+    def _has_a_bound(self) -> SentimentAtStart:
+        if self.above is None and self.below is None:
+            raise ValueError("give `above`, `below` or both")
+        return self
+
+
+class SentimentAtEnd(_SentimentWindow):
+    """Passes when the speaker's last turns average above a sentiment threshold (and below `below`, if given)."""
 
     kind: Literal["sentiment_end"] = "sentiment_end"
     above: float = Field(default=0.0, ge=-1, le=1)
-    speaker: Literal["agent", "customer", "any"] = "customer"
     last_turns: int = Field(default=2, ge=1)
+
+
+MeasureName = Literal[
+    "talk_ratio", "turns", "silence_s", "longest_silence_s", "interruptions", "agent_response_s", "duration_s"
+]
+"""The measures a `measure_range` criterion can test (the fields of `redflare.analysis.measures.Measures`)."""
+
+
+class MeasureRange(_Criterion):
+    """Passes when a measure of the conversation lies within [min, max]; does not apply when it is unknown."""
+
+    kind: Literal["measure_range"] = "measure_range"
+    measure: MeasureName
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MeasureRange:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("`min` must not exceed `max`")
+        return self
 
 
 class DurationRange(_Criterion):
@@ -90,7 +129,10 @@ class DurationRange(_Criterion):
     max_s: float | None = Field(default=None, ge=0)
 
 
-Criterion = Annotated[PhraseSaid | PhraseNotSaid | SentimentAtEnd | DurationRange, Field(discriminator="kind")]
+Criterion = Annotated[
+    PhraseSaid | PhraseNotSaid | SentimentAtStart | SentimentAtEnd | MeasureRange | DurationRange,
+    Field(discriminator="kind"),
+]
 
 
 class PipelineDefinition(_Strict):
@@ -132,7 +174,16 @@ class AnalysisOutcome:
     talk_ratio: float | None = None
     turns: int | None = None
     silence_s: float | None = None
+    longest_silence_s: float | None = None
+    interruptions: int | None = None
+    agent_response_s: float | None = None
+    duration_s: float | None = None
     turn_sentiments: list[float | None] = field(default_factory=list)
+    evidence: dict[str, dict[str, object] | None] = field(default_factory=dict)
+    """Per criterion: what decided it, in the one shape `redflare.analysis.scorecard.evidence_of` documents
+    ({turn, speaker, text, offset_s, end_s, match, similarity, value}), or None (a pass with nothing to show)."""
+    transcript: list[dict[str, object]] = field(default_factory=list)
+    """An audio conversation's turns as transcription made them ({speaker, text, offset_s, end_s}); [] for text."""
     credits: Decimal = Decimal(0)
 
     @property

@@ -1,11 +1,27 @@
 """Scorecards: each criterion passes, fails or does not apply; the score weighs the ones that apply.
 
 Contract:
-- `evaluate(criterion, conversation, sentiments)` gives a `CriterionResult`: `passed` is True, False,
-  or None when the criterion does not apply (an apology criterion while no customer turn is below
-  `when_customer_sentiment_below`; a sentiment-at-end criterion whose speaker never spoke; a
-  duration range on a conversation of unknown length). `turn` is the evidence: the index in
-  `conversation.turns` of the earliest turn that said the phrase, or None.
+- `evaluate(criterion, conversation, sentiments, measures)` gives a `CriterionResult`: `passed` is True,
+  False, or None when the criterion does not apply (an apology criterion while no customer turn is below
+  `when_customer_sentiment_below`; a sentiment-at-start/end criterion whose speaker never spoke; a
+  measure or duration range whose value is unknown). `turn` is the index in `conversation.turns` of the
+  turn that decided it (the earliest turn saying the phrase; the first turn a sentiment average used), or
+  None; `phrase` the criterion's phrase that matched there; `value` what was measured.
+- Kinds: phrase_said / phrase_not_said (fuzzy, below), sentiment_start (the speaker's first N turns'
+  average VADER compound lies above `above` and below `below`, each bound optional and exclusive),
+  sentiment_end (likewise over the last N turns; `above` defaults to 0), measure_range (a measure of
+  `redflare.analysis.measures.conversation_measures` within [min, max], inclusive), duration_range (the
+  `duration_s` measure: the conversation's duration, else its turns' speech span, within [min_s, max_s]).
+- Evidence (`evidence_of`, `ScorecardResult.evidence`): per criterion either None or one dict shape,
+  `{turn, speaker, text, offset_s, end_s, match, similarity, value}`:
+  * phrase_said that passes: the matched turn (index, speaker, text, times), `match` = the phrase as the
+    criterion spells it, `similarity` = its fuzzy score 0–100; `value` None. A fail has nothing to point
+    at: None.
+  * phrase_not_said that fails: the offending turn, likewise; a pass: None.
+  * sentiment_start / sentiment_end: the first turn the average used, `value` = the average; `match` and
+    `similarity` None.
+  * measure_range / duration_range: the turn fields None, `value` = the measured value.
+  * a criterion that does not apply: None.
 - `weighted_score` is 100 · Σ weights passed / Σ weights applicable, rounded to 2 places; None
   when nothing applies. Adding a passing criterion can therefore never lower a score.
 - Speakers: "agent", "customer", or "any" (both; system turns are events and never match).
@@ -37,7 +53,16 @@ from statistics import fmean
 
 from rapidfuzz import fuzz, process
 
-from redflare.analysis.pipeline import Criterion, DurationRange, PhraseNotSaid, PhraseSaid, SentimentAtEnd
+from redflare.analysis.measures import Measures, conversation_measures
+from redflare.analysis.pipeline import (
+    Criterion,
+    DurationRange,
+    MeasureRange,
+    PhraseNotSaid,
+    PhraseSaid,
+    SentimentAtEnd,
+    SentimentAtStart,
+)
 from redflare.analysis.sentiment import turn_sentiments
 from redflare.domain.conversation import Conversation, Speaker
 
@@ -53,9 +78,11 @@ class CriterionResult:
     passed: bool | None
     """True pass, False fail, None not applicable (left out of the score)."""
     turn: int | None = None
-    """Index in `conversation.turns` of the turn that said the phrase, or None."""
+    """Index in `conversation.turns` of the turn that decided it, or None."""
     value: float | None = None
-    """What was measured: the fuzzy match score (0–100), the average end sentiment, or the duration."""
+    """What was measured: the fuzzy match score (0–100), the sentiment average, the measure or the duration."""
+    phrase: str | None = None
+    """The criterion's phrase that matched in `turn` (phrase criteria only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +91,8 @@ class ScorecardResult:
 
     results: tuple[CriterionResult, ...]
     score: float | None
+    evidence: dict[str, dict[str, object] | None]
+    """Criterion name → `evidence_of` its result."""
 
     @property
     def passes(self) -> dict[str, bool | None]:
@@ -81,6 +110,15 @@ def _normalised_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, int], ...]
     """(normalised phrase, word count), empty ones dropped; cached because scorecards repeat."""
     normalised = (normalise(phrase) for phrase in phrases)
     return tuple((text, len(text.split())) for text in normalised if text)
+
+
+@lru_cache(maxsize=1024)
+def _spelled(phrases: tuple[str, ...]) -> dict[str, str]:
+    """Normalised phrase → the first phrase as the criterion spells it (evidence names the phrase as written)."""
+    spelled: dict[str, str] = {}
+    for phrase in phrases:
+        spelled.setdefault(normalise(phrase), phrase)
+    return spelled
 
 
 @lru_cache(maxsize=1024)
@@ -128,9 +166,15 @@ class _Text:
 class _Transcript:
     """A conversation prepared for scoring: normalised turns and (lazily) turn sentiments."""
 
-    def __init__(self, conversation: Conversation, sentiments: Sequence[float | None] | None) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        sentiments: Sequence[float | None] | None,
+        measures: Measures | None = None,
+    ) -> None:
         self.conversation = conversation
         self._sentiments = sentiments
+        self._measures = measures
         self._texts: dict[int, _Text] = {}
         self._choices: dict[tuple[tuple[int, ...], int], tuple[list[str], list[int]]] = {}
 
@@ -161,6 +205,12 @@ class _Transcript:
             self._sentiments = turn_sentiments(self.conversation.turns)
         return self._sentiments
 
+    @property
+    def measures(self) -> Measures:
+        if self._measures is None:
+            self._measures = conversation_measures(self.conversation)
+        return self._measures
+
     def speaker_turns(self, speaker: str) -> list[int]:
         """Indexes of the speaker's turns ("any": agent and customer), in order."""
         return [
@@ -171,13 +221,19 @@ class _Transcript:
 
     def first_match(
         self, indexes: Sequence[int], phrases: tuple[str, ...], threshold: float
-    ) -> tuple[int, float] | None:
-        """The earliest turn saying any phrase, with its best score there; None when no turn does."""
+    ) -> tuple[int, float, str] | None:
+        """The earliest turn saying any phrase, its best score there and that phrase (as spelled); None if none."""
         # A verbatim hit is found by one regex; only the turns before it can still hold an earlier fuzzy hit.
         exact = _exact_pattern(phrases)
-        hit = next((index for index in indexes if exact and exact.search(self.text(index).text)), None)
-        window = tuple(index for index in indexes if hit is None or index < hit)
-        best: dict[int, float] = {}  # turn index → best phrase score reaching the threshold
+        spelled = _spelled(phrases)
+        hit: tuple[int, str] | None = None
+        for index in indexes:
+            found = exact.search(self.text(index).text) if exact else None
+            if found is not None:
+                hit = (index, spelled[found.group(0).strip()])
+                break
+        window = tuple(index for index in indexes if hit is None or index < hit[0])
+        best: dict[int, tuple[float, str]] = {}  # turn index → best phrase score reaching the threshold
         if window and threshold < 100:
             # One rapidfuzz call per phrase over every run of every turn keeps the Python loop short.
             for phrase, words in _normalised_phrases(phrases):
@@ -186,11 +242,12 @@ class _Transcript:
                     phrase, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
                 ):
                     owner = owners[position]
-                    best[owner] = max(best.get(owner, 0.0), float(score))
+                    if owner not in best or float(score) > best[owner][0]:
+                        best[owner] = (float(score), spelled[phrase])
         if best:
             first = min(best)
-            return first, best[first]
-        return None if hit is None else (hit, 100.0)
+            return first, *best[first]
+        return None if hit is None else (hit[0], 100.0, hit[1])
 
 
 def _phrase_said(criterion: PhraseSaid, transcript: _Transcript) -> CriterionResult:
@@ -209,7 +266,7 @@ def _phrase_said(criterion: PhraseSaid, transcript: _Transcript) -> CriterionRes
     found = transcript.first_match(sorted(window), tuple(criterion.phrases), criterion.threshold)
     if found is None:
         return CriterionResult(criterion.name, False)
-    return CriterionResult(criterion.name, True, turn=found[0], value=found[1])
+    return CriterionResult(criterion.name, True, turn=found[0], value=found[1], phrase=found[2])
 
 
 def _phrase_not_said(criterion: PhraseNotSaid, transcript: _Transcript) -> CriterionResult:
@@ -217,35 +274,42 @@ def _phrase_not_said(criterion: PhraseNotSaid, transcript: _Transcript) -> Crite
     found = transcript.first_match(indexes, tuple(criterion.phrases), criterion.threshold)
     if found is None:
         return CriterionResult(criterion.name, True)
-    return CriterionResult(criterion.name, False, turn=found[0], value=found[1])
+    return CriterionResult(criterion.name, False, turn=found[0], value=found[1], phrase=found[2])
 
 
-def _sentiment_at_end(criterion: SentimentAtEnd, transcript: _Transcript) -> CriterionResult:
+def _sentiment_window(criterion: SentimentAtStart | SentimentAtEnd, transcript: _Transcript) -> CriterionResult:
     turns = transcript.conversation.turns
     spoken = [index for index in transcript.speaker_turns(criterion.speaker) if turns[index].text.strip()]
-    scores = [transcript.sentiments[index] for index in spoken[-criterion.last_turns :]]
-    known = [score for score in scores if score is not None]
-    if not known:
+    if isinstance(criterion, SentimentAtStart):
+        window = spoken[: criterion.first_turns]
+    else:
+        window = spoken[-criterion.last_turns :]
+    used = [index for index in window if transcript.sentiments[index] is not None]
+    if not used:
         return CriterionResult(criterion.name, None)
-    average = round(fmean(known), 4)
-    return CriterionResult(criterion.name, average > criterion.above, value=average)
+    average = round(fmean(score for index in used if (score := transcript.sentiments[index]) is not None), 4)
+    inside = (criterion.above is None or average > criterion.above) and (
+        criterion.below is None or average < criterion.below
+    )
+    return CriterionResult(criterion.name, inside, turn=used[0], value=average)
 
 
-def _duration_of(conversation: Conversation) -> float | None:
-    if conversation.duration_s is not None:
-        return conversation.duration_s
-    marks = [mark for turn in conversation.turns for mark in (turn.offset_s, turn.end_s) if mark is not None]
-    return max(marks) if marks else None
+def _in_range(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _measure_range(criterion: MeasureRange, transcript: _Transcript) -> CriterionResult:
+    value = transcript.measures.value(criterion.measure)
+    if value is None:
+        return CriterionResult(criterion.name, None)
+    return CriterionResult(criterion.name, _in_range(value, criterion.min, criterion.max), value=value)
 
 
 def _duration_range(criterion: DurationRange, transcript: _Transcript) -> CriterionResult:
-    duration = _duration_of(transcript.conversation)
+    duration = transcript.measures.value("duration_s")
     if duration is None:
         return CriterionResult(criterion.name, None)
-    inside = (criterion.min_s is None or duration >= criterion.min_s) and (
-        criterion.max_s is None or duration <= criterion.max_s
-    )
-    return CriterionResult(criterion.name, inside, value=duration)
+    return CriterionResult(criterion.name, _in_range(duration, criterion.min_s, criterion.max_s), value=duration)
 
 
 def _evaluate(criterion: Criterion, transcript: _Transcript) -> CriterionResult:
@@ -253,16 +317,67 @@ def _evaluate(criterion: Criterion, transcript: _Transcript) -> CriterionResult:
         return _phrase_said(criterion, transcript)
     if isinstance(criterion, PhraseNotSaid):
         return _phrase_not_said(criterion, transcript)
+    if isinstance(criterion, SentimentAtStart):
+        return _sentiment_window(criterion, transcript)
     if isinstance(criterion, SentimentAtEnd):
-        return _sentiment_at_end(criterion, transcript)
+        return _sentiment_window(criterion, transcript)
+    if isinstance(criterion, MeasureRange):
+        return _measure_range(criterion, transcript)
     return _duration_range(criterion, transcript)
 
 
 def evaluate(
-    criterion: Criterion, conversation: Conversation, sentiments: Sequence[float | None] | None = None
+    criterion: Criterion,
+    conversation: Conversation,
+    sentiments: Sequence[float | None] | None = None,
+    measures: Measures | None = None,
 ) -> CriterionResult:
-    """One criterion's verdict; `sentiments` (one per turn) are computed when needed and not given."""
-    return _evaluate(criterion, _Transcript(conversation, sentiments))
+    """One criterion's verdict; `sentiments` (one per turn) and `measures` are computed when needed and not given."""
+    return _evaluate(criterion, _Transcript(conversation, sentiments, measures))
+
+
+_PHRASE_KINDS = (PhraseSaid, PhraseNotSaid)
+_SENTIMENT_KINDS = (SentimentAtStart, SentimentAtEnd)
+
+
+def evidence_of(criterion: Criterion, result: CriterionResult, conversation: Conversation) -> dict[str, object] | None:
+    """What decided the verdict, in the one shape the module contract describes; None when nothing did."""
+    if result.passed is None:
+        return None
+    if isinstance(criterion, _PHRASE_KINDS):
+        if result.turn is None:
+            return None  # a phrase never said: a pass of phrase_not_said, a fail of phrase_said
+        return _turn_evidence(conversation, result.turn, match=result.phrase, similarity=result.value, value=None)
+    if isinstance(criterion, _SENTIMENT_KINDS) and result.turn is not None:
+        return _turn_evidence(conversation, result.turn, match=None, similarity=None, value=result.value)
+    if result.value is None:
+        return None
+    return {
+        "turn": None,
+        "speaker": None,
+        "text": None,
+        "offset_s": None,
+        "end_s": None,
+        "match": None,
+        "similarity": None,
+        "value": result.value,
+    }
+
+
+def _turn_evidence(
+    conversation: Conversation, index: int, *, match: str | None, similarity: float | None, value: float | None
+) -> dict[str, object]:
+    turn = conversation.turns[index]
+    return {
+        "turn": index,
+        "speaker": turn.speaker.value,
+        "text": turn.text,
+        "offset_s": turn.offset_s,
+        "end_s": turn.end_s,
+        "match": match,
+        "similarity": None if similarity is None else round(similarity, 2),
+        "value": value,
+    }
 
 
 def weighted_score(items: Iterable[tuple[float, bool | None]]) -> float | None:
@@ -280,12 +395,15 @@ def weighted_score(items: Iterable[tuple[float, bool | None]]) -> float | None:
 
 
 def score_conversation(
-    criteria: Sequence[Criterion], conversation: Conversation, sentiments: Sequence[float | None] | None = None
+    criteria: Sequence[Criterion],
+    conversation: Conversation,
+    sentiments: Sequence[float | None] | None = None,
+    measures: Measures | None = None,
 ) -> ScorecardResult:
     """Evaluate a whole scorecard on one conversation, sharing the prepared text between criteria."""
-    transcript = _Transcript(conversation, sentiments)
+    transcript = _Transcript(conversation, sentiments, measures)
     results = tuple(_evaluate(criterion, transcript) for criterion in criteria)
-    score = weighted_score(
-        (criterion.weight, result.passed) for criterion, result in zip(criteria, results, strict=True)
-    )
-    return ScorecardResult(results=results, score=score)
+    pairs = list(zip(criteria, results, strict=True))
+    score = weighted_score((criterion.weight, result.passed) for criterion, result in pairs)
+    evidence = {result.name: evidence_of(criterion, result, conversation) for criterion, result in pairs}
+    return ScorecardResult(results=results, score=score, evidence=evidence)

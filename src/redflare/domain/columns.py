@@ -25,6 +25,9 @@ BASE_COLUMNS: Mapping[str, ColumnKind] = MappingProxyType(
     }
 )
 
+# The call and chat measures of redflare.analysis.measures; its `duration_s` is no column of its own: the
+# base `duration_s` is the conversation's length, and an audio call imported without one gets the analysed
+# length written to the conversation when its result is stored (adapters.db.ledger), so it shows there.
 ANALYSIS_COLUMNS: Mapping[str, ColumnKind] = MappingProxyType(
     {
         "pipeline": K.TEXT,
@@ -35,6 +38,9 @@ ANALYSIS_COLUMNS: Mapping[str, ColumnKind] = MappingProxyType(
         "talk_ratio": K.NUMBER,
         "turns": K.NUMBER,
         "silence_s": K.NUMBER,
+        "longest_silence_s": K.NUMBER,
+        "interruptions": K.NUMBER,
+        "agent_response_s": K.NUMBER,
     }
 )
 

@@ -1,4 +1,4 @@
-"""What a user browses besides workflows: pipelines, integrations and conversations.
+"""What a user browses besides workflows: integrations and conversations (pipelines: services/pipelines).
 
 Contract:
 - Conversations are only ever answered through the user's own data-access rules (integrations,
@@ -21,12 +21,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
-from redflare.adapters.db.orm import AnalysisResult, Integration, Pipeline, PipelineVersion
+from redflare.adapters.db.orm import AnalysisResult, Integration, Pipeline
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.selection import access_clause
-from redflare.analysis.pipeline import PipelineDefinition
 from redflare.domain.access import AccessRules
 from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
 
@@ -34,16 +33,6 @@ INTEGRATION_KINDS = ("push", "folder")
 TOKEN_PREFIX = "rfi_"
 TOKEN_DIGEST_KEY = "token_sha256"
 NAME_MAX = 100
-
-
-@dataclass(frozen=True)
-class PipelineInfo:
-    name: str
-    version: int
-    description: str
-    stages: dict[str, bool]
-    criteria: list[str]
-    prices: dict[str, Decimal]
 
 
 @dataclass(frozen=True)
@@ -78,7 +67,13 @@ class ResultInfo:
     talk_ratio: float | None
     turns: int | None
     silence_s: float | None
+    longest_silence_s: float | None
+    interruptions: int | None
+    agent_response_s: float | None
+    duration_s: float | None
     turn_sentiments: list[Any]
+    evidence: dict[str, dict[str, Any] | None]  # per criterion: what decided it (scorecard.evidence_of), or None
+    transcript: list[dict[str, Any]]  # an audio conversation's turns as transcribed; empty for text
     credits: Decimal
     run_id: str | None
     created_at: datetime
@@ -100,33 +95,6 @@ class IntegrationInfo:
     config: dict[str, Any]  # without the token's digest
     conversations: int
     created_at: datetime
-
-
-def list_pipelines(session: Session) -> list[PipelineInfo]:
-    """Every pipeline that is not archived, at its current version, by name."""
-    rows = session.execute(
-        select(PipelineVersion.definition)
-        .join(
-            Pipeline,
-            (PipelineVersion.pipeline_id == Pipeline.id) & (PipelineVersion.number == Pipeline.current_version),
-        )
-        .where(Pipeline.archived.is_(False))
-        .order_by(Pipeline.name)
-    )
-    infos = []
-    for (data,) in rows:
-        definition = PipelineDefinition.model_validate(data)
-        infos.append(
-            PipelineInfo(
-                name=definition.name,
-                version=definition.version,
-                description=definition.description,
-                stages=definition.stages.model_dump(),
-                criteria=definition.criterion_names,
-                prices=definition.prices.model_dump(),
-            )
-        )
-    return infos
 
 
 def list_conversations(
@@ -167,8 +135,14 @@ def get_conversation(session: Session, *, access: AccessRules, conversation_id: 
     row = session.execute(query.where(_visible(access) & (ConversationRow.id == conversation_id))).first()
     if row is None:
         raise NotFound(f"no conversation {conversation_id!r}")
+    # The deferred JSON columns come in the same query: one statement for every result, not one per result.
     results = session.execute(
         select(AnalysisResult, Pipeline.name)
+        .options(
+            undefer(AnalysisResult.turn_sentiments),
+            undefer(AnalysisResult.evidence),
+            undefer(AnalysisResult.transcript),
+        )
         .join(Pipeline, Pipeline.id == AnalysisResult.pipeline_id)
         .where(AnalysisResult.conversation_id == conversation_id)
         .order_by(Pipeline.name, AnalysisResult.pipeline_version)
@@ -295,7 +269,13 @@ def _result(result: AnalysisResult, pipeline: str) -> ResultInfo:
         talk_ratio=result.talk_ratio,
         turns=result.turns,
         silence_s=result.silence_s,
+        longest_silence_s=result.longest_silence_s,
+        interruptions=result.interruptions,
+        agent_response_s=result.agent_response_s,
+        duration_s=result.duration_s,
         turn_sentiments=list(result.turn_sentiments or []),
+        evidence={name: dict(found) if found is not None else None for name, found in (result.evidence or {}).items()},
+        transcript=[dict(turn) for turn in result.transcript or []],
         credits=result.credits,
         run_id=result.run_id,
         created_at=result.created_at,

@@ -7,6 +7,10 @@
 - A conversation that fails analysis is reported and dropped from the output; the step fails only
   when the failed share passes `max_failure_share`.
 - Output: the conversations that have a result (reused or new), with the pipeline's columns added.
+- Progress: reported through `ctx.progress` before the first batch and after each one — processed =
+  conversations sent for analysis whose batch has finished (failed ones included), total = conversations
+  to analyse once stored results are reused, credits = what the finished batches were charged. A stop at a
+  limit or a cancel leaves processed below total (the rest is the tally's `skipped_by_limit`).
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ def columns(config: Config, inputs: Columns, env: Environment) -> tuple[Columns,
 def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
     pipeline = ctx.pipelines.get(config.pipeline)
     if frame is None or frame.height == 0:
+        ctx.progress.report(0, 0, ZERO)
         return StepResult.single(_with_results(frame, results_frame([], pipeline.name, pipeline.criterion_names)))
     ids = frame["id"].to_list()
     reused = ctx.ledger.stored(ids, pipeline) if not config.reprocess else results_frame([], pipeline.name, [])
@@ -86,8 +91,12 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     # outcomes (each an object, a dict and a list) made the garbage collector rescan them again and
     # again. Tuples of plain values drop out of its view.
     fresh: list[tuple[object, ...]] = []
+    finished = 0
+    ctx.progress.report(finished, len(pending), tally.credits)
     for outcomes in ctx.executor.run(pipeline, _admitted_batches(ctx, pipeline, pending, batch_size, tally)):
         tally.credits += ctx.guard.settle(outcomes, pipeline, reprocess=config.reprocess)
+        finished += len(outcomes)
+        ctx.progress.report(finished, len(pending), tally.credits)
         for outcome in outcomes:
             if outcome.ok:
                 fresh.append(_record(outcome, criteria))
@@ -103,12 +112,14 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
         )
 
     new_results = results_frame(
-        ((*record[:8], dict(zip(criteria, record[8:], strict=True))) for record in fresh), pipeline.name, criteria
+        ((*record[:8], dict(zip(criteria, record[_CRITERIA_AT:], strict=True)), *record[8:11]) for record in fresh),
+        pipeline.name,
+        criteria,
     )
     results = (
         pl.concat([_align(reused, new_results), new_results], how="vertical_relaxed") if reused.height else new_results
     )
-    output = _with_results(frame, results)
+    output = _with_analysed_duration(_with_results(frame, results), fresh)
     notes = [f"stopped: {ctx.guard.stop_reason}; {skipped} conversations left unprocessed"] if skipped else []
     notes += tally.errors[:MAX_ERRORS_SHOWN]
     return StepResult.single(
@@ -142,8 +153,12 @@ def _admitted_batches(
             return
 
 
+_CRITERIA_AT = 12  # where a record's criteria start; `_record` and its readers agree on it
+
+
 def _record(o: AnalysisOutcome, criteria: list[str]) -> tuple[object, ...]:
-    """The outcome's set columns: id, score, sentiment, label, credits, talk ratio, turns, silence, criteria…"""
+    """The outcome's set columns: id, score, sentiment, label, credits, talk ratio, turns, silence (0–7),
+    longest silence, interruptions, agent response (8–10, `MEASURE_FIELDS`), analysed duration (11), criteria…"""
     return (
         o.conversation_id,
         o.score,
@@ -153,7 +168,27 @@ def _record(o: AnalysisOutcome, criteria: list[str]) -> tuple[object, ...]:
         o.talk_ratio,
         o.turns,
         o.silence_s,
+        o.longest_silence_s,
+        o.interruptions,
+        o.agent_response_s,
+        o.duration_s,
         *(o.criteria.get(name) for name in criteria),
+    )
+
+
+def _with_analysed_duration(output: pl.DataFrame, fresh: list[tuple[object, ...]]) -> pl.DataFrame:
+    """An audio call imported without a length shows the analysed one (the ledger stores it on the conversation)."""
+    known = {record[0]: record[11] for record in fresh if record[11] is not None}
+    if not known or "duration_s" not in output.columns or output["duration_s"].null_count() == 0:
+        return output
+    analysed = pl.DataFrame(
+        {"id": list(known), "_analysed_duration_s": list(known.values())},
+        schema={"id": pl.String, "_analysed_duration_s": pl.Float64},
+    )
+    return (
+        output.join(analysed, on="id", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("duration_s", "_analysed_duration_s").alias("duration_s"))
+        .drop("_analysed_duration_s")
     )
 
 

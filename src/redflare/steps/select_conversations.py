@@ -1,7 +1,9 @@
 """Select Conversations: pull the set to work on from an integration, a pipeline's results, all, or the trigger.
 
 Applies the workflow creator's data-access rules always. `state` is relative to `pipeline` (or to the
-source pipeline): processed = that pipeline's current version has a stored result.
+source pipeline): processed = that pipeline's current version has a stored result, or — with
+`any_version` — any of its versions has one (an edited pipeline is a new version, so by default what an
+older version analysed counts as unprocessed).
 """
 
 from __future__ import annotations
@@ -57,6 +59,15 @@ class Config(StepConfig):
         title="Pipeline",
         description="The pipeline that Processed / Unprocessed refer to.",
         json_schema_extra=helper("Not needed when the source is a pipeline."),
+    )
+    any_version: bool = Field(
+        default=False,
+        title="Any version",
+        description="Count a result from any version of the pipeline as processed, not only the current one.",
+        json_schema_extra=helper(
+            "Off: after a pipeline is edited, conversations its older versions analysed count as unprocessed "
+            "(and are analysed again, at the new price)."
+        ),
     )
     filter: Group | None = Field(
         default=None,
@@ -129,6 +140,7 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
         integration=source.integration if isinstance(source, FromIntegration) else None,
         conversation_ids=(ctx.trigger.conversation_ids or []) if from_trigger else None,
         pipeline=config.effective_pipeline,
+        any_version=config.any_version,
         state=config.state,
         condition=config.filter,
         limit=_capped(config.limit, ctx.sample),

@@ -12,7 +12,19 @@ from redflare.config import Settings
 from redflare.domain.ports import Clock
 from redflare.runtime import local_backend
 from redflare.web.errors import install_error_handlers
-from redflare.web.routes import auth, catalog, estimate, exports, integrations, outbox, runs, triggers, workflows
+from redflare.web.routes import (
+    auth,
+    catalog,
+    estimate,
+    exports,
+    integrations,
+    outbox,
+    pipelines,
+    runs,
+    step_catalog,
+    triggers,
+    workflows,
+)
 from redflare.web.state import AppServices
 from redflare.web.ui import mount_ui, ui_folder
 
@@ -43,7 +55,19 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (auth, workflows, runs, estimate, catalog, outbox, exports, integrations, triggers):
+    for module in (
+        auth,
+        workflows,
+        runs,
+        estimate,
+        catalog,
+        pipelines,
+        step_catalog,
+        outbox,
+        exports,
+        integrations,
+        triggers,
+    ):
         app.include_router(module.router, prefix=API)
     ui = ui_folder(settings.ui_dir)
     if ui is not None:  # after the API routes: they match first

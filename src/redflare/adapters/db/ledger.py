@@ -14,11 +14,11 @@ from decimal import Decimal
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from redflare.adapters.db.orm import AnalysisResult, Call, Charge, Workflow
+from redflare.adapters.db.orm import AnalysisResult, Call, Charge, Conversation, Workflow
 from redflare.adapters.db.pipelines import get_pipeline
 from redflare.adapters.db.runs import add_run_totals, run_status
 from redflare.adapters.db.selection import load_results
@@ -32,6 +32,7 @@ from redflare.domain.workflow import Settings as Limits
 ROLLING_WINDOW = timedelta(hours=24)
 _RESULTS = cast(Table, AnalysisResult.__table__)  # a plain Table: Core inserts skip the ORM
 _CHARGES = cast(Table, Charge.__table__)
+_CONVERSATIONS = cast(Table, Conversation.__table__)
 
 
 class SqlResultLedger:
@@ -205,7 +206,24 @@ class SqlSpendGuard:
         else:
             statement = statement.on_conflict_do_nothing(index_elements=keys)
         written = set(session.scalars(statement.returning(_RESULTS.c.conversation_id), rows))
+        _fill_unknown_durations(session, outcomes)
         return [o for o in outcomes if o.conversation_id in written]
+
+
+def _fill_unknown_durations(session: Session, outcomes: Sequence[AnalysisOutcome]) -> None:
+    """A conversation imported without a length (an audio call) takes the analysed one, so the set's
+    `duration_s` column, Select Conversations' conditions and later prices see it; a known length is kept."""
+    durations = [
+        {"conversation": o.conversation_id, "analysed": o.duration_s} for o in outcomes if o.duration_s is not None
+    ]
+    if not durations:
+        return
+    statement = (
+        update(_CONVERSATIONS)
+        .where(_CONVERSATIONS.c.id == bindparam("conversation"), _CONVERSATIONS.c.duration_s.is_(None))
+        .values(duration_s=bindparam("analysed"))
+    )
+    session.execute(statement, durations)
 
 
 def run_status_now(sessions: sessionmaker[Session], run_id: str) -> RunStatus:
@@ -225,7 +243,13 @@ def _result_row(outcome: AnalysisOutcome, pipeline_id: int, version: int, run_id
         "talk_ratio": outcome.talk_ratio,
         "turns": outcome.turns,
         "silence_s": outcome.silence_s,
+        "longest_silence_s": outcome.longest_silence_s,
+        "interruptions": outcome.interruptions,
+        "agent_response_s": outcome.agent_response_s,
+        "duration_s": outcome.duration_s,
         "turn_sentiments": outcome.turn_sentiments,
+        "evidence": outcome.evidence,
+        "transcript": outcome.transcript,
         "credits": outcome.credits,
         "run_id": run_id,
         "created_at": now,

@@ -85,7 +85,7 @@ class SqlConversationSource:
             done = exists().where(
                 AnalysisResult.conversation_id == ConversationRow.id,
                 AnalysisResult.pipeline_id == pipeline[0],
-                AnalysisResult.pipeline_version == pipeline[1].version,
+                *_of_version(selection, pipeline[1]),
             )
             where.append(done if selection.state == "processed" else ~done)
         # Conditions on base columns run in the database; ones on analysis columns run after the join.
@@ -121,7 +121,8 @@ class SqlConversationSource:
             descending = selection.order == "newest"
             frame = frame.sort(["started_at", "id"], descending=[descending, False], nulls_last=True)
         if selection.with_analysis and pipeline is not None:
-            frame = frame.join(load_results(session, frame["id"].to_list(), *pipeline), on="id", how="left")
+            results = load_results(session, frame["id"].to_list(), *pipeline, any_version=selection.any_version)
+            frame = frame.join(results, on="id", how="left")
         if late_filter and selection.condition is not None:
             frame = frame.filter(to_polars(selection.condition, columns_of(frame)))
         if selection.order == "random":
@@ -146,10 +147,26 @@ class SqlConversationSource:
         return [found[i] for i in ids if i in found]
 
 
+def _of_version(selection: Selection, current: PipelineDefinition) -> list[ColumnElement[bool]]:
+    """Which stored results count as "processed": the asked version's (default: the current one's), or any."""
+    if selection.any_version:
+        return []
+    wanted = selection.pipeline_version
+    return [AnalysisResult.pipeline_version == (current.version if wanted is None else wanted)]
+
+
 def load_results(
-    session: Session, ids: Sequence[str], pipeline_id: int, definition: PipelineDefinition
+    session: Session,
+    ids: Sequence[str],
+    pipeline_id: int,
+    definition: PipelineDefinition,
+    *,
+    any_version: bool = False,
 ) -> pl.DataFrame:
-    """Stored results of one pipeline version for these conversations, as set columns."""
+    """Stored results of one pipeline version for these conversations, as set columns.
+
+    `any_version`: each conversation's result from the newest version that has one (columns by `definition`).
+    """
     records: list[Any] = []
     for start in range(0, len(ids), ID_CHUNK):
         chunk = list(ids[start : start + ID_CHUNK])
@@ -165,13 +182,20 @@ def load_results(
                     AnalysisResult.turns,
                     AnalysisResult.silence_s,
                     AnalysisResult.criteria,
-                ).where(
+                    AnalysisResult.longest_silence_s,
+                    AnalysisResult.interruptions,
+                    AnalysisResult.agent_response_s,
+                )
+                .where(
                     AnalysisResult.pipeline_id == pipeline_id,
-                    AnalysisResult.pipeline_version == definition.version,
+                    *([] if any_version else [AnalysisResult.pipeline_version == definition.version]),
                     AnalysisResult.conversation_id.in_(chunk),
                 )
+                .order_by(AnalysisResult.conversation_id, AnalysisResult.pipeline_version.desc())
             ).all()
         )
+    if any_version:  # newest version first per conversation: keep that one
+        records = list({record[0]: record for record in reversed(records)}.values())
     return results_frame(records, definition.name, definition.criterion_names)
 
 

@@ -1,4 +1,4 @@
-"""Pipelines, integrations and conversations: what a user may browse, within their data-access rules."""
+"""Integrations and conversations: what a user may browse, within their data-access rules."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from redflare.services.catalog import (
     get_conversation,
     list_conversations,
     list_integrations,
-    list_pipelines,
 )
 from redflare.web.deps import ClockDep, CurrentUser, Editor, SessionDep
 from redflare.web.schemas.catalog import (
@@ -22,8 +21,6 @@ from redflare.web.schemas.catalog import (
     IntegrationCreated,
     IntegrationPublic,
     IntegrationsPublic,
-    PipelinePublic,
-    PipelinesPublic,
 )
 
 router = APIRouter(tags=["catalog"])
@@ -31,13 +28,6 @@ router = APIRouter(tags=["catalog"])
 MAX_OFFSET = 2**63 - 1  # SQLite's integers are 64-bit
 TEXT = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it as a bad request, not a server error
 Filter = Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT)]
-
-
-@router.get("/pipelines")
-def pipelines(principal: CurrentUser, session: SessionDep) -> PipelinesPublic:
-    """Every pipeline at its current version: stages, scorecard criteria and prices."""
-    found = list_pipelines(session)
-    return PipelinesPublic(data=[PipelinePublic.model_validate(p) for p in found], count=len(found))
 
 
 @router.get("/conversations")
@@ -69,7 +59,8 @@ def conversation(
     principal: CurrentUser,
     session: SessionDep,
 ) -> ConversationDetailPublic:
-    """One conversation with its turns and its analysis results per pipeline version."""
+    """One conversation with its turns and its analysis results per pipeline version: each with its score,
+    criteria and the evidence that decided them, its measures, and for audio the transcript it analysed."""
     found = get_conversation(session, access=principal.access, conversation_id=conversation_id)
     return ConversationDetailPublic.model_validate(found)
 

@@ -1,4 +1,4 @@
-"""Pipelines, integrations and conversations as the API answers them."""
+"""Integrations and conversations as the API answers them (pipelines: schemas/pipelines)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,6 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text and JSONB cannot hold NUL
 
 class _FromService(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-
-
-class PipelinePublic(_FromService):
-    name: str
-    version: int = Field(description="The current version: what Process Conversations runs.")
-    description: str
-    stages: dict[str, bool]
-    criteria: list[str] = Field(description="Scorecard criteria; each is a column criterion.<name>.")
-    prices: dict[str, float] = Field(description="Credits: per conversation analysed, per audio minute transcribed.")
-
-
-class PipelinesPublic(BaseModel):
-    data: list[PipelinePublic]
-    count: int
 
 
 class ConversationPublic(_FromService):
@@ -49,6 +35,27 @@ class ConversationsPublic(BaseModel):
     count: int = Field(description="How many match in all (the page holds at most `limit`).")
 
 
+class TurnPublic(BaseModel):
+    speaker: str
+    text: str
+    offset_s: float | None = None
+    end_s: float | None = None
+
+
+class EvidencePublic(BaseModel):
+    """What decided one criterion: a turn (index, speaker, text, times) with the matched phrase and its similarity,
+    and/or a measured value (sentiment average, measure) — fields that do not apply are null."""
+
+    turn: int | None
+    speaker: str | None
+    text: str | None
+    offset_s: float | None
+    end_s: float | None
+    match: str | None = Field(description="The phrase as the criterion spells it.")
+    similarity: float | None = Field(description="The phrase's fuzzy score, 0–100.")
+    value: float | None = Field(description="The sentiment average or measure the criterion judged.")
+
+
 class AnalysisResultPublic(_FromService):
     pipeline: str
     pipeline_version: int
@@ -59,17 +66,20 @@ class AnalysisResultPublic(_FromService):
     talk_ratio: float | None
     turns: int | None
     silence_s: float | None
+    longest_silence_s: float | None
+    interruptions: int | None
+    agent_response_s: float | None
+    duration_s: float | None
     turn_sentiments: list[Any]
+    evidence: dict[str, EvidencePublic | None] = Field(
+        description="Per criterion: what decided it, or null (failed phrase_said, passed phrase_not_said, n/a)."
+    )
+    transcript: list[TurnPublic] = Field(
+        description="An audio conversation's turns as this analysis transcribed them; empty for text."
+    )
     credits: float
     run_id: str | None
     created_at: datetime
-
-
-class TurnPublic(BaseModel):
-    speaker: str
-    text: str
-    offset_s: float | None = None
-    end_s: float | None = None
 
 
 class ConversationDetailPublic(ConversationPublic):
