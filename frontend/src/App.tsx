@@ -1,9 +1,22 @@
+import { lazy, Suspense } from "react";
 import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { AppShell, Button, Center, Group, Loader, NavLink, Text } from "@mantine/core";
 import { useAuth } from "./auth";
 import { SignInPage } from "./pages/SignIn";
 import { WorkflowsListPage } from "./pages/WorkflowsList";
-import { EditorPage } from "./pages/Editor";
+
+// The workflow page (canvas, forms, charts) is most of the code: loaded when first opened, so the list and
+// sign-in come up fast.
+const PipelinesPage = lazy(() => import("./pipelines/PipelinesPage").then((module) => ({ default: module.PipelinesPage })));
+const WorkflowPage = lazy(() => import("./pages/WorkflowPage").then((module) => ({ default: module.WorkflowPage })));
+
+function Loading() {
+  return (
+    <Center h="60vh">
+      <Loader />
+    </Center>
+  );
+}
 
 function Shell() {
   const { user, signOut } = useAuth();
@@ -24,14 +37,22 @@ function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <NavLink component={Link} to="/workflows" label="Workflows" />
+        <NavLink component={Link} to="/pipelines" label="Pipelines" />
       </AppShell.Navbar>
       <AppShell.Main>
+        <Suspense fallback={<Loading />}>
         <Routes>
           <Route path="/" element={<Navigate to="/workflows" replace />} />
           <Route path="/workflows" element={<WorkflowsListPage />} />
-          <Route path="/workflows/:id" element={<EditorPage />} />
+          <Route path="/workflows/:id" element={<WorkflowPage tab="editor" />} />
+          <Route path="/workflows/:id/runs" element={<WorkflowPage tab="runs" />} />
+          <Route path="/workflows/:id/runs/:runId" element={<WorkflowPage tab="runs" />} />
+          <Route path="/workflows/:id/settings" element={<WorkflowPage tab="settings" />} />
+          <Route path="/pipelines" element={<PipelinesPage />} />
+          <Route path="/pipelines/:name" element={<PipelinesPage />} />
           <Route path="*" element={<Navigate to="/workflows" replace />} />
         </Routes>
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

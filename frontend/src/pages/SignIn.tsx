@@ -3,6 +3,15 @@ import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } 
 import { ApiError } from "../client";
 import { useAuth } from "../auth";
 
+/**
+ * Where to go once signed in: the `next` of an emailed export link (the server sends a browser that is not
+ * signed in here with it). Only our own download path, so the page cannot be made to send anyone elsewhere.
+ */
+export function nextDownload(search: string): string | null {
+  const next = new URLSearchParams(search).get("next");
+  return next && /^\/api\/exports\/[^/?#]+\/download\?/.test(next) ? next : null;
+}
+
 export function SignInPage() {
   const { signIn } = useAuth();
   const [email, setEmail] = useState("");
@@ -16,6 +25,8 @@ export function SignInPage() {
     setError(null);
     try {
       await signIn(email, password);
+      const next = nextDownload(window.location.search);
+      if (next) window.location.assign(next);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.detail ?? caught.title : String(caught));
     } finally {

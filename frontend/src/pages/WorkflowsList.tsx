@@ -20,8 +20,9 @@ import {
   Title,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { ApiError, workflows, type Workflow, type WorkflowPage } from "../client";
+import { workflows, type Workflow, type WorkflowPage } from "../client";
 import { useAuth } from "../auth";
+import { problemDetails } from "../client/problem";
 
 const PAGE_SIZE = 25;
 export const DELETE_WARNING =
@@ -47,13 +48,6 @@ function formatWhen(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-function errorText(error: unknown): string {
-  if (error instanceof ApiError) {
-    const details = error.errors.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
-    return details.length > 0 ? details.join("; ") : error.detail ?? error.title;
-  }
-  return String(error);
-}
 
 export function WorkflowsListPage() {
   const navigate = useNavigate();
@@ -83,7 +77,7 @@ export function WorkflowsListPage() {
         setError(null);
       })
       .catch((caught: unknown) => {
-        if (!controller.signal.aborted) setError(errorText(caught));
+        if (!controller.signal.aborted) setError(problemDetails(caught));
       });
     return () => controller.abort();
   }, [debounced, page, reloadKey]);
@@ -102,7 +96,7 @@ export function WorkflowsListPage() {
       setCreating(false);
       navigate(`/workflows/${created.id}`);
     } catch (caught) {
-      setCreateError(errorText(caught));
+      setCreateError(problemDetails(caught));
     } finally {
       setBusy(false);
     }
@@ -113,7 +107,7 @@ export function WorkflowsListPage() {
       await workflows.duplicate(workflow.id);
       reload();
     } catch (caught) {
-      setError(errorText(caught));
+      setError(problemDetails(caught));
     }
   };
 
@@ -125,7 +119,7 @@ export function WorkflowsListPage() {
       setToDelete(null);
       reload();
     } catch (caught) {
-      setError(errorText(caught));
+      setError(problemDetails(caught));
       setToDelete(null);
     } finally {
       setBusy(false);

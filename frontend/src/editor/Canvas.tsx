@@ -1,0 +1,253 @@
+// The editor's React Flow canvas, bound to the draft: nodes and edges come from `draft.document` (derived only
+// when it changes), every edit is a pure function of canvas/edit.ts applied with `draft.update` (undoable, saved).
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
+import {
+  Background,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type NodeChange,
+  type OnConnect,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { Notification } from "@mantine/core";
+import { CanvasActionsContext, type CanvasActions } from "../canvas/actions";
+import { connect, defaultAddAfter, isRefusal, moveNodes, type Refusal } from "../canvas/edit";
+import { TRIGGER_ID, documentToFlow, type FlowEdge, type FlowNode } from "../canvas/graph";
+import { nodeTypes } from "../canvas/nodes";
+import { reconcileEdges, reconcileNodes } from "../canvas/reconcile";
+import { stepTitle } from "../steps";
+import { CanvasMenu, type MenuAt } from "./CanvasMenu";
+import { CanvasToolbar, type PointerMode } from "./CanvasToolbar";
+import { FIT_VIEW } from "./fitView";
+import { useEditor } from "./context";
+import { SaveStatus } from "./SaveStatus";
+import { useCanvasKeys } from "./useCanvasKeys";
+import { useDeletion } from "./useDeletion";
+
+const NOTICE_MS = 6000;
+
+export function Canvas() {
+  const { draft, readOnly, selectedNode, selectNode, setPanel, catalog } = useEditor();
+  const document = draft.document;
+  const flow = useReactFlow<FlowNode, FlowEdge>();
+  const container = useRef<HTMLDivElement>(null);
+
+  const derived = useMemo(() => documentToFlow(document, { issues: draft.issues }), [document, draft.issues]);
+  const [nodes, setNodes] = useState<FlowNode[]>(() => reconcileNodes([], derived.nodes, selectedNode));
+  useEffect(() => setNodes((current) => reconcileNodes(current, derived.nodes, selectedNode)), [derived, selectedNode]);
+  const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
+  const previousEdges = useRef<FlowEdge[]>([]);
+  const edges = useMemo(() => (previousEdges.current = reconcileEdges(previousEdges.current, derived.edges, selectedEdge)), [derived, selectedEdge]);
+
+  const [mode, setMode] = useState<PointerMode>("drag");
+  const [minimap, setMinimap] = useState(true);
+  const [organizing, setOrganizing] = useState(false);
+  const [menu, setMenu] = useState<MenuAt | null>(null);
+  // A short notice of why the canvas did not do something (a refused line, a failed layout).
+  const [notice, setNotice] = useState<{ title: string; message: string } | null>(null);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  // A selected node the view does not show (a step just added off-screen, an issue clicked in Final checks)
+  // is brought into view at the current zoom.
+  useEffect(() => {
+    if (!selectedNode) return;
+    const frame = requestAnimationFrame(() => {
+      const node = flow.getInternalNode(selectedNode);
+      const box = container.current?.getBoundingClientRect();
+      if (!node || !box) return;
+      const { x, y } = node.internals.positionAbsolute;
+      const width = node.measured.width ?? 0;
+      const height = node.measured.height ?? 0;
+      const topLeft = flow.flowToScreenPosition({ x, y });
+      const bottomRight = flow.flowToScreenPosition({ x: x + width, y: y + height });
+      const visible = topLeft.x >= box.left && topLeft.y >= box.top && bottomRight.x <= box.right && bottomRight.y <= box.bottom;
+      if (!visible) void flow.setCenter(x + width / 2, y + height / 2, { zoom: flow.getZoom(), duration: 200 });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [selectedNode, flow]);
+
+  const deletion = useDeletion();
+  const requestDelete = deletion.request;
+
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    // Positions while dragging, sizes, selection boxes: local until the drag stops.
+    const kept = changes.filter((change) => change.type !== "remove" && change.type !== "add" && change.type !== "replace");
+    if (kept.length) setNodes((current) => applyNodeChanges(kept, current));
+  }, []);
+
+  // A drag is one undoable edit of `document.layout`, stored when it stops.
+  const storePositions = useCallback(
+    (moved: FlowNode[]) => draft.update((current) => moveNodes(current, Object.fromEntries(moved.map((node) => [node.id, node.position])))),
+    [draft],
+  );
+  const onNodeDragStop = useCallback((_event: unknown, _node: FlowNode, moved: FlowNode[]) => storePositions(moved), [storePositions]);
+  const onSelectionDragStop = useCallback((_event: unknown, moved: FlowNode[]) => storePositions(moved), [storePositions]);
+
+  const takesInput = useMemo(() => new Map(catalog.steps.map((kind) => [kind.type, kind.takes_input])), [catalog]);
+  const onConnect: OnConnect = useCallback(
+    (connection: Connection) => {
+      const target = document.steps?.find((step) => step.id === connection.target);
+      if (target && takesInput.get(target.type) === false && connection.source !== TRIGGER_ID) {
+        setNotice({ title: "Not connected", message: `${stepTitle(target.type)} starts a branch: it takes no input from another step.` });
+        return;
+      }
+      let refusal: Refusal | null = null;
+      draft.update((current) => {
+        const next = connect(current, connection.source, connection.sourceHandle, connection.target);
+        if (!isRefusal(next)) return next;
+        refusal = next;
+        return current;
+      });
+      if (refusal) setNotice({ title: "Not connected", message: (refusal as Refusal).refused });
+    },
+    [draft, document, takesInput],
+  );
+
+  const onNodeClick = useCallback(
+    (_event: unknown, node: FlowNode) => {
+      setSelectedEdge(null);
+      selectNode(node.id);
+    },
+    [selectNode],
+  );
+  const onEdgeClick = useCallback(
+    (_event: unknown, edge: FlowEdge) => {
+      selectNode(null);
+      setSelectedEdge(edge.id);
+    },
+    [selectNode],
+  );
+  const onPaneClick = useCallback(() => {
+    setSelectedEdge(null);
+    selectNode(null);
+  }, [selectNode]);
+
+  const deleteEdge = useCallback(
+    (edge: FlowEdge) => {
+      if (edge.data?.ref) void requestDelete({ kind: "connection", ref: edge.data.ref, target: edge.target });
+      else setNotice({ title: "Not deleted", message: "A step with no other input takes the trigger's output; connect another step into it instead." });
+    },
+    [requestDelete],
+  );
+
+  const onNodeContextMenu = useCallback(
+    (event: MouseEvent, node: FlowNode) => {
+      event.preventDefault();
+      if (readOnly || node.id === TRIGGER_ID) return;
+      selectNode(node.id);
+      setMenu({ x: event.clientX, y: event.clientY, label: "Delete step", onSelect: () => void requestDelete({ kind: "step", step: node.id }) });
+    },
+    [readOnly, requestDelete, selectNode],
+  );
+  const onEdgeContextMenu = useCallback(
+    (event: MouseEvent, edge: FlowEdge) => {
+      event.preventDefault();
+      if (readOnly) return;
+      setSelectedEdge(edge.id);
+      setMenu({ x: event.clientX, y: event.clientY, label: "Delete connection", onSelect: () => deleteEdge(edge) });
+    },
+    [readOnly, deleteEdge],
+  );
+
+  useCanvasKeys({
+    container,
+    enabled: !readOnly && !deletion.open,
+    onUndo: draft.undo,
+    onDelete: () => {
+      const edge = selectedEdge ? edges.find((each) => each.id === selectedEdge) : undefined;
+      if (edge) deleteEdge(edge);
+      else if (selectedNode && selectedNode !== TRIGGER_ID) void requestDelete({ kind: "step", step: selectedNode });
+    },
+  });
+
+  const actions = useMemo<CanvasActions | null>(
+    () => (readOnly ? null : { addAfter: (ref: string) => setPanel({ kind: "add", after: ref }) }),
+    [readOnly, setPanel],
+  );
+
+  const onAddStep = useCallback(() => setPanel({ kind: "add", after: defaultAddAfter(document, selectedNode) }), [document, selectedNode, setPanel]);
+
+  const onOrganize = useCallback(async () => {
+    setOrganizing(true);
+    try {
+      // elkjs is large: loaded on first use.
+      const { organize } = await import("../canvas/layout");
+      const sizes = new Map(
+        flow.getNodes().flatMap((node) => (node.measured?.width && node.measured.height ? [[node.id, { width: node.measured.width, height: node.measured.height }] as const] : [])),
+      );
+      const positions = await organize(document, sizes);
+      draft.update((current) => moveNodes(current, positions));
+      requestAnimationFrame(() => void flow.fitView({ ...FIT_VIEW, duration: 200 }));
+    } catch (caught) {
+      setNotice({ title: "Not organized", message: caught instanceof Error ? caught.message : String(caught) });
+    } finally {
+      setOrganizing(false);
+    }
+  }, [document, draft, flow]);
+
+  return (
+    <CanvasActionsContext.Provider value={actions}>
+      <div ref={container} style={{ width: "100%", height: "100%" }}>
+        <ReactFlow<FlowNode, FlowEdge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onNodeDragStop={readOnly ? undefined : onNodeDragStop}
+          onSelectionDragStop={readOnly ? undefined : onSelectionDragStop}
+          onConnect={readOnly ? undefined : onConnect}
+          onNodeClick={onNodeClick}
+          onEdgeClick={onEdgeClick}
+          onPaneClick={onPaneClick}
+          onNodeContextMenu={onNodeContextMenu}
+          onEdgeContextMenu={onEdgeContextMenu}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={false}
+          deleteKeyCode={null}
+          panOnDrag={mode === "drag"}
+          selectionOnDrag={mode === "select"}
+          panOnScroll={mode === "select"}
+          onlyRenderVisibleElements={nodes.length > 150}
+          fitView
+          fitViewOptions={FIT_VIEW}
+          minZoom={0.1}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background />
+          {minimap && <MiniMap pannable zoomable ariaLabel="Minimap" />}
+          <CanvasToolbar
+            readOnly={readOnly}
+            mode={mode}
+            onMode={setMode}
+            minimap={minimap}
+            onToggleMinimap={() => setMinimap((shown) => !shown)}
+            onAddStep={onAddStep}
+            onOrganize={() => void onOrganize()}
+            organizing={organizing}
+          />
+          <Panel position="bottom-left">
+            <SaveStatus draft={draft} readOnly={readOnly} />
+          </Panel>
+          {notice && (
+            <Panel position="bottom-center">
+              <Notification color="orange" title={notice.title} onClose={() => setNotice(null)} withBorder maw={420}>
+                {notice.message}
+              </Notification>
+            </Panel>
+          )}
+        </ReactFlow>
+      </div>
+      <CanvasMenu menu={menu} onClose={() => setMenu(null)} />
+      {deletion.dialog}
+    </CanvasActionsContext.Provider>
+  );
+}

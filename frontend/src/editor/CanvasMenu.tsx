@@ -1,0 +1,33 @@
+// The canvas's right-click menu: "Delete step" on a step, "Delete connection" on a line.
+import { Menu } from "@mantine/core";
+
+export interface MenuAt {
+  x: number;
+  y: number;
+  label: "Delete step" | "Delete connection";
+  onSelect: () => void;
+}
+
+export function CanvasMenu({ menu, onClose }: { menu: MenuAt | null; onClose: () => void }) {
+  return (
+    <Menu opened={menu !== null} onChange={(opened) => !opened && onClose()} position="bottom-start" withinPortal shadow="md">
+      <Menu.Target>
+        {/* An invisible anchor where the pointer was. */}
+        <div style={{ position: "fixed", left: menu?.x ?? 0, top: menu?.y ?? 0, width: 1, height: 1, pointerEvents: "none" }} />
+      </Menu.Target>
+      <Menu.Dropdown>
+        {menu && (
+          <Menu.Item
+            color="red"
+            onClick={() => {
+              onClose();
+              menu.onSelect();
+            }}
+          >
+            {menu.label}
+          </Menu.Item>
+        )}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

@@ -1,0 +1,72 @@
+// What a JSON Schema alone cannot say about a field: which special input a key gets (the pipelines, the
+// integrations, the set's columns), readable labels of enum values, and fields that only one mode uses.
+
+/** Widgets chosen by a field's key, whatever the step (the same key means the same thing everywhere). */
+export const KEY_WIDGETS: Record<string, "pipeline" | "integration" | "column" | "columns" | "textarea" | "groupName"> = {
+  pipeline: "pipeline",
+  integration: "integration",
+  /** Sort's `by[].field`. (A condition's rule also has a `field`, but conditions have their own editor.) */
+  field: "column",
+  balance_by: "column",
+  columns: "columns",
+  message: "textarea",
+  /** Distribute's `otherwise`: one of the step's own group names. */
+  otherwise: "groupName",
+};
+
+/** The "add" button of a list of objects, by the list's key. */
+export const ADD_ITEM_LABELS: Record<string, string> = {
+  by: "Add sort column",
+  groups: "Add group",
+};
+
+const ENUM_LABELS: Record<string, string> = {
+  all: "All",
+  trigger: "The trigger's conversations",
+  processed: "Processed",
+  unprocessed: "Unprocessed",
+  newest: "Newest first",
+  oldest: "Oldest first",
+  random: "Random",
+  asc: "Ascending",
+  desc: "Descending",
+  csv: "CSV",
+  xlsx: "Excel (.xlsx)",
+  counts: "Counts",
+  percentage: "Percentage",
+  rules: "Rules",
+  round_robin: "Round-robin",
+  and: "AND",
+  or: "OR",
+};
+
+/** A readable label for an enum value: the known ones by name, others with the first letter raised. */
+export function enumLabel(value: string): string {
+  const known = ENUM_LABELS[value];
+  if (known) return known;
+  const words = value.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Distribute fields that only some modes read (the schema says so only in prose: "Counts mode: …"). */
+const DISTRIBUTE_MODES: Record<string, string[]> = {
+  count: ["counts"],
+  rest: ["counts"],
+  share: ["percentage"],
+  condition: ["rules"],
+  otherwise: ["rules"],
+  balance_by: ["counts", "percentage", "round_robin"],
+  seed: ["counts", "percentage", "round_robin"],
+};
+
+/**
+ * Whether the field `key` (at any depth) is shown for a step of `stepType` whose config is `config`.
+ * A field holding a value stays shown, so nothing saved is ever hidden.
+ */
+export function isFieldShown(stepType: string, key: string, config: Record<string, unknown>, value: unknown): boolean {
+  if (stepType !== "distribute") return true;
+  const modes = DISTRIBUTE_MODES[key];
+  const mode = config.mode;
+  if (!modes || typeof mode !== "string") return true;
+  return modes.includes(mode) || (value !== undefined && value !== null && value !== false);
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, type Workflow } from "../client";
+import { lifecycleControls, problemMessage } from "./controls";
+
+function workflow(overrides: Partial<Workflow>): Workflow {
+  return {
+    id: "w1",
+    name: "QA",
+    status: "Draft",
+    state: "draft",
+    active_version: null,
+    created_by: null,
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    paused_reason: null,
+    notice: null,
+    last_run: null,
+    ...overrides,
+  };
+}
+
+const NOTICE = "This workflow has changes that are not published yet.";
+
+describe("lifecycleControls", () => {
+  it("offers Publish and Test run for a draft, nothing that needs a version", () => {
+    const controls = lifecycleControls(workflow({}), false);
+    expect(controls).toMatchObject({ publish: true, pause: false, resume: false, edit: false, runNow: false, testRun: true });
+  });
+
+  it("offers Pause, Edit workflow and Run now for a live workflow; Publish only with unpublished changes", () => {
+    const live = workflow({ status: "Live", state: "live", active_version: 1 });
+    expect(lifecycleControls(live, false)).toMatchObject({ publish: false, pause: true, edit: true, runNow: true });
+    const changed = { ...live, status: "Unpublished Changes" as const, notice: NOTICE };
+    expect(lifecycleControls(changed, false)).toMatchObject({ publish: true, pause: true, edit: true });
+  });
+
+  it("offers Resume for a paused workflow, and Edit workflow only when its draft changed", () => {
+    const paused = workflow({ status: "Paused", state: "paused", active_version: 2 });
+    expect(lifecycleControls(paused, false)).toMatchObject({ resume: true, pause: false, edit: false, runNow: true });
+    expect(lifecycleControls({ ...paused, notice: NOTICE }, false)).toMatchObject({ edit: true, publish: true });
+  });
+
+  it("gives a viewer no controls", () => {
+    const live = workflow({ status: "Live", state: "live", active_version: 1, notice: NOTICE });
+    expect(Object.values(lifecycleControls(live, true)).some(Boolean)).toBe(false);
+  });
+});
+
+describe("problemMessage", () => {
+  it("prefers the problem's detail, then its title", () => {
+    expect(problemMessage(new ApiError(409, "Conflict", "only a live workflow can be paused"))).toBe(
+      "only a live workflow can be paused",
+    );
+    expect(problemMessage(new ApiError(500, "Internal Server Error", null))).toBe("Internal Server Error");
+    expect(problemMessage(new Error("boom"))).toBe("boom");
+  });
+});

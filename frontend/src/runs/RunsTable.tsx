@@ -1,0 +1,62 @@
+// The runs list: one row per run (number, status, start, finish, runtime, credits, conversations processed,
+// trigger); a row opens the run page.
+import { Link, useNavigate } from "react-router";
+import { Anchor, Table, Text } from "@mantine/core";
+import type { RunSummary } from "../client/runs";
+import { formatCredits, formatRuntime, formatTime, triggerLabel } from "./format";
+import { StatusWithMarker } from "./RunStatusBadge";
+
+export function runPath(workflowId: string, runId: string): string {
+  return `/workflows/${encodeURIComponent(workflowId)}/runs/${encodeURIComponent(runId)}`;
+}
+
+export function RunsTable({ workflowId, runs }: { workflowId: string; runs: RunSummary[] }) {
+  const navigate = useNavigate();
+  return (
+    <Table.ScrollContainer minWidth={820}>
+      <Table highlightOnHover verticalSpacing="xs" aria-label="Runs">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Run</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Trigger</Table.Th>
+            <Table.Th>Started</Table.Th>
+            <Table.Th>Finished</Table.Th>
+            <Table.Th ta="right">Runtime</Table.Th>
+            <Table.Th ta="right">Credits used</Table.Th>
+            <Table.Th ta="right">Conversations processed</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {runs.map((run) => {
+            const path = runPath(workflowId, run.id);
+            return (
+              <Table.Tr key={run.id} style={{ cursor: "pointer" }} onClick={() => navigate(path)} data-testid={`run-row-${run.number}`}>
+                <Table.Td>
+                  {/* A real link too: keyboard users and "open in new tab" */}
+                  <Anchor component={Link} to={path} onClick={(event) => event.stopPropagation()} fw={600}>
+                    Run #{run.number}
+                  </Anchor>
+                  {run.version !== null && (
+                    <Text span size="xs" c="dimmed" ml={6}>
+                      v{run.version}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <StatusWithMarker status={run.status} test={run.test} />
+                </Table.Td>
+                <Table.Td>{triggerLabel(run.trigger_type)}</Table.Td>
+                <Table.Td>{formatTime(run.started_at ?? run.created_at)}</Table.Td>
+                <Table.Td>{formatTime(run.finished_at)}</Table.Td>
+                <Table.Td ta="right">{formatRuntime(run.runtime_s)}</Table.Td>
+                <Table.Td ta="right">{formatCredits(run.credits)}</Table.Td>
+                <Table.Td ta="right">{run.conversations_processed}</Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

@@ -1,0 +1,29 @@
+// How an outbox message's delivery reads in a line.
+import type { OutboxMessage } from "../client/runs";
+import { formatTime } from "./format";
+
+/** Attempts and the reason, in a line: "2 attempts, last: connection refused". */
+export function deliveryNote(message: OutboxMessage): string {
+  const parts: string[] = [];
+  if (message.attempts.length > 0) {
+    const last = message.attempts[message.attempts.length - 1];
+    parts.push(`${message.attempts.length} attempt${message.attempts.length === 1 ? "" : "s"}`);
+    if (!last.ok && last.error) parts.push(`last: ${last.error}`);
+  }
+  if (message.reason && !parts.some((part) => part.includes(message.reason ?? ""))) parts.push(message.reason);
+  if (message.status === "sent" && message.sent_at) parts.push(`sent ${formatTime(message.sent_at)}`);
+  return parts.join(" · ");
+}
+
+/**
+ * A download link as a path on this site: the server signs links with its configured public address (right for
+ * emails), which need not be the address this browser reached it at.
+ */
+export function sameOrigin(url: string): string {
+  try {
+    const parsed = new URL(url, "http://relative.invalid");
+    return parsed.pathname.startsWith("/api/") ? `${parsed.pathname}${parsed.search}` : url;
+  } catch {
+    return url;
+  }
+}
