@@ -16,7 +16,6 @@ from redflare.analysis.catalog import load_builtin_pipelines
 from redflare.analysis.pipeline import AnalysisOutcome
 from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
 from redflare.speech import SPEECH_EXTRA_MISSING, TRANSCRIBER_ENV, SpeechUnavailable, Transcriber
-
 from tests.speech.wer import word_error_rate
 
 DEFAULT_QA = load_builtin_pipelines()["default-qa"]
