@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
@@ -108,13 +107,16 @@ class TestAnalyse:
     def test_credits_follow_the_price_formula(
         self, seconds: float, per_conversation: Decimal, per_minute: Decimal, has_audio: bool
     ) -> None:
-        """A conversation costs the analysis price, plus transcription per started tenth of a minute of a recording."""
+        """Conversations that come with turns cost the analysis price alone, recording or not: nothing is transcribed.
+
+        (A recording transcribed by the analysis adds a price per started tenth of a minute: test_transcription.)
+        """
         prices = Prices(analysis_per_conversation=per_conversation, transcription_per_audio_minute=per_minute)
         definition = DEFAULT_QA.model_copy(update={"prices": prices})
         conversation = chat(("agent", "hello"), audio="a.wav" if has_audio else None, duration_s=seconds)
-        tenths = math.ceil(Decimal(repr(seconds)) / 6) if has_audio else 0
-        expected = (per_conversation + per_minute * tenths / 10).quantize(Decimal("0.0001"))
-        assert analyse(definition, conversation).credits == expected
+        outcome = analyse(definition, conversation)
+        assert outcome.transcript == []
+        assert outcome.credits == per_conversation.quantize(Decimal("0.0001"))
 
     def test_runs_in_a_worker_process(self) -> None:
         """The process pool can ship the function, definition and conversations, and get outcomes back."""

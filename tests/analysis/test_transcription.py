@@ -13,7 +13,7 @@ import pytest
 
 from redflare.analysis.analyse import analyse, analyse_batch
 from redflare.analysis.catalog import load_builtin_pipelines
-from redflare.analysis.pipeline import AnalysisOutcome
+from redflare.analysis.pipeline import AnalysisOutcome, Prices
 from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
 from redflare.speech import SPEECH_EXTRA_MISSING, TRANSCRIBER_ENV, SpeechUnavailable, Transcriber
 from tests.speech.wer import word_error_rate
@@ -37,6 +37,10 @@ def _speech(folder: Path, name: str, text: str) -> Path:
     return speech
 
 
+def _length_s(audio: Path) -> float:
+    return float(subprocess.run(["soxi", "-D", str(audio)], check=True, capture_output=True, text=True).stdout)
+
+
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Left channel the agent (greeting, then the prohibited phrase), right the customer in between."""
@@ -46,7 +50,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _speech(folder, "complaint", CUSTOMER),
         _speech(folder, "rude", AGENT_RUDE),
     )
-    greeting_s = float(subprocess.run(["soxi", "-D", str(greeting)], check=True, capture_output=True, text=True).stdout)
+    greeting_s = _length_s(greeting)
     gap = folder / "gap.wav"
     _run("sox", "-n", "-r", "16000", "-c", "1", str(gap), "trim", "0", f"{AGENT_AGAIN_S - greeting_s:.3f}")
     agent, customer, call = folder / "agent.wav", folder / "customer.wav", folder / "call.wav"
@@ -103,6 +107,26 @@ class TestTranscriptionStage:
         assert AGENT_AGAIN_S < outcome.duration_s < 14.0
         assert outcome.agent_response_s is None
         assert len(outcome.turn_sentiments) == 3
+
+    def test_transcription_is_billed_only_when_it_happens(self, recording: Path) -> None:
+        """The transcribed call pays analysis and its minutes; the recording imported with turns, the analysis only."""
+        prices = Prices(analysis_per_conversation=Decimal(2), transcription_per_audio_minute=Decimal("0.5"))
+        priced = DEFAULT_QA.model_copy(update={"prices": prices})
+        seconds = float(
+            subprocess.run(["soxi", "-D", str(recording)], check=True, capture_output=True, text=True).stdout
+        )
+        bare = Conversation(id="call-1", integration="test", channel=Channel.CALL, audio=str(recording))
+        with_turns = Conversation(
+            id="call-2",
+            integration="test",
+            channel=Channel.CALL,
+            audio=str(recording),
+            duration_s=seconds,
+            turns=(Turn(Speaker.AGENT, AGENT_GREETING), Turn(Speaker.CUSTOMER, CUSTOMER)),
+        )
+        transcribed, imported = analyse_batch(priced, [bare, with_turns])
+        assert transcribed.credits == priced.price(seconds) > Decimal(2)
+        assert (imported.transcript, imported.credits) == ([], Decimal(2))
 
 
 class TestCallQa:

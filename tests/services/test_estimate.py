@@ -136,17 +136,21 @@ class TestEstimateMatchesRuns:
         assert Decimal(str(resource["credits"])) == figures.credits
 
     def test_recordings_pay_for_transcription(self, store: Store) -> None:
-        """A 61-second recording costs the analysis plus 1.1 minutes of transcription; a chat only the analysis."""
-        ids = add_conversations(store, 2)
+        """A 61-second recording costs the analysis plus 1.1 minutes of transcription; a chat only the analysis, and
+        so does a recording imported with its turns (nothing to transcribe)."""
+        ids = add_conversations(store, 3)
         with store.transaction() as session:
             session.execute(
-                update(Conversation).where(Conversation.id == ids[0]).values(audio="a.wav", duration_s=61.0)
+                update(Conversation).where(Conversation.id == ids[0]).values(audio="a.wav", duration_s=61.0, turns=[])
+            )
+            session.execute(
+                update(Conversation).where(Conversation.id == ids[1]).values(audio="b.wav", duration_s=600.0)
             )
         runner = make_runner(store)
         workflow_id = save(store, runner, workflow(SELECT_DEMO, PROCESS))
         figures = estimate(store, admin(store), workflow_id, runner.clock.now()).draft
         transcription = PRICE.transcription_per_audio_minute * Decimal(11) / 10
-        assert figures.credits == 2 * PRICE.analysis_per_conversation + transcription
+        assert figures.credits == 3 * PRICE.analysis_per_conversation + transcription
 
 
 class TestEstimateWorkflow:

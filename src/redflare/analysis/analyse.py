@@ -12,7 +12,9 @@ Contract:
   * score → score, `criteria` and `evidence` (per criterion, `redflare.analysis.scorecard.evidence_of`);
   * measures → turns, talk ratio, silence, longest silence, interruptions, agent response time and
     duration (`redflare.analysis.measures.conversation_measures`).
-  Credits are `definition.price(audio_seconds(conversation))`. Audio without turns under a pipeline
+  Credits are `definition.price(seconds)`, seconds being the recording's length when this analysis
+  transcribed it and none otherwise (`audio_seconds`: a recording imported with turns is not
+  transcribed, so it pays the analysis only). Audio without turns under a pipeline
   that does not transcribe is an error outcome; a conversation with neither turns nor audio too. An
   error outcome costs 0 credits. Unexpected failures raise (a missing or unreadable recording too).
 - `analyse_batch(definition, conversations)` returns one outcome per input, in order, and never
@@ -30,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from redflare.analysis.measures import conversation_measures
-from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition, audio_seconds
+from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.analysis.scorecard import score_conversation
 from redflare.analysis.sentiment import overall_sentiment, sentiment_label, turn_sentiments
 from redflare.domain.conversation import Conversation, Turn
@@ -119,7 +121,9 @@ def analyse(definition: PipelineDefinition, conversation: Conversation) -> Analy
         outcome.interruptions = measures.interruptions
         outcome.agent_response_s = measures.agent_response_s
         outcome.duration_s = measures.duration_s
-    outcome.credits = definition.price(audio_seconds(conversation))
+    # audio_seconds' rule: the recording's length is billed only when this analysis transcribed it (the conversation
+    # here already carries the transcribed turns and, if the import gave none, the file's own length).
+    outcome.credits = definition.price(conversation.duration_s if transcribed else None)
     return outcome
 
 

@@ -192,5 +192,8 @@ class AnalysisOutcome:
 
 
 def audio_seconds(conversation: Conversation) -> float | None:
-    """Billable audio length: only conversations with a recording pay for transcription."""
-    return conversation.duration_s if conversation.audio else None
+    """Billable audio length: only a recording still to be transcribed pays for transcription.
+
+    A recording imported with its turns is analysed from those turns, untranscribed, so it pays the analysis only.
+    """
+    return conversation.duration_s if conversation.audio and not conversation.turns else None

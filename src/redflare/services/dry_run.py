@@ -184,14 +184,24 @@ class DryRun:
 
     def _priced(self, ids: list[str], pipeline: PipelineDefinition) -> list[tuple[str, Decimal]]:
         """Each stored conversation's price under the pipeline, in the order given (gone ones left out)."""
-        found: dict[str, tuple[str | None, float | None]] = {}
+        billed_seconds: dict[str, float | None] = {}
+        recordings: list[str] = []
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start : start + ID_CHUNK]
             query = select(ConversationRow.id, ConversationRow.audio, ConversationRow.duration_s)
             for conversation_id, audio, duration in self.session.execute(query.where(ConversationRow.id.in_(chunk))):
-                found[conversation_id] = (audio, duration)
-        # Only recordings pay for transcription (as analysis.pipeline.audio_seconds decides in a run).
-        return [(i, pipeline.price(found[i][1] if found[i][0] else None)) for i in ids if i in found]
+                billed_seconds[conversation_id] = duration if audio else None
+                if audio:
+                    recordings.append(conversation_id)
+        # As analysis.pipeline.audio_seconds decides in a run: only a recording without turns pays for its
+        # transcription. Turns are read for recordings alone (chats, the many, never load theirs).
+        for start in range(0, len(recordings), ID_CHUNK):
+            chunk = recordings[start : start + ID_CHUNK]
+            with_turns = select(ConversationRow.id, ConversationRow.turns).where(ConversationRow.id.in_(chunk))
+            for conversation_id, turns in self.session.execute(with_turns):
+                if turns:
+                    billed_seconds[conversation_id] = None
+        return [(i, pipeline.price(billed_seconds[i])) for i in ids if i in billed_seconds]
 
     def _input_of(self, node: StepNode) -> pl.DataFrame | None:
         if node.after:
