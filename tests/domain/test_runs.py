@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from redflare.domain.errors import IllegalTransition
 from redflare.domain.runs import (
@@ -15,6 +18,7 @@ from redflare.domain.runs import (
     StepStatus,
     check_run_transition,
     check_step_transition,
+    runtime_s,
 )
 
 LEGAL_RUN = {
@@ -70,3 +74,19 @@ class TestStepTransitions:
         """The transition table holds exactly the documented edges."""
         table = {(a, b) for a, allowed in STEP_ALLOWED.items() for b in allowed}
         assert table == LEGAL_STEP
+
+
+class TestRuntime:
+    START = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+    seconds = st.floats(min_value=0, max_value=10 * 86_400, allow_nan=False)
+
+    @given(seconds, seconds)
+    def test_work_is_the_span_less_the_wait(self, worked: float, waited: float) -> None:
+        """Start to finish less the time spent failed before a re-run, never negative, to the millisecond."""
+        finished = self.START + timedelta(seconds=worked + waited)
+        assert runtime_s(self.START, finished, waited) == pytest.approx(worked, abs=2e-3)
+        assert runtime_s(self.START, finished) == pytest.approx(worked + waited, abs=2e-3)
+
+    def test_none_until_the_run_has_both_ends(self) -> None:
+        assert runtime_s(None, self.START) is None
+        assert runtime_s(self.START, None) is None

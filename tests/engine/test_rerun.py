@@ -16,9 +16,11 @@ from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.domain.conversation import Conversation
 from redflare.domain.errors import IllegalTransition
 from redflare.services.execution import Runner
+from redflare.services.metrics import workflow_metrics
 from redflare.services.runs import cancel_run, run_resource, start_run
 from redflare.services.workflows import checked_document, save_draft_by_name
 from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
+from tests.services.test_metrics import ADMIN
 
 SORTED = step("sorted", "sort", ["analyse"], by=[{"field": "score", "direction": "asc"}])
 OTHER = step("other", "sort", ["pick"], by=[{"field": "id", "direction": "asc"}])
@@ -56,6 +58,11 @@ def executions(store: Store, run_id: str, step_id: str) -> int:
             )
             or 0
         )
+
+
+def runner_resource(store: Store, run_id: str) -> dict[str, Any]:
+    with store.read() as session:
+        return run_resource(session, run_id)
 
 
 def charged_ids(store: Store) -> list[str]:
@@ -140,6 +147,24 @@ class TestRerun:
         assert (executions(store, run_id, "pick"), executions(store, run_id, "analyse")) == (1, 2)
         assert after["analyse"]["rows_in"] == before["pick"]["rows_out"] == 6
         assert after["sorted"]["rows_out"] == 6
+
+    def test_the_wait_before_a_rerun_is_not_runtime(self, store: Store) -> None:
+        """Failed for an hour, then 5 s of work: the run reports 5 s, in its resource and in the tab's average."""
+        runner = make_runner(store)
+        run_id = failed_run(store, runner, 3)
+        started = steps_by_id(runner_resource(store, run_id))["pick"]["started_at"]
+        runner.clock.advance(3600)  # type: ignore[attr-defined]
+        set_archived(store, False)
+        with store.transaction() as session:
+            reopen_run(session, run_id=run_id, now=runner.clock.now())
+        runner.clock.advance(5)  # type: ignore[attr-defined]
+        resource = runner.execute(run_id)
+        assert resource["status"] == "completed"
+        assert resource["started_at"] == started  # the run still began when it began
+        assert resource["runtime_s"] == 5.0
+        with store.read() as session:
+            workflow_id = str(resource["workflow_id"])
+            assert workflow_metrics(session, principal=ADMIN, workflow_id=workflow_id).average_runtime_s == 5.0
 
     def test_the_engine_reruns_a_failed_run_handed_to_it(self, store: Store) -> None:
         """Executing a failed run reopens it first (the CLI and workers need no separate step)."""

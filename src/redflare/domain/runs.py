@@ -1,4 +1,4 @@
-"""Run and step state machines: one enum and one transition table each.
+"""Run and step state machines: one enum and one transition table each; and what a run's runtime is.
 
 Every status change goes through `check_run_transition` / `check_step_transition`;
 an illegal change raises `IllegalTransition`.
@@ -7,6 +7,7 @@ an illegal change raises `IllegalTransition`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 
 from redflare.domain.errors import IllegalTransition
@@ -66,3 +67,10 @@ def check_step_transition(current: StepStatus, to: StepStatus) -> StepStatus:
     if to not in STEP_ALLOWED[current]:
         raise IllegalTransition(f"a step cannot go from {current} to {to}")
     return to
+
+
+def runtime_s(started_at: datetime | None, finished_at: datetime | None, idle_s: float = 0.0) -> float | None:
+    """Seconds a run worked: start to finish, less the time it stood failed before re-runs; None until it ends."""
+    if started_at is None or finished_at is None:
+        return None
+    return round(max(0.0, (finished_at - started_at).total_seconds() - idle_s), 3)

@@ -1,9 +1,10 @@
 """The Runs tab's header: Credits used, Average runtime, and how many runs are in progress, completed,
 failed and cancelled — over every run of the workflow, test runs included (they charge nothing).
 
-Average runtime is the mean of the completed runs' runtimes (start to finish): a failed or cancelled
-run stopped early, so it would make the workflow look faster than it is. With no completed run it is
-None. With no run at all the answer carries the guide's empty state.
+Average runtime is the mean of the completed runs' runtimes (start to finish, less any wait before a
+re-run: `domain.runs.runtime_s`): a failed or cancelled run stopped early, so it would make the
+workflow look faster than it is. With no completed run it is None. With no run at all the answer
+carries the guide's empty state.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import Run
-from redflare.domain.runs import RunStatus
+from redflare.domain.runs import RunStatus, runtime_s
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
 
@@ -55,14 +56,14 @@ def workflow_metrics(session: Session, *, principal: Principal, workflow_id: str
         credits_used += spent or Decimal(0)
     # Runtimes in Python: date arithmetic differs between SQLite and PostgreSQL, and one workflow's runs are few.
     spans = session.execute(
-        select(Run.started_at, Run.finished_at).where(
+        select(Run.started_at, Run.finished_at, Run.idle_s).where(
             Run.workflow_id == workflow.id,
             Run.status == str(RunStatus.COMPLETED),
             Run.started_at.is_not(None),
             Run.finished_at.is_not(None),
         )
     ).all()
-    runtimes = [(finished - started).total_seconds() for started, finished in spans if started and finished]
+    runtimes = [seconds for span in spans if (seconds := runtime_s(*span)) is not None]
     total = sum(by_status.values())
     return RunMetrics(
         credits_used=credits_used,

@@ -42,7 +42,7 @@ from redflare.domain.access import AccessRules
 from redflare.domain.delivery import NOT_SENT_CANCELLED
 from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.loading import document_from_data, dump_document
-from redflare.domain.runs import RunStatus, StepStatus
+from redflare.domain.runs import RunStatus, StepStatus, runtime_s
 from redflare.domain.workflow import TriggerType, WorkflowDocument
 from redflare.services.deliveries import step_deliveries
 from redflare.services.export_links import ExportLinks
@@ -104,12 +104,6 @@ def cancel_run(session: Session, run_id: str, *, now: datetime) -> None:
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=now)
 
 
-def _runtime(run: Run) -> float | None:
-    if run.finished_at is None or run.started_at is None:
-        return None
-    return round((run.finished_at - run.started_at).total_seconds(), 3)
-
-
 def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = None) -> dict[str, Any]:
     """The run as appendix E describes it, steps in the workflow's order, each with its exports and messages.
 
@@ -138,7 +132,7 @@ def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = N
         "created_at": iso(run.created_at),
         "started_at": iso(run.started_at),
         "finished_at": iso(run.finished_at),
-        "runtime_s": _runtime(run),
+        "runtime_s": runtime_s(run.started_at, run.finished_at, run.idle_s),
         "credits": float(run.credits),
         "conversations_processed": run.conversations_processed,
         "error": run.error,
@@ -342,7 +336,7 @@ def _summary(run: Run) -> dict[str, Any]:
         "created_at": iso(run.created_at),
         "started_at": iso(run.started_at),
         "finished_at": iso(run.finished_at),
-        "runtime_s": _runtime(run),
+        "runtime_s": runtime_s(run.started_at, run.finished_at, run.idle_s),
         "credits": float(run.credits),
         "conversations_processed": run.conversations_processed,
     }

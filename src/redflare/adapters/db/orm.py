@@ -247,6 +247,8 @@ class Run(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Seconds the run stood failed before being re-run: inside start → finish, but not its runtime.
+    idle_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     credits: Mapped[Decimal] = mapped_column(default=Decimal(0))
     conversations_processed: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)

@@ -165,9 +165,17 @@ def reopen_run(session: Session, *, run_id: str, now: datetime) -> list[str]:
 
     The run goes failed → running (IllegalTransition for any other status) and its failed, skipped and
     cancelled steps go back to pending; completed steps keep their status, counts and stored outputs, so
-    the engine reads their sets from the artifacts instead of running them again.
+    the engine reads their sets from the artifacts instead of running them again. The time it stood failed is
+    added to its `idle_s`: its runtime counts the work, not the wait for somebody to re-run it.
     """
+    failed_at = session.scalar(select(Run.finished_at).where(Run.id == run_id))
     transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=now, reason=RERUN_REASON, from_=RunStatus.FAILED)
+    if failed_at is not None:
+        idle = max(0.0, (now - failed_at).total_seconds())
+        session.execute(
+            update(Run).where(Run.id == run_id).values(idle_s=Run.idle_s + idle),
+            execution_options={"synchronize_session": False},
+        )
     reset = [step_id for step_id, status in step_states(session, run_id).items() if status in _RESETTABLE]
     for step_id in sorted(reset):
         transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.PENDING, now=now, reason=RERUN_REASON)
