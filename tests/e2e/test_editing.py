@@ -1,6 +1,7 @@
 """Editing on the canvas in a real browser: Change trigger (the guide's warning, the steps cleared) and Clear
 trigger; Delete step with the count of the steps it affects (right-click); and each control of the canvas
-toolbar — Drag mode / Select mode, Zoom In, Zoom Out, Fit to view, Organize steps, Show minimap / Hide minimap.
+toolbar — Drag mode / Select mode (a box selects steps; the Delete key deletes them together, one undo), Zoom In,
+Zoom Out, Fit to view, Organize steps, Show minimap / Hide minimap.
 Each test arranges its own workflow through the API; what it checks is done by clicking."""
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ def test_zoom_in_zoom_out_fit_to_view_and_the_minimap(page: Page, served: Server
 
 
 def test_drag_mode_pans_and_select_mode_selects_with_a_box(page: Page, served: Server) -> None:
-    open_editor(page, served, chain("Editing: modes"))
+    workflow_id = open_editor(page, served, chain("Editing: modes"))
     canvas_settled(page)
     toolbar = page.get_by_role("toolbar", name="Canvas toolbar")
     drag_mode = toolbar.get_by_role("button", name="Drag mode")
@@ -233,6 +234,33 @@ def test_drag_mode_pans_and_select_mode_selects_with_a_box(page: Page, served: S
     expect(selected).to_have_count(2)
     expect(selected.filter(has=node(page, "pick"))).to_have_count(1)
     expect(selected.filter(has=node(page, "top"))).to_have_count(1)
+
+    # Right-click on the selection (React Flow's rectangle over it) offers to delete all of it; Escape closes the
+    # menu and the selection stays.
+    page.locator(".react-flow__nodesselection-rect").click(button="right")
+    expect(page.get_by_role("menuitem", name="Delete 2 steps")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menuitem", name="Delete 2 steps")).to_have_count(0)
+    expect(selected).to_have_count(2)
+    # The Delete key deletes the box's steps together: one confirmation counting what follows them, one undo.
+    page.keyboard.press("Delete")
+    dialog = page.get_by_role("dialog", name="Delete steps")
+    expect(dialog.get_by_text('Delete 2 steps: "pick", "top"?')).to_be_visible()
+    expect(dialog.get_by_text("2 steps after these will be affected.")).to_be_visible()
+    expect(dialog.get_by_role("listitem")).to_have_text(["tell", "report"])
+    dialog.get_by_role("button", name="Delete steps").click()
+    expect(node(page, "pick")).to_have_count(0)
+    expect(node(page, "top")).to_have_count(0)
+    saved(page)
+    steps = {step["id"]: step for step in served.api.get(f"/workflows/{workflow_id}/draft")["steps"]}
+    assert sorted(steps) == ["report", "tell"]
+    assert (steps["tell"]["after"], steps["report"]["after"]) == ([], [])
+    page.keyboard.press("Control+z")
+    expect(node(page, "pick")).to_be_visible()
+    expect(node(page, "top")).to_be_visible()
+    saved(page)
+    restored = {step["id"]: step for step in served.api.get(f"/workflows/{workflow_id}/draft")["steps"]}
+    assert (restored["top"]["after"], restored["tell"]["after"]) == (["pick"], ["top"])
 
 
 def test_organize_steps_lays_out_overlapping_steps(page: Page, served: Server) -> None:

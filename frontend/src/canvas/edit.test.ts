@@ -7,6 +7,7 @@ import {
   defaultAddAfter,
   deleteConnection,
   deleteStep,
+  deleteSteps,
   downstreamOf,
   isRefusal,
   moveNodes,
@@ -99,6 +100,15 @@ describe("deleting", () => {
     expect(affectedSteps(chain, { step: "report" })).toEqual([]);
     expect(affectedSteps(chain, { connectionTo: "alert" })).toEqual(["alert", "report"]);
     expect([...downstreamOf(chain, ["pick"])].sort()).toEqual(["alert", "report", "split"]);
+  });
+
+  it("deleteSteps removes several steps in one document; what follows them is affected, not each other", () => {
+    const next = deleteSteps(chain, ["split", "alert"]);
+    expect(next.steps?.map((step) => step.id)).toEqual(["pick", "report"]);
+    expect(stepById(next, "report")?.after).toEqual([]);
+    expect(next).toEqual(deleteStep(deleteStep(chain, "alert"), "split"));
+    expect(affectedSteps(chain, { steps: ["split", "alert"] })).toEqual(["report"]);
+    expect(affectedSteps(chain, { steps: ["alert", "report"] })).toEqual([]);
   });
 });
 

@@ -75,11 +75,15 @@ export function downstreamOf(document: WorkflowDocument, starts: readonly string
  * What deleting affects, as the server reckons it (GET …/draft/impact): a step → every step downstream of it;
  * a connection → the step it feeds and everything downstream of that. Used when the server cannot be asked.
  */
-export function affectedSteps(document: WorkflowDocument, deleting: { step: string } | { connectionTo: string }): string[] {
+export function affectedSteps(
+  document: WorkflowDocument,
+  deleting: { step: string } | { steps: readonly string[] } | { connectionTo: string },
+): string[] {
   let affected: Set<string>;
-  if ("step" in deleting) {
-    affected = downstreamOf(document, [deleting.step]);
-    affected.delete(deleting.step); // present only if the draft has a cycle
+  if ("step" in deleting || "steps" in deleting) {
+    const deleted = "step" in deleting ? [deleting.step] : deleting.steps;
+    affected = downstreamOf(document, deleted);
+    for (const id of deleted) affected.delete(id); // steps deleted together are not "affected" by each other
   } else {
     affected = downstreamOf(document, [deleting.connectionTo]);
     affected.add(deleting.connectionTo);
@@ -149,6 +153,11 @@ export function deleteStep(document: WorkflowDocument, id: string): WorkflowDocu
   const layout = { ...(document.layout ?? {}) };
   delete layout[id];
   return { ...document, steps: remaining, layout };
+}
+
+/** Removes several steps at once (a box selection): each as `deleteStep` does, in one document. */
+export function deleteSteps(document: WorkflowDocument, ids: readonly string[]): WorkflowDocument {
+  return ids.reduce(deleteStep, document);
 }
 
 /** Stores node positions (a drag, or "Organize steps") in `document.layout`, rounded to whole pixels. */

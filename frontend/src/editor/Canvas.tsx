@@ -138,14 +138,35 @@ export function Canvas() {
     [requestDelete],
   );
 
+  // The steps a box selection (Select mode, or Shift-drag) holds, in the document's order; the trigger is never one.
+  const boxSelected = useMemo(() => nodes.filter((node) => node.selected && node.id !== TRIGGER_ID).map((node) => node.id), [nodes]);
+
   const onNodeContextMenu = useCallback(
     (event: MouseEvent, node: FlowNode) => {
       event.preventDefault();
       if (readOnly || node.id === TRIGGER_ID) return;
+      if (boxSelected.length > 1 && boxSelected.includes(node.id)) {
+        // Right-click inside a selection of several acts on all of them (selecting the one would drop the rest).
+        const steps = boxSelected;
+        setMenu({ x: event.clientX, y: event.clientY, label: `Delete ${steps.length} steps`, onSelect: () => void requestDelete({ kind: "steps", steps }) });
+        return;
+      }
       selectNode(node.id);
       setMenu({ x: event.clientX, y: event.clientY, label: "Delete step", onSelect: () => void requestDelete({ kind: "step", step: node.id }) });
     },
-    [readOnly, requestDelete, selectNode],
+    [readOnly, requestDelete, selectNode, boxSelected],
+  );
+  // After a box selection React Flow lays a rectangle over the selected steps: right-clicks land on it, not on them.
+  const onSelectionContextMenu = useCallback(
+    (event: MouseEvent) => {
+      event.preventDefault();
+      if (readOnly || boxSelected.length === 0) return;
+      const steps = boxSelected;
+      const deletion = steps.length === 1 ? ({ kind: "step", step: steps[0] } as const) : ({ kind: "steps", steps } as const);
+      const label = steps.length === 1 ? "Delete step" : (`Delete ${steps.length} steps` as const);
+      setMenu({ x: event.clientX, y: event.clientY, label, onSelect: () => void requestDelete(deletion) });
+    },
+    [readOnly, requestDelete, boxSelected],
   );
   const onEdgeContextMenu = useCallback(
     (event: MouseEvent, edge: FlowEdge) => {
@@ -164,7 +185,9 @@ export function Canvas() {
     onDelete: () => {
       const edge = selectedEdge ? edges.find((each) => each.id === selectedEdge) : undefined;
       if (edge) deleteEdge(edge);
+      else if (boxSelected.length > 1) void requestDelete({ kind: "steps", steps: boxSelected });
       else if (selectedNode && selectedNode !== TRIGGER_ID) void requestDelete({ kind: "step", step: selectedNode });
+      else if (boxSelected.length === 1) void requestDelete({ kind: "step", step: boxSelected[0] });
     },
   });
 
@@ -208,6 +231,7 @@ export function Canvas() {
           onEdgeClick={onEdgeClick}
           onPaneClick={onPaneClick}
           onNodeContextMenu={onNodeContextMenu}
+          onSelectionContextMenu={onSelectionContextMenu}
           onEdgeContextMenu={onEdgeContextMenu}
           nodesDraggable={!readOnly}
           nodesConnectable={!readOnly}

@@ -1,10 +1,11 @@
-// The canvas's right-click menu: "Delete step" on a step, "Delete connection" on a line.
+// The canvas's right-click menu: "Delete step" on a step ("Delete 3 steps" inside a box selection of three),
+// "Delete connection" on a line.
 import { Menu } from "@mantine/core";
 
 export interface MenuAt {
   x: number;
   y: number;
-  label: "Delete step" | "Delete connection";
+  label: "Delete step" | `Delete ${number} steps` | "Delete connection";
   onSelect: () => void;
 }
 

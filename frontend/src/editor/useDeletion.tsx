@@ -1,14 +1,34 @@
-// Deleting a step or a connection: ask the server how many steps it affects (on the saved draft), say so in a
-// confirmation, then remove it with a pure edit (one undoable change).
+// Deleting a step, several steps (a box selection) or a connection: ask the server how many steps it affects (on
+// the saved draft), say so in a confirmation, then remove it with a pure edit (one undoable change).
 import { useCallback, useRef, useState } from "react";
 import { Button, Group, List, Loader, Modal, Stack, Text } from "@mantine/core";
 import { deletionImpact } from "../client/canvas";
-import { affectedSteps, deleteConnection, deleteStep } from "../canvas/edit";
+import { affectedSteps, deleteConnection, deleteSteps } from "../canvas/edit";
 import { affectedMessage } from "./affected";
 import { useEditor } from "./context";
 
-/** What is being deleted: a step, or the connection `ref` → `target` (e.g. "split.A" → "report"). */
-export type Deletion = { kind: "step"; step: string } | { kind: "connection"; ref: string; target: string };
+/** What is being deleted: one step, several, or the connection `ref` → `target` (e.g. "split.A" → "report"). */
+export type Deletion =
+  | { kind: "step"; step: string }
+  | { kind: "steps"; steps: string[] }
+  | { kind: "connection"; ref: string; target: string };
+
+/** The steps a deletion removes (none for a connection). */
+function deletedSteps(deletion: Deletion): string[] {
+  if (deletion.kind === "step") return [deletion.step];
+  return deletion.kind === "steps" ? deletion.steps : [];
+}
+
+/** The server's answer for one step or connection; for several steps, the union of theirs less the steps. */
+async function askImpact(workflowId: string, deletion: Deletion): Promise<string[]> {
+  if (deletion.kind === "connection") {
+    return (await deletionImpact(workflowId, { connection: `${deletion.ref}->${deletion.target}` })).steps;
+  }
+  const steps = deletedSteps(deletion);
+  const impacts = await Promise.all(steps.map((step) => deletionImpact(workflowId, { step })));
+  const affected = new Set(impacts.flatMap((impact) => impact.steps));
+  return [...affected].filter((step) => !steps.includes(step));
+}
 
 interface Pending {
   deletion: Deletion;
@@ -30,15 +50,11 @@ export function useDeletion() {
       try {
         // The server reckons on the saved draft: save what is pending first.
         await latest.current.flush();
-        const impact = await deletionImpact(
-          workflow.id,
-          deletion.kind === "step" ? { step: deletion.step } : { connection: `${deletion.ref}->${deletion.target}` },
-        );
-        affected = impact.steps;
+        affected = await askImpact(workflow.id, deletion);
       } catch {
         // The same reckoning, done here, if the server cannot answer.
         const document = latest.current.document;
-        affected = affectedSteps(document, deletion.kind === "step" ? { step: deletion.step } : { connectionTo: deletion.target });
+        affected = affectedSteps(document, deletion.kind === "connection" ? { connectionTo: deletion.target } : { steps: deletedSteps(deletion) });
       }
       setPending((current) => (current?.deletion === deletion ? { deletion, affected } : current));
     },
@@ -49,9 +65,9 @@ export function useDeletion() {
     if (!pending) return;
     const { deletion } = pending;
     draft.update((document) =>
-      deletion.kind === "step" ? deleteStep(document, deletion.step) : deleteConnection(document, deletion.ref, deletion.target),
+      deletion.kind === "connection" ? deleteConnection(document, deletion.ref, deletion.target) : deleteSteps(document, deletedSteps(deletion)),
     );
-    if (deletion.kind === "step" && selectedNode === deletion.step) selectNode(null);
+    if (selectedNode && deletedSteps(deletion).includes(selectedNode)) selectNode(null);
     setPending(null);
   }, [pending, draft, selectedNode, selectNode]);
 
@@ -63,13 +79,15 @@ export function useDeletion() {
 
 function DeleteConfirm({ pending, onConfirm, onCancel }: { pending: Pending | null; onConfirm: () => void; onCancel: () => void }) {
   const deletion = pending?.deletion;
-  const title = deletion?.kind === "connection" ? "Delete connection" : "Delete step";
+  const title = deletion?.kind === "connection" ? "Delete connection" : deletion?.kind === "steps" ? "Delete steps" : "Delete step";
   const what =
     deletion?.kind === "connection"
       ? `the connection from "${deletion.ref}" to "${deletion.target}"`
-      : deletion
-        ? `the step "${deletion.step}"`
-        : "";
+      : deletion?.kind === "steps"
+        ? `${deletion.steps.length} steps: ${deletion.steps.map((step) => `"${step}"`).join(", ")}`
+        : deletion
+          ? `the step "${deletion.step}"`
+          : "";
   const affected = pending?.affected ?? null;
   return (
     <Modal opened={pending !== null} onClose={onCancel} title={title} centered>
@@ -85,7 +103,7 @@ function DeleteConfirm({ pending, onConfirm, onCancel }: { pending: Pending | nu
         ) : (
           <>
             <Text size="sm" fw={500} c={affected.length ? "orange.8" : undefined}>
-              {affectedMessage(affected.length)}
+              {affectedMessage(affected.length, deletion?.kind === "steps")}
             </Text>
             {affected.length > 0 && (
               <List size="sm">
