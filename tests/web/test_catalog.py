@@ -6,7 +6,7 @@ import hashlib
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from redflare.adapters.db.orm import AnalysisResult, Conversation, Integration, Pipeline
 from redflare.adapters.db.store import Store
@@ -94,6 +94,42 @@ class TestConversations:
         assert expected
         assert [c["id"] for c in picked["data"]] == expected
         assert picked["count"] == len(expected)
+
+    def test_search_finds_text_in_who_and_where(self, client: TestClient, settings: Settings) -> None:
+        """`q` finds its text in any case in the id, agent, customer, team or queue; `%` and `_` are literal."""
+        store = store_of(client)
+        ids = add_conversations(store, 12)
+        with store.transaction() as session:
+            session.execute(
+                update(Conversation).where(Conversation.id == ids[3]).values(customer="Zoë O'Brien_100%", queue="vip")
+            )
+        signed_in(client, settings, "vi@example.com", Role.VIEWER)
+
+        def found(q: str, extra: str = "") -> list[str]:
+            answer = client.get(
+                "/api/conversations", params={"q": q, "limit": 100} | ({"team": extra} if extra else {})
+            )
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["count"] == len(answer.json()["data"])
+            return [c["id"] for c in answer.json()["data"]]
+
+        every = client.get("/api/conversations?limit=100").json()["data"]
+        ana = [c["id"] for c in every if c["agent"] == "Ana Ruiz"]
+        assert ana
+        assert found("ana ruiz") == found("ANA R") == ana
+        assert found("o'brien") == found("_100%") == found("VIP") == [ids[3]]
+        assert found("%") == found("_") == [ids[3]]  # not LIKE's wildcards: only the customer holds them
+        assert found(ids[7]) == [ids[7]]
+        assert found("c-0000") == [c["id"] for c in every if "c-0000" in c["id"]]
+        assert found("billing") == [c["id"] for c in every if c["team"] == "Billing"]
+        # "o" is in Dana Ito (Billing) and Bo Chen (Support): with the team filter, Billing's only.
+        with_o = [c for c in every if "o" in c["agent"].lower()]
+        assert {c["team"] for c in with_o} == set(TEAMS)
+        assert found("o", extra=TEAMS[0]) == [c["id"] for c in with_o if c["team"] == TEAMS[0]]
+        assert found("nobody by that name") == []
+        empty = client.get("/api/conversations?q=")
+        assert empty.status_code == 422
+        assert empty.json()["errors"][0]["path"] == "query.q"
 
     def test_only_what_the_rules_allow(self, client: TestClient, settings: Settings) -> None:
         """A Billing-only user lists only Billing's conversations, even when asking for another team."""

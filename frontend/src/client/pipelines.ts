@@ -208,14 +208,12 @@ export const pipelinesApi = {
   /** Without a version: the current one. */
   tryOn: (name: string, conversationId: string, version?: number) =>
     request<TryResult>("POST", `${path(name)}/try`, { body: { conversation_id: conversationId, version } }),
-  conversations: (limit: number, integration: string | null, signal?: AbortSignal) =>
+  /** The newest first; `search` finds text in the id, agent, customer, team or queue (any case). */
+  conversations: (limit: number, integration: string | null, signal?: AbortSignal, search?: string) =>
     request<{ data: ConversationRow[]; count: number }>("GET", "/conversations", {
-      query: { limit, integration },
+      query: { limit, integration, q: search || undefined },
       signal,
     }),
-  /** One conversation by its exact id (a 404 when there is none you may see). */
-  conversation: (id: string, signal?: AbortSignal) =>
-    request<ConversationRow>("GET", `/conversations/${encodeURIComponent(id)}`, { signal }),
   integrations: (signal?: AbortSignal) =>
     request<{ data: { name: string; conversations: number }[]; count: number }>("GET", "/integrations", { signal }),
 };

@@ -1,6 +1,7 @@
 // Picks the conversation to try a pipeline on: an integration filter (server-side) and a searchable Select over
 // GET /conversations (the newest first; searching matches the id, agent, customer, team, channel and integration).
-// An exact id beyond the loaded page is looked up by itself, so any conversation you may see can be tried.
+// When there are more conversations than the loaded page, typed text is also searched on the server (`?q=`), so
+// any conversation you may see can be found.
 import { useEffect, useState } from "react";
 import { Group, Select } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
@@ -8,6 +9,7 @@ import { pipelinesApi, type ConversationRow } from "../client/pipelines";
 import { formatClock } from "./tryResult";
 
 const LOAD = 500; // the API's largest page: enough to pick from; search narrows it in the browser
+const FOUND = 100; // a server search's matches shown at once (the Select shows at most 100 options)
 
 export function conversationLabel(row: ConversationRow): string {
   const who = [row.agent, row.customer].filter(Boolean).join(" ↔ ");
@@ -30,21 +32,20 @@ function useIntegrations(): string[] {
   return names;
 }
 
-/** The exact id typed in the search, looked up when the loaded page does not hold it. */
-function useExactId(search: string, rows: ConversationRow[] | null): ConversationRow | null {
+/** What the server finds for the typed text when the loaded page is not every conversation (null: not asked). */
+function useServerSearch(search: string, integration: string | null, complete: boolean): ConversationRow[] | null {
   const [debounced] = useDebouncedValue(search.trim(), 300);
-  const [found, setFound] = useState<ConversationRow | null>(null);
-  const loaded = rows?.some((row) => row.id === debounced) ?? true;
+  const [found, setFound] = useState<ConversationRow[] | null>(null);
   useEffect(() => {
     setFound(null);
-    if (loaded || debounced.length < 3 || debounced.includes(" ")) return;
+    if (complete || debounced.length < 2) return;
     const controller = new AbortController();
     pipelinesApi
-      .conversation(debounced, controller.signal)
-      .then(setFound)
-      .catch(() => undefined); // not an id: the search simply finds nothing
+      .conversations(FOUND, integration, controller.signal, debounced)
+      .then((page) => setFound(page.data))
+      .catch(() => undefined); // the loaded page still searches in the browser
     return () => controller.abort();
-  }, [debounced, loaded]);
+  }, [debounced, integration, complete]);
   return found;
 }
 
@@ -56,7 +57,8 @@ export function ConversationPicker({ value, onChange }: { value: string | null; 
   const [failure, setFailure] = useState<string | null>(null);
   const [search, setSearch] = useState("");
   const [picked, setPicked] = useState<ConversationRow | null>(null);
-  const exact = useExactId(search, rows);
+  const complete = rows !== null && total <= rows.length;
+  const found = useServerSearch(search, integration, complete);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -74,11 +76,16 @@ export function ConversationPicker({ value, onChange }: { value: string | null; 
     return () => controller.abort();
   }, [integration]);
 
-  // The loaded page, plus a looked-up id and the picked one (so the Select keeps showing its label).
-  const options = [...(rows ?? [])];
-  for (const extra of [exact, picked]) if (extra && !options.some((row) => row.id === extra.id)) options.push(extra);
-  const description =
-    rows && total > rows.length ? `The newest ${rows.length} of ${total}; type an exact id to find any other` : undefined;
+  // The server's matches first, then the loaded page, and the picked one (so the Select keeps showing its label).
+  const options: ConversationRow[] = [];
+  const seen = new Set<string>();
+  for (const row of [...(found ?? []), ...(rows ?? []), ...(picked ? [picked] : [])]) {
+    if (!seen.has(row.id)) {
+      seen.add(row.id);
+      options.push(row);
+    }
+  }
+  const description = rows && !complete ? `The newest ${rows.length} of ${total}; typing searches them all` : undefined;
 
   return (
     <Group align="flex-end" style={{ flex: 1 }} wrap="nowrap">

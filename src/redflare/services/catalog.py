@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session, undefer
 
 from redflare.adapters.db.orm import AnalysisResult, Integration, Pipeline
@@ -97,6 +97,16 @@ class IntegrationInfo:
     created_at: datetime
 
 
+# What a conversation search looks in: what identifies a conversation to a person (never the turns' text).
+SEARCHED = (
+    ConversationRow.id,
+    ConversationRow.agent,
+    ConversationRow.customer,
+    ConversationRow.team,
+    ConversationRow.queue,
+)
+
+
 def list_conversations(
     session: Session,
     *,
@@ -104,10 +114,14 @@ def list_conversations(
     integration: str | None = None,
     team: str | None = None,
     agent: str | None = None,
+    search: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[ConversationSummary]]:
-    """How many conversations match (within the rules), and one page of them, newest first."""
+    """How many conversations match (within the rules), and one page of them, newest first.
+
+    `search` finds its text, in any case, inside the id, agent, customer, team or queue (`%` and `_` are literal).
+    """
     where = _visible(access)
     for column, value in (
         (Integration.name, integration),
@@ -116,6 +130,8 @@ def list_conversations(
     ):
         if value is not None:
             where = where & (column == value)
+    if search is not None:
+        where = where & or_(*(column.icontains(search, autoescape=True) for column in SEARCHED))
     total = session.scalar(_joined(select(func.count(ConversationRow.id))).where(where)) or 0
     query = (
         _summary_query(session)

@@ -37,6 +37,15 @@ def conversations(
     integration: Filter = None,
     team: Filter = None,
     agent: Filter = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=TEXT,
+            description="Text to find, in any case, in the id, agent, customer, team or queue.",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ConversationsPublic:
@@ -47,6 +56,7 @@ def conversations(
         integration=integration,
         team=team,
         agent=agent,
+        search=q,
         limit=limit,
         offset=offset,
     )
