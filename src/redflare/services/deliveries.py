@@ -1,18 +1,23 @@
 """What a run delivered: each step's exports and outbox messages as the run resource shows them, and the
-outbox across workflows (`GET /outbox`), limited to the workflows the user may see.
+outbox across workflows (`GET /outbox`), limited to the workflows the user may see; and sending a held or
+failed message again (`POST /outbox/{id}/send`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.exports import exports_of_run
-from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Workflow
-from redflare.adapters.db.outbox import attempts_of, messages_of_run
+from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Run, Workflow
+from redflare.adapters.db.outbox import attempts_of, messages_of_run, requeue
+from redflare.domain.errors import Conflict, IllegalTransition, NotFound
+from redflare.domain.runs import RunStatus
+from redflare.services import audit
 from redflare.services.export_links import ExportLinks
 from redflare.services.times import iso
 from redflare.services.users import Principal
@@ -112,3 +117,40 @@ def list_outbox(
     )
     attempts = attempts_of(session, [row.id for row in rows])
     return OutboxPage([message_resource(row, attempts[row.id]) for row in rows], count)
+
+
+NO_SMTP_TO_SEND = "no SMTP server is configured: set REDFLARE_SMTP_HOST and restart RedFlare to send it"
+SEND_AGAIN_ACTION = "outbox.send_again"
+
+
+def send_again(
+    session: Session, *, principal: Principal, message_id: str, now: datetime, smtp_configured: bool
+) -> dict[str, Any]:
+    """Queue a held or failed message to be sent now, with a fresh round of attempts; answers the message.
+
+    What it is for: messages held because no SMTP server was configured when their run made them (they are
+    never sent on their own), a test run's held alerts someone wants after all, or a message that failed for
+    a reason since mended. NotFound outside the user's workflows; Conflict without SMTP; IllegalTransition for
+    a message of a cancelled run, or one that is not held or failed. Recorded in the workflow's audit log.
+    """
+    row = session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound(f"no outbox message {message_id!r}")
+    visible_workflow(session, principal, row.workflow_id)
+    if not smtp_configured:
+        raise Conflict(NO_SMTP_TO_SEND)
+    if session.scalar(select(Run.status).where(Run.id == row.run_id)) == str(RunStatus.CANCELLED):
+        raise IllegalTransition("its run was cancelled: the messages of a cancelled run are not sent")
+    was = row.status
+    if not requeue(session, message_id=row.id, now=now):
+        raise IllegalTransition(f"a {was} message is not sent again: only held or failed ones are")
+    audit.record(
+        session,
+        principal=principal,
+        action=SEND_AGAIN_ACTION,
+        workflow_id=row.workflow_id,
+        detail={"message_id": row.id, "run_id": row.run_id, "step_id": row.step_id, "was": was},
+        now=now,
+    )
+    session.refresh(row)
+    return message_resource(row, attempts_of(session, [row.id])[row.id])

@@ -100,3 +100,21 @@ def admin(principal: CurrentUser) -> Principal:
 
 Editor = Annotated[Principal, Depends(editor)]
 Admin = Annotated[Principal, Depends(admin)]
+
+
+# For routes that do their own transactions (a run started in a thread, a message queued then the deliverer woken
+# after the commit): the caller is authenticated in a short transaction that has ended before the route runs.
+
+
+def signed_in_briefly(request: Request, app: ServicesDep) -> Principal:
+    """The caller, from a transaction of its own: reading for a GET; writing for a change (the last-use stamp)."""
+    with app.store.read() if request.method in SAFE_METHODS else app.store.transaction() as session:
+        return current_principal(request, session, app.clock)
+
+
+def editing_briefly(principal: Annotated[Principal, Depends(signed_in_briefly)]) -> Principal:
+    return editor(principal)
+
+
+SignedIn = Annotated[Principal, Depends(signed_in_briefly)]
+Editing = Annotated[Principal, Depends(editing_briefly)]

@@ -137,6 +137,21 @@ def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int =
     return sorted(rows, key=lambda row: claimed.index(row.id))
 
 
+def requeue(session: Session, *, message_id: str, now: datetime) -> bool:
+    """A held or failed message back to `pending`, due now, with a fresh round of attempts (the old ones stay on
+    record); False when the message is in any other status (sent, or already waiting or being sent)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status.in_([str(MessageStatus.HELD), str(MessageStatus.FAILED)]),
+        )
+        .values(status=str(MessageStatus.PENDING), next_attempt_at=now, attempts=0, reason=None, claimed_until=None),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def record_attempt(
     session: Session,
     *,

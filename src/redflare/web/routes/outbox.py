@@ -1,15 +1,20 @@
 """The outbox: every email steps produced — sent, waiting, failed or held, and why — for the workflows the
-user may see. Viewers may read it (SPEC: exports, outbox messages and previews follow workflow visibility)."""
+user may see. Viewers may read it (SPEC: exports, outbox messages and previews follow workflow visibility);
+editors may send a held or failed message again."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from functools import partial
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from fastapi.concurrency import run_in_threadpool
 
 from redflare.services import deliveries
-from redflare.web.deps import CurrentUser, SessionDep
-from redflare.web.schemas.runs import OutboxPublic
+from redflare.services.users import Principal
+from redflare.web.deps import CurrentUser, Editing, ServicesDep, SessionDep
+from redflare.web.schemas.runs import MessagePublic, OutboxPublic
+from redflare.web.state import AppServices
 
 router = APIRouter(tags=["outbox"])
 
@@ -37,3 +42,34 @@ def list_outbox(
         offset=offset,
     )
     return OutboxPublic.model_validate({"data": page.data, "count": page.count})
+
+
+@router.post(
+    "/outbox/{message_id}/send",
+    responses={
+        403: {"description": "Viewers may read the outbox, not send from it"},
+        404: {"description": "No such message, or not one of a workflow you may see"},
+        409: {
+            "description": "No SMTP server is configured, the run was cancelled, or the message is not held or failed"
+        },
+    },
+)
+async def send_again(
+    message_id: Annotated[str, Path(min_length=1, max_length=64)], principal: Editing, app: ServicesDep
+) -> MessagePublic:
+    """Send a held or failed message now, with a fresh round of attempts: e.g. one held because no SMTP server was
+    configured when its run made it. Answers the message, `pending` until the deliverer has tried it."""
+    queued = await run_in_threadpool(partial(_queue_again, app, principal, message_id))
+    app.delivery.wake_deliverer()  # after the commit, so the deliverer finds it
+    return MessagePublic.model_validate(queued)
+
+
+def _queue_again(app: AppServices, principal: Principal, message_id: str) -> dict[str, Any]:
+    with app.store.transaction() as session:
+        return deliveries.send_again(
+            session,
+            principal=principal,
+            message_id=message_id,
+            now=app.clock.now(),
+            smtp_configured=app.settings.smtp_configured,
+        )

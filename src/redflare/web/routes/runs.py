@@ -18,7 +18,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
@@ -26,16 +26,14 @@ from redflare.domain.errors import NotFound
 from redflare.services import metrics as metrics_service
 from redflare.services import run_feed
 from redflare.services import runs as run_service
-from redflare.services.users import Principal
 from redflare.web.deps import (
-    SAFE_METHODS,
     ClockDep,
     CurrentUser,
+    Editing,
     Editor,
     ServicesDep,
     SessionDep,
-    current_principal,
-    editor,
+    SignedIn,
 )
 from redflare.web.schemas.runs import RunCreate, RunMetricsPublic, RunPublic, RunsPublic
 
@@ -49,23 +47,6 @@ RunId = Annotated[str, Path(min_length=1, max_length=64)]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such run or workflow, or not one you may see"}}
 _FORBIDDEN: dict[int | str, dict[str, Any]] = {403: {"description": "Viewers may read runs, not start or change them"}}
 _CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "Not possible in the run's current status"}}
-
-
-def _signed_in(request: Request, app: ServicesDep) -> Principal:
-    """The caller, authenticated in a short transaction that has ended before the route runs.
-
-    Reading for a GET; writing for a change, whose last-use stamp `current_principal` then records in it.
-    """
-    with app.store.read() if request.method in SAFE_METHODS else app.store.transaction() as session:
-        return current_principal(request, session, app.clock)
-
-
-def _editing(principal: Annotated[Principal, Depends(_signed_in)]) -> Principal:
-    return editor(principal)
-
-
-SignedIn = Annotated[Principal, Depends(_signed_in)]
-Editing = Annotated[Principal, Depends(_editing)]
 
 
 @router.post(
