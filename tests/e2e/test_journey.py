@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import POSTGRES_URL
-from tests.e2e.conftest import Server, canvas_settled, screenshot, serve, sign_in
+from tests.e2e.conftest import Server, canvas_settled, eventually, screenshot, serve, sign_in
 from tests.integrations.conftest import chat
 from tests.smtp_servers import SmtpServer, accepting_server
 
@@ -400,4 +400,42 @@ def test_a_published_seven_step_workflow_runs_when_a_sync_lands(
     ).click()
     expect(page.get_by_role("button", name="Pause workflow")).to_be_visible()
     push_sync_and_follow_the_run(page, served, mailbox, integration, created["id"], shots=False)
+    served.api.delete(f"/workflows/{created['id']}")
+
+
+def test_a_test_runs_held_alert_is_sent_from_the_run_page(page: Page, served: Server, mailbox: SmtpServer) -> None:
+    """A test run holds its alert ("not sent: test run"); on the run page an editor clicks Send now and it arrives."""
+    subject = "Held by a test run, then sent"
+    document = {
+        "name": "Send a held alert",
+        "trigger": {"type": "manual"},
+        "steps": [
+            {"id": "pick", "type": "select_conversations", "after": [], "config": {"limit": 3}},
+            {
+                "id": "tell",
+                "type": "send_alert",
+                "after": ["pick"],
+                "config": {"subject": subject, "message": "{{ input.count }} chats", "recipients": ["qa@example.com"]},
+            },
+        ],
+    }
+    created = served.api.post("/workflows", document)
+    run = served.api.post(f"/workflows/{created['id']}/runs", {"test": True})
+    ended = eventually(lambda: served.api.get(f"/runs/{run['id']}"), lambda run: run["status"] == "completed")
+    [held] = next(step for step in ended["steps"] if step["id"] == "tell")["messages"]
+    assert (held["status"], held["reason"]) == ("held", "not sent: test run")
+    before = len(mailbox.received)
+
+    sign_in(page)
+    page.goto(f"/workflows/{created['id']}/runs/{run['id']}")
+    page.get_by_role("button", name="Send Alert tell").click()
+    row = page.get_by_test_id(f"message-{held['id']}")
+    expect(row.get_by_text("Held", exact=True)).to_be_visible()
+    expect(row.get_by_text("not sent: test run")).to_be_visible()
+    row.get_by_role("button", name=f"Send now: {subject}").click()
+    expect(row.get_by_text("Sent", exact=True)).to_be_visible(timeout=10_000)
+    expect(row.get_by_role("button", name=f"Send now: {subject}")).to_have_count(0)
+    [mail] = mailbox.wait_for(before + 1)[before:]
+    assert mail.message["Subject"] == subject
+    assert mail.rcpt_tos == ["qa@example.com"]
     served.api.delete(f"/workflows/{created['id']}")

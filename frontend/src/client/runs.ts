@@ -183,6 +183,8 @@ export const runs = {
   eventsUrl: (runId: string) => `/api${run(runId)}/events`,
   version: (workflowId: string, number: number, signal?: AbortSignal) =>
     request<VersionDocument>("GET", `${wf(workflowId)}/versions/${number}`, { signal }),
+  /** Send a held or failed outbox message again (editors; a 409 says why not, e.g. no SMTP server). */
+  sendAgain: (messageId: string) => request<OutboxMessage>("POST", `/outbox/${encodeURIComponent(messageId)}/send`),
   outbox: (runId: string, signal?: AbortSignal) =>
     request<OutboxPage>("GET", "/outbox", { query: { run_id: runId, limit: 500 }, signal }),
 };

@@ -1,16 +1,21 @@
 // One run (/workflows/:id/runs/:runId, the link in alert emails): the header, the run live on the canvas, and
 // each step's details. Clicking a node opens and scrolls to its step.
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { Alert, Anchor, Center, Loader, Stack, Title } from "@mantine/core";
 import { ApiError } from "../client/http";
+import { runs } from "../client/runs";
 import { useEditor } from "../editor/context";
 import { TRIGGER_ID } from "../canvas/graph";
 import { RunCanvas } from "./RunCanvas";
+import { canSendAgain } from "./deliveries";
 import { RunHeader } from "./RunHeader";
+import type { SendAgain } from "./StepDeliveries";
 import { StepDetails } from "./StepDetails";
 import { useLiveRun } from "./useLiveRun";
 import { useRunDocument } from "./useRunDocument";
+
+const SENT_CHECK_MS = 1500;
 
 function message(error: Error): string {
   return error instanceof ApiError ? (error.detail ?? error.title) : error.message;
@@ -23,6 +28,20 @@ export function RunPage({ workflowId, runId }: { workflowId: string; runId: stri
   const [open, setOpen] = useState<string[]>([]);
   // A new object per click, so clicking the same node again scrolls to it again.
   const [focus, setFocus] = useState<{ stepId: string } | null>(null);
+
+  const runStatus = run?.status;
+  const sendAgain = useMemo<SendAgain | undefined>(() => {
+    if (readOnly || !runStatus) return undefined;
+    return {
+      offered: (message) => canSendAgain(message, runStatus),
+      send: async (messageId) => {
+        await runs.sendAgain(messageId);
+        await refresh();
+        // The deliverer sends within moments: look again so "Sent" shows without a reload.
+        window.setTimeout(() => void refresh(), SENT_CHECK_MS);
+      },
+    };
+  }, [readOnly, runStatus, refresh]);
 
   const pick = useCallback((nodeId: string) => {
     if (nodeId === TRIGGER_ID) return; // the trigger's figures are the header's
@@ -71,7 +90,7 @@ export function RunPage({ workflowId, runId }: { workflowId: string; runId: stri
         </Center>
       )}
       <Title order={4}>Steps</Title>
-      <StepDetails steps={run.steps} open={open} onOpenChange={setOpen} focus={focus} />
+      <StepDetails steps={run.steps} open={open} onOpenChange={setOpen} focus={focus} sendAgain={sendAgain} />
     </Stack>
   );
 }

@@ -1,6 +1,8 @@
 // What a step delivered: the files a Schedule Export stored (with a "Download" link) and the emails it put in
-// the outbox (sent, waiting, failed, or held and why).
-import { Anchor, Badge, Table, Text } from "@mantine/core";
+// the outbox (sent, waiting, failed, or held and why); an editor can send a held or failed one again.
+import { useState } from "react";
+import { Anchor, Badge, Button, Stack, Table, Text } from "@mantine/core";
+import { problemMessage } from "../client/problem";
 import type { ExportFile, OutboxMessage } from "../client/runs";
 import { deliveryNote, sameOrigin } from "./deliveries";
 import { formatBytes, formatTime, statusColor, statusLabel } from "./format";
@@ -44,7 +46,13 @@ export function StepExports({ exports }: { exports: ExportFile[] }) {
   );
 }
 
-export function StepMessages({ messages }: { messages: OutboxMessage[] }) {
+/** For an editor: how to send a message again, and whether this one may be (held or failed, run not cancelled). */
+export interface SendAgain {
+  send(messageId: string): Promise<void>;
+  offered(message: OutboxMessage): boolean;
+}
+
+export function StepMessages({ messages, sendAgain }: { messages: OutboxMessage[]; sendAgain?: SendAgain }) {
   return (
     <Table withTableBorder fz="sm" verticalSpacing={4} aria-label="Outbox messages">
       <Table.Thead>
@@ -53,11 +61,12 @@ export function StepMessages({ messages }: { messages: OutboxMessage[] }) {
           <Table.Th>Subject</Table.Th>
           <Table.Th>Status</Table.Th>
           <Table.Th>Delivery</Table.Th>
+          {sendAgain && <Table.Th />}
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
         {messages.map((message) => (
-          <Table.Tr key={message.id}>
+          <Table.Tr key={message.id} data-testid={`message-${message.id}`}>
             <Table.Td>{message.to.join(", ")}</Table.Td>
             <Table.Td>{message.subject}</Table.Td>
             <Table.Td>
@@ -70,9 +79,38 @@ export function StepMessages({ messages }: { messages: OutboxMessage[] }) {
                 {deliveryNote(message) || "—"}
               </Text>
             </Table.Td>
+            {sendAgain && <Table.Td>{sendAgain.offered(message) && <SendNow message={message} send={sendAgain.send} />}</Table.Td>}
           </Table.Tr>
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+function SendNow({ message, send }: { message: OutboxMessage; send: SendAgain["send"] }) {
+  const [sending, setSending] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const onClick = async () => {
+    setSending(true);
+    setRefusal(null);
+    try {
+      await send(message.id);
+    } catch (error) {
+      setRefusal(problemMessage(error));
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <Stack gap={2} align="flex-start">
+      <Button size="compact-xs" variant="light" loading={sending} onClick={() => void onClick()} aria-label={`Send now: ${message.subject}`}>
+        Send now
+      </Button>
+      {refusal && (
+        <Text size="xs" c="red" role="alert">
+          {refusal}
+        </Text>
+      )}
+    </Stack>
   );
 }

@@ -8,7 +8,7 @@ import { formatCredits, formatRuntime, formatTime, secondsBetween } from "./form
 import { stepProgress } from "./liveRun";
 import { cellText } from "./preview";
 import { RunStatusBadge } from "./RunStatusBadge";
-import { StepExports, StepMessages } from "./StepDeliveries";
+import { StepExports, StepMessages, type SendAgain } from "./StepDeliveries";
 import { StepPreview } from "./StepPreview";
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
@@ -66,7 +66,7 @@ function Tally({ tally }: { tally: Record<string, unknown> }) {
   );
 }
 
-function StepBody({ step }: { step: RunStep }) {
+function StepBody({ step, sendAgain }: { step: RunStep; sendAgain?: SendAgain }) {
   const ports = Object.entries(step.outputs ?? {});
   const preview = step.preview ?? {};
   return (
@@ -112,7 +112,7 @@ function StepBody({ step }: { step: RunStep }) {
       )}
       {(step.messages ?? []).length > 0 && (
         <Section title="Outbox messages">
-          <StepMessages messages={step.messages ?? []} />
+          <StepMessages messages={step.messages ?? []} sendAgain={sendAgain} />
         </Section>
       )}
       {Object.keys(preview).length > 0 && (
@@ -136,8 +136,11 @@ export function StepDetails({
   open,
   onOpenChange,
   focus,
+  sendAgain,
 }: {
   steps: RunStep[];
+  /** For editors: "Send now" on held or failed messages. */
+  sendAgain?: SendAgain;
   open: string[];
   onOpenChange(open: string[]): void;
   /** The step picked on the canvas (a new object per pick). */
@@ -178,7 +181,7 @@ export function StepDetails({
             </Group>
           </Accordion.Control>
           <Accordion.Panel>
-            <StepBody step={step} />
+            <StepBody step={step} sendAgain={sendAgain} />
           </Accordion.Panel>
         </Accordion.Item>
       ))}

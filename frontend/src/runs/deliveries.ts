@@ -1,5 +1,5 @@
 // How an outbox message's delivery reads in a line.
-import type { OutboxMessage } from "../client/runs";
+import type { OutboxMessage, RunStatus } from "../client/runs";
 import { formatTime } from "./format";
 
 /** Attempts and the reason, in a line: "2 attempts, last: connection refused". */
@@ -26,4 +26,9 @@ export function sameOrigin(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Whether "Send now" is offered: a held or failed message, unless its run was cancelled (never sent then). */
+export function canSendAgain(message: OutboxMessage, runStatus: RunStatus): boolean {
+  return (message.status === "held" || message.status === "failed") && runStatus !== "cancelled";
 }

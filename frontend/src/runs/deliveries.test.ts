@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import type { MessageStatus, OutboxMessage, RunStatus } from "../client/runs";
+import { canSendAgain, deliveryNote, sameOrigin } from "./deliveries";
+
+function message(status: MessageStatus, extra: Partial<OutboxMessage> = {}): OutboxMessage {
+  return {
+    id: "m1",
+    run_id: "r1",
+    workflow_id: "w1",
+    step_id: "tell",
+    kind: "alert",
+    to: ["qa@example.com"],
+    subject: "Hello",
+    text: "Hi",
+    html: null,
+    status,
+    reason: null,
+    attempts: [],
+    created_at: "2026-11-24T08:00:00Z",
+    sent_at: null,
+    ...extra,
+  };
+}
+
+describe("canSendAgain", () => {
+  it("offers Send now for held and failed messages of a run that was not cancelled", () => {
+    const statuses: MessageStatus[] = ["pending", "sending", "sent", "failed", "held"];
+    const runs: RunStatus[] = ["queued", "running", "completed", "failed", "cancelled"];
+    for (const status of statuses) {
+      for (const run of runs) {
+        const expected = (status === "held" || status === "failed") && run !== "cancelled";
+        expect(canSendAgain(message(status), run)).toBe(expected);
+      }
+    }
+  });
+});
+
+describe("deliveryNote", () => {
+  it("tells the attempts, the last error and the reason once", () => {
+    const failed = message("failed", {
+      reason: "550 rejected (gave up after 2 attempts)",
+      attempts: [
+        { at: null, ok: false, error: "421 busy" },
+        { at: null, ok: false, error: "550 rejected (gave up after 2 attempts)" },
+      ],
+    });
+    expect(deliveryNote(failed)).toBe("2 attempts · last: 550 rejected (gave up after 2 attempts)");
+    expect(deliveryNote(message("held", { reason: "not sent: no SMTP server configured" }))).toBe(
+      "not sent: no SMTP server configured",
+    );
+    expect(deliveryNote(message("pending"))).toBe("");
+  });
+});
+
+describe("sameOrigin", () => {
+  it("keeps an API link's path and query, and leaves other links alone", () => {
+    expect(sameOrigin("http://10.0.0.5:8000/api/exports/abc/download?sig=x.y")).toBe("/api/exports/abc/download?sig=x.y");
+    expect(sameOrigin("https://example.com/elsewhere")).toBe("https://example.com/elsewhere");
+  });
+});
