@@ -3,14 +3,16 @@
 Run from the repository root:  .venv/bin/python bench/exports.py [--sizes 100000,1000000]
                                (or: .venv/bin/python -m bench.exports …)
 
-For each size and each writer — `write_csv`, `write_xlsx` (XlsxWriter, constant memory, typed
-cells) and, for comparison, polars' own `DataFrame.write_excel` (XlsxWriter in its default,
-in-memory mode; `started_at` is made naive UTC before timing, as XlsxWriter refuses zoned
-datetimes) — a fresh Python process builds the processed set (`bench.synthetic.frame`, all its
-columns exported), then writes it once to a temporary folder. Each writer gets its own process
-so one writer's freed-but-kept memory never counts against the next. Reported: seconds, rows/s,
-file size, the process's RSS with the set built ("set"), and its peak RSS while writing
-(`bench.memory.PeakMemory`, sampled every 20 ms); "peak − set" is what writing added.
+For each size and each writer — `write_csv`, `write_xlsx` (rustpy-xlsxwriter: the set handed to
+rust_xlsxwriter through Arrow, constant memory, typed cells) and, as baselines, XlsxWriter writing
+the rows one by one in its constant-memory mode (how `write_xlsx` worked before) and polars' own
+`DataFrame.write_excel` (XlsxWriter in its default, in-memory mode) — with `started_at` made naive
+UTC before timing for the two XlsxWriter ones, as it refuses zoned datetimes — a fresh Python
+process builds the processed set (`bench.synthetic.frame`, all its columns exported), then writes
+it once to a temporary folder. Each writer gets its own process so one writer's freed-but-kept
+memory never counts against the next. Reported: seconds, rows/s, file size, the process's RSS with
+the set built ("set"), and its peak RSS while writing (`bench.memory.PeakMemory`, sampled every
+20 ms); "peak − set" is what writing added.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from bench.synthetic import frame
 from redflare.adapters.exportfiles.csv_file import write_csv
 from redflare.adapters.exportfiles.xlsx_file import write_xlsx
 
-WRITERS = ["csv", "xlsx", "polars write_excel"]
+WRITERS = ["csv", "xlsx", "xlsxwriter rows", "polars write_excel"]
 MIB = 1024 * 1024
 
 
@@ -42,15 +44,32 @@ def _write(writer: str, data: pl.DataFrame, folder: Path) -> Path:
         return write_csv(data, folder / "set.csv", data.columns).path
     if writer == "xlsx":
         return write_xlsx(data, folder / "set.xlsx", data.columns).path
+    if writer == "xlsxwriter rows":
+        return _xlsxwriter_rows(data, folder / "rows.xlsx")
     path = folder / "polars.xlsx"
     data.write_excel(path)
+    return path
+
+
+def _xlsxwriter_rows(data: pl.DataFrame, path: Path) -> Path:
+    """The baseline: XlsxWriter in constant-memory mode, a header, then each row's Python values."""
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, data.columns)
+    listed = [name for name, dtype in data.schema.items() if isinstance(dtype, pl.List)]
+    flat = data.with_columns(pl.col(name).list.join(", ") for name in listed)
+    for index, row in enumerate(flat.iter_rows(), start=1):
+        sheet.write_row(index, 0, row)
+    book.close()
     return path
 
 
 def measure_one(writer: str, rows: int) -> dict[str, float]:
     """Build the set, then write it once with `writer`: seconds, MiB before and at peak, file MiB."""
     data = frame(rows)
-    if writer == "polars write_excel":  # XlsxWriter refuses zoned datetimes; give it naive UTC, untimed
+    if writer in ("polars write_excel", "xlsxwriter rows"):  # XlsxWriter refuses zoned datetimes: naive UTC, untimed
         data = data.with_columns(pl.col("started_at").dt.replace_time_zone(None))
     with tempfile.TemporaryDirectory() as folder:
         before = current_mb()

@@ -1,6 +1,6 @@
 """Where export files live: a storage interface, a local folder by default, any fsspec URL in a cluster.
 
-Contract (`ExportStorage`): a writer first writes a file into `scratch` (a local folder, so XlsxWriter and
+Contract (`ExportStorage`): a writer first writes a file into `scratch` (a local folder, so the xlsx writer and
 polars can stream to disk), then `put(path, key)` moves or uploads it under `key` and answers its size in
 bytes; `open(key)` reads it back as a binary stream; `local_path(key)` is the file on this machine when
 there is one (so the web layer can serve it with sendfile), else None; `delete(key)` removes it and does
