@@ -44,10 +44,8 @@ function Shell() {
         <Routes>
           <Route path="/" element={<Navigate to="/workflows" replace />} />
           <Route path="/workflows" element={<WorkflowsListPage />} />
-          <Route path="/workflows/:id" element={<WorkflowPage tab="editor" />} />
-          <Route path="/workflows/:id/runs" element={<WorkflowPage tab="runs" />} />
-          <Route path="/workflows/:id/runs/:runId" element={<WorkflowPage tab="runs" />} />
-          <Route path="/workflows/:id/settings" element={<WorkflowPage tab="settings" />} />
+          {/* One route for all of a workflow's tabs, so moving between them keeps the draft and its undo. */}
+          <Route path="/workflows/:id/*" element={<WorkflowPage />} />
           <Route path="/pipelines" element={<PipelinesPage />} />
           <Route path="/pipelines/:name" element={<PipelinesPage />} />
           <Route path="*" element={<Navigate to="/workflows" replace />} />

@@ -183,3 +183,26 @@ def test_settings_call_limit_and_credits_limit(page: Page, served: Server) -> No
     page.reload()
     expect(page.get_by_role("textbox", name="Call limit")).to_have_value("40")
     expect(page.get_by_role("textbox", name="Credits limit")).to_have_value("250")
+
+
+def test_saving_settings_keeps_the_canvas_undo_and_an_undo_keeps_the_settings(page: Page, served: Server) -> None:
+    """Delete a step, save a Call limit, come back and Ctrl+Z: the step returns and the limit stays."""
+    workflow_id = open_workflow(page, served, "Lifecycle: settings and undo")
+    page.get_by_test_id("step-node-top").click(button="right")
+    page.get_by_role("menuitem", name="Delete step").click()
+    page.get_by_role("dialog", name="Delete step").get_by_role("button", name="Delete step").click()
+    expect(page.get_by_test_id("step-node-top")).to_have_count(0)
+
+    page.get_by_role("tab", name="Settings").click()
+    page.get_by_role("textbox", name="Call limit").fill("17")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+
+    page.get_by_role("tab", name="Editor").click()
+    page.get_by_test_id("step-node-pick").click()
+    page.keyboard.press("Control+z")
+    expect(page.get_by_test_id("step-node-top")).to_be_visible()
+    expect(page.get_by_text("Saved", exact=True)).to_be_visible()
+    draft = served.api.get(f"/workflows/{workflow_id}/draft")
+    assert [step["id"] for step in draft["steps"]] == ["pick", "top"]
+    assert served.api.get(f"/workflows/{workflow_id}/settings")["call_limit"] == 17

@@ -28,8 +28,17 @@ export interface Draft {
   saveError: ApiError | Error | null;
   /** An undoable edit; saved (debounced). Ignored when read-only. */
   update(change: (document: WorkflowDocument) => WorkflowDocument): void;
-  /** The server changed the draft (Change trigger, Clear trigger, Edit workflow …): take its document as is. */
-  replace(document: WorkflowDocument): void;
+  /**
+   * The server changed the draft (Change trigger, Clear trigger, Edit workflow …): take its document as is, and
+   * its Final checks when the answer carried them. The undo history starts again.
+   */
+  replace(document: WorkflowDocument, issues?: Issue[]): void;
+  /**
+   * The workflow's settings were saved on their own (the Settings tab): take the server's settings into the
+   * draft and into every undo step, so neither the next draft save nor an undo of a canvas edit brings the old
+   * ones back. The canvas's undo history stays.
+   */
+  adoptSettings(settings: WorkflowDocument["settings"]): void;
   /** Resolves once every pending change is saved (call before publish, trigger changes, leaving). */
   flush(): Promise<void>;
   /** Ctrl/Cmd+Z: back one edit (the undone state is saved). */

@@ -1,9 +1,18 @@
 // The draft being edited: local state with an undo history, saved to the server shortly after each edit.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { dequal } from "dequal";
 import { workflows, type Issue, type WorkflowDocument } from "../client";
 import type { Draft } from "./context";
 
 const SAVE_DELAY_MS = 400;
+
+/** The document with these settings (what the Settings tab saved), everything else as it was. */
+export function withSettings(document: WorkflowDocument, settings: WorkflowDocument["settings"]): WorkflowDocument {
+  const next = { ...document };
+  if (settings === undefined) delete next.settings;
+  else next.settings = settings;
+  return next;
+}
 const UNDO_DEPTH = 100;
 
 export function useDraft(workflowId: string, initial: WorkflowDocument, initialIssues: Issue[], readOnly: boolean): Draft {
@@ -48,7 +57,9 @@ export function useDraft(workflowId: string, initial: WorkflowDocument, initialI
       if (readOnly) return;
       const before = latest.current;
       const after = change(before);
-      if (after === before) return;
+      // A change that leaves the content as it was (a form reporting its value on opening, a click read as a
+      // drag of no distance) is no edit: it must not take a place in the undo history or be saved.
+      if (after === before || dequal(after, before)) return;
       latest.current = after;
       setDocument(after);
       history.current = [...history.current.slice(-(UNDO_DEPTH - 1)), before];
@@ -69,14 +80,22 @@ export function useDraft(workflowId: string, initial: WorkflowDocument, initialI
     schedule();
   }, [readOnly, schedule]);
 
-  const replace = useCallback((next: WorkflowDocument) => {
+  const replace = useCallback((next: WorkflowDocument, nextIssues?: Issue[]) => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     latest.current = next;
     setDocument(next);
+    if (nextIssues) setIssues(nextIssues);
     history.current = [];
     setHistoryLength(0);
     setSaving(false);
+  }, []);
+
+  const adoptSettings = useCallback((settings: WorkflowDocument["settings"]) => {
+    const next = withSettings(latest.current, settings);
+    latest.current = next;
+    setDocument(next);
+    history.current = history.current.map((earlier) => withSettings(earlier, settings));
   }, []);
 
   const flush = useCallback(async () => {
@@ -94,7 +113,7 @@ export function useDraft(workflowId: string, initial: WorkflowDocument, initialI
   useEffect(() => () => void (timer.current ? save() : undefined), [save]);
 
   return useMemo(
-    () => ({ document, issues, saving, saveError, update, replace, flush, undo, canUndo: historyLength > 0, reload }),
-    [document, issues, saving, saveError, update, replace, flush, undo, historyLength, reload],
+    () => ({ document, issues, saving, saveError, update, replace, adoptSettings, flush, undo, canUndo: historyLength > 0, reload }),
+    [document, issues, saving, saveError, update, replace, adoptSettings, flush, undo, historyLength, reload],
   );
 }

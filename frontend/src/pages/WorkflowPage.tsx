@@ -18,6 +18,7 @@ import { useDraft } from "../editor/useDraft";
 import { EditorTab } from "../editor/EditorTab";
 import { LifecycleBar } from "../lifecycle/LifecycleBar";
 import { SettingsTab } from "../settings/SettingsTab";
+import { tabOf, type WorkflowTab } from "./workflowTabs";
 import { StatusBadge } from "./WorkflowsList";
 
 // The Runs tab brings the charts: loaded when first opened.
@@ -25,8 +26,6 @@ const RunsTab = lazy(() => import("../runs/RunsTab").then((module) => ({ default
 const RunPage = lazy(() => import("../runs/RunPage").then((module) => ({ default: module.RunPage })));
 
 const WORKFLOW_REFRESH_MS = 15_000;
-
-export type WorkflowTab = "editor" | "runs" | "settings";
 
 interface Loaded {
   workflow: Workflow;
@@ -121,8 +120,9 @@ function Loaded({ loaded, tab, runId }: { loaded: Loaded; tab: WorkflowTab; runI
   );
 }
 
-export function WorkflowPage({ tab }: { tab: WorkflowTab }) {
-  const { id = "", runId } = useParams();
+export function WorkflowPage() {
+  const { id = "", "*": rest = "" } = useParams();
+  const { tab, runId } = tabOf(rest);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<Error | null>(null);
 

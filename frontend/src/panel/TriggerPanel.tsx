@@ -35,15 +35,14 @@ export function TriggerPanel() {
   const issues = nodeIssues(draft, "trigger");
 
   /** A server-side change of the draft: save what is pending first, then take the server's document. */
-  const onServer = async (call: () => Promise<{ document: typeof draft.document }>) => {
+  const onServer = async (call: () => Promise<{ document: typeof draft.document; issues: typeof draft.issues }>) => {
     setBusy(true);
     setError(null);
     try {
       await draft.flush();
       const answer = await call();
-      draft.replace(answer.document);
+      draft.replace(answer.document, answer.issues);
       setPicking(false);
-      await draft.reload(); // replace() keeps the old issues; reload brings the new ones
     } catch (caught) {
       setError(messageOf(caught));
     } finally {

@@ -15,6 +15,7 @@ import {
   Text,
   Title,
 } from "@mantine/core";
+import { workflows } from "../client";
 import { lifecycle, type OverlapPolicy, type WorkflowSettings } from "../client/lifecycle";
 import { useEditor } from "../editor/context";
 import { problemMessage } from "../lifecycle/controls";
@@ -115,14 +116,16 @@ export function SettingsTab({ workflowId }: { workflowId: string }) {
     setSaving(true);
     try {
       // The draft document carries the settings too, and saving it applies them: save pending canvas edits
-      // first, then take the server's draft (with the new limits) so a later draft save cannot undo this one.
+      // first, then take the server's settings into the local draft (and its undo steps) so that neither a
+      // later draft save nor an undo on the canvas brings the old limits back. The canvas's undo stays.
       await draft.flush();
       const next = await lifecycle.saveSettings(workflowId, bodyFromForm(form));
       setSettings(next);
       setForm(formFromSettings(next));
       setSaved(true);
-      // Saved either way; a failed refresh only leaves the old limits in the local draft until the next load.
-      await draft.reload().catch(() => undefined);
+      // Saved either way; a failed read only leaves the old limits in the local draft until the next load.
+      const stored = await workflows.draft(workflowId).catch(() => null);
+      if (stored) draft.adoptSettings(stored.settings);
     } catch (caught) {
       const { fields, general: message } = errorsFromProblem(caught);
       setFieldErrors(fields);
