@@ -147,6 +147,17 @@ def push_sync_and_follow_the_run(
     canvas = page.get_by_test_id("run-canvas")
     for step_id in STEP_IDS:
         expect(canvas.get_by_test_id(f"step-node-{step_id}").get_by_text("completed", exact=True)).to_be_visible()
+    # The run's nodes (taller than the editor's) are spread so none touches another (a few pixels between), Distribute's
+    # two branches too.
+    page.wait_for_function(
+        """() => {
+            const boxes = [...document.querySelectorAll('[data-testid="run-canvas"] .react-flow__node')]
+                .map((node) => node.getBoundingClientRect());
+            return boxes.length === 8 && boxes.every((a, i) => boxes.slice(i + 1).every((b) =>
+                a.right <= b.left || b.right <= a.left || a.bottom + 4 <= b.top || b.bottom + 4 <= a.top));
+        }"""
+    )
+    expect(canvas.get_by_test_id("step-node-process").get_by_text(re.compile("credits so far"))).to_have_count(0)
     if shots:
         screenshot(page, "run-page")
 

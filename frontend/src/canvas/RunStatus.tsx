@@ -48,7 +48,8 @@ export function RunStatus({ run }: { run: NodeRunState }) {
             aria-label="Processed conversations"
           />
           <Text size="xs" c="dimmed">
-            {progress.processed.toLocaleString()} / {progress.total.toLocaleString()} · {progress.credits.toLocaleString()} credits so far
+            {progress.processed.toLocaleString()} / {progress.total.toLocaleString()} · {progress.credits.toLocaleString()} credits
+            {run.status === "running" ? " so far" : ""}
           </Text>
         </Stack>
       )}

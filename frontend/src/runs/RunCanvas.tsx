@@ -1,14 +1,47 @@
 // The run on the canvas, read-only: the document's nodes (the canvas helper's node types) each carrying its
-// live `data.run`; clicking a node picks its step's details.
+// live `data.run`; clicking a node picks its step's details. Run nodes are taller than the editor's, so once
+// measured they are spread apart where the editor's places would make them touch, and the view fits them again.
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { Background, ReactFlow, ReactFlowProvider, applyNodeChanges, type Edge, type NodeChange } from "@xyflow/react";
+import {
+  Background,
+  ReactFlow,
+  ReactFlowProvider,
+  applyNodeChanges,
+  type Edge,
+  type NodeChange,
+  type ReactFlowInstance,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { WorkflowDocument } from "../client";
 import type { Run } from "../client/runs";
 import { documentToFlow, type FlowNode } from "../canvas/graph";
 import { nodeTypes } from "../canvas/nodes";
 import { reconcileNodes } from "../canvas/reconcile";
+import { spreadApart } from "../canvas/spread";
 import { nodeRunStates, runInProgress } from "./liveRun";
+
+const FIT = { padding: 0.2 };
+const NODE_GAP = 16; // at least this much space between two nodes, one above the other
+
+/** The nodes, each measured one moved down as far as needed to clear the others; the rest as they are. */
+function spread(nodes: FlowNode[]): FlowNode[] {
+  const measured = nodes.filter((node) => node.measured?.width && node.measured?.height);
+  if (measured.length < 2) return nodes;
+  const ys = spreadApart(
+    measured.map((node) => ({
+      id: node.id,
+      x: node.position.x,
+      y: node.position.y,
+      width: node.measured?.width ?? 0,
+      height: node.measured?.height ?? 0,
+    })),
+    NODE_GAP,
+  );
+  return nodes.map((node) => {
+    const y = ys[node.id];
+    return y === undefined || y === node.position.y ? node : { ...node, position: { ...node.position, y } };
+  });
+}
 
 export function RunCanvas({
   document,
@@ -35,6 +68,13 @@ export function RunCanvas({
   );
   const [nodes, setNodes] = useState<FlowNode[]>(() => reconcileNodes([], derived, selected));
   useEffect(() => setNodes((current) => reconcileNodes(current, derived, selected)), [derived, selected]);
+  // Where each node is shown: its editor place, moved down if it would touch another (heights known once measured).
+  const shown = useMemo(() => spread(nodes), [nodes]);
+  const [instance, setInstance] = useState<ReactFlowInstance<FlowNode, Edge> | null>(null);
+  const places = shown.map((node) => `${node.id}:${node.position.y}`).join("|");
+  useEffect(() => {
+    if (instance) void instance.fitView(FIT);
+  }, [instance, places]);
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) =>
       setNodes((current) => applyNodeChanges(changes.filter((change) => change.type === "dimensions"), current)),
@@ -50,7 +90,7 @@ export function RunCanvas({
     <div style={{ height: 420, border: "1px solid var(--mantine-color-gray-3)", borderRadius: 8 }} data-testid="run-canvas">
       <ReactFlowProvider>
         <ReactFlow<FlowNode, Edge>
-          nodes={nodes}
+          nodes={shown}
           edges={edges}
           nodeTypes={nodeTypes}
           onNodesChange={onNodesChange}
@@ -59,8 +99,9 @@ export function RunCanvas({
           elementsSelectable
           deleteKeyCode={null}
           onNodeClick={(_, node) => onSelect(node.id)}
+          onInit={setInstance}
           fitView
-          fitViewOptions={{ padding: 0.2 }}
+          fitViewOptions={FIT}
           minZoom={0.1}
           proOptions={{ hideAttribution: true }}
         >
