@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, description="Analysis processes.")
     batch_size: int = Field(default=200, ge=1, le=100_000, description="Conversations per analysis batch.")
     base_url: str = Field(default="http://127.0.0.1:8000", description="Address links in emails point at.")
+    demo_workflows: bool = Field(
+        default=True,
+        description="`redflare serve`'s first start stores the example workflows beside the demo conversations; "
+        "false (REDFLARE_DEMO_WORKFLOWS=0) starts with an empty Workflows list.",
+    )
 
     smtp_host: str | None = Field(default=None, description="SMTP server; unset keeps messages in the outbox.")
     smtp_port: int | None = Field(default=None, ge=1, le=65535, description="Default 25, 587 (starttls), 465 (ssl).")

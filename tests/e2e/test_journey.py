@@ -59,9 +59,10 @@ def mailbox() -> Iterator[SmtpServer]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, mailbox: SmtpServer) -> Iterator[Server]:
     smtp = {"REDFLARE_SMTP_HOST": mailbox.host, "REDFLARE_SMTP_PORT": str(mailbox.port), "REDFLARE_SMTP_TLS": "none"}
-    with serve(tmp_path_factory.mktemp("journey") / "data", smtp) as server:
-        for workflow in server.api.get("/workflows", limit=100)["data"]:
-            server.api.delete(f"/workflows/{workflow['id']}")
+    # A new user's first start, without the example workflows: the list starts empty ("No workflows yet").
+    with serve(tmp_path_factory.mktemp("journey") / "data", {**smtp, "REDFLARE_DEMO_WORKFLOWS": "0"}) as server:
+        assert server.api.get("/workflows", limit=100)["count"] == 0
+        assert server.api.get("/conversations", limit=1)["count"] > 0  # the demo conversations are there
         yield server
 
 

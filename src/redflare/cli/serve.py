@@ -30,7 +30,7 @@ def first_start(settings: Settings) -> None:
             has_users = bool(session.scalar(select(func.count()).select_from(User)))
             has_conversations = bool(session.scalar(select(func.count()).select_from(Conversation)))
         if not has_conversations:
-            load_demo(store, clock, say=typer.echo)
+            load_demo(store, clock, say=typer.echo, workflows=settings.demo_workflows)
         if not has_users:
             email = settings.admin_email or "admin@example.com"
             try:

@@ -27,8 +27,16 @@ def example_files() -> dict[str, str]:
     }
 
 
-def load_demo(store: Store, clock: Clock, *, datasets: Path | None = None, say: Callable[[str], None] = print) -> None:
-    """Import the demo conversations (shared datasets if found, else the packaged sample) and store the examples."""
+def load_demo(
+    store: Store,
+    clock: Clock,
+    *,
+    datasets: Path | None = None,
+    say: Callable[[str], None] = print,
+    workflows: bool = True,
+) -> None:
+    """Import the demo conversations (shared datasets if found, else the packaged sample) and, unless `workflows` is
+    false, store the example workflows as drafts."""
     root = datasets or shared_datasets_dir()
     sources = [root / name for name in SHARED_SOURCES if (root / name).exists()] if root else []
     if not sources:
@@ -38,6 +46,8 @@ def load_demo(store: Store, clock: Clock, *, datasets: Path | None = None, say: 
         report = import_path(store, source, integration=DEMO_INTEGRATION, skip_bad=True)
         skipped = f", {len(report.bad_rows)} skipped as unusable" if report.bad_rows else ""
         say(f"Imported {source}: {report.inserted} new, {report.updated} updated conversations{skipped}.")
+    if not workflows:
+        return
     with store.transaction() as session:
         for name, text in example_files().items():
             save_draft_by_name(session, document_from_data(parse_text(text, source=name)), now=clock.now())
