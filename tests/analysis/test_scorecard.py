@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from redflare.analysis.phrases import normalise
 from redflare.analysis.pipeline import (
     Criterion,
     DurationRange,
@@ -16,7 +17,7 @@ from redflare.analysis.pipeline import (
     SentimentAtEnd,
     SentimentAtStart,
 )
-from redflare.analysis.scorecard import evaluate, normalise, score_conversation, weighted_score
+from redflare.analysis.scorecard import evaluate, score_conversation, weighted_score
 from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
 
 

@@ -28,14 +28,7 @@ Contract:
   `within_first_turns` / `within_last_turns` count the speaker's own turns; given both, a turn
   must lie in both windows.
 
-Phrase matching is fuzzy but word-aligned. Text and phrases are normalised alike (case-folded,
-apostrophes dropped so "I'm" = "im", other punctuation to spaces, whitespace collapsed). A phrase
-of k words scores 100 when it occurs as whole words; otherwise its score is the best `fuzz.ratio`
-against every run of k−1, k or k+1 consecutive words of the turn. Unlike `fuzz.partial_ratio`
-this never matches inside another word ("hi" in "this", "calm down" in "becalm downtown") yet
-forgives typos, inflections and a dropped or added word ("apologize" ~ "apologise", "thank you
-for calling" ~ "thanks for calling"). A phrase counts as said when its score reaches the
-criterion's threshold.
+Phrase matching (fuzzy, word-aligned) is `redflare.analysis.phrases`.
 
 Scoring runs once per conversation in worker processes, so the work is kept small: normalised
 phrases and a whole-word regex are cached per phrase list; each turn is normalised and cut into
@@ -45,15 +38,14 @@ over every later turn; and rapidfuzz compares one phrase with all candidate runs
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from statistics import fmean
 
 from rapidfuzz import fuzz, process
 
 from redflare.analysis.measures import Measures, conversation_measures
+from redflare.analysis.phrases import TurnText, exact_pattern, normalised_phrases, spelled_as_written
 from redflare.analysis.pipeline import (
     Criterion,
     DurationRange,
@@ -65,9 +57,6 @@ from redflare.analysis.pipeline import (
 )
 from redflare.analysis.sentiment import turn_sentiments
 from redflare.domain.conversation import Conversation, Speaker
-
-_APOSTROPHES = re.compile(r"['’‘`´]")
-_NON_WORD = re.compile(r"[^\w\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,69 +89,6 @@ class ScorecardResult:
         return {result.name: result.passed for result in self.results}
 
 
-def normalise(text: str) -> str:
-    """Text as phrase matching sees it: case-folded, apostrophes dropped, punctuation to spaces."""
-    return " ".join(_NON_WORD.sub(" ", _APOSTROPHES.sub("", text.casefold())).split())
-
-
-@lru_cache(maxsize=1024)
-def _normalised_phrases(phrases: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    """(normalised phrase, word count), empty ones dropped; cached because scorecards repeat."""
-    normalised = (normalise(phrase) for phrase in phrases)
-    return tuple((text, len(text.split())) for text in normalised if text)
-
-
-@lru_cache(maxsize=1024)
-def _spelled(phrases: tuple[str, ...]) -> dict[str, str]:
-    """Normalised phrase → the first phrase as the criterion spells it (evidence names the phrase as written)."""
-    spelled: dict[str, str] = {}
-    for phrase in phrases:
-        spelled.setdefault(normalise(phrase), phrase)
-    return spelled
-
-
-@lru_cache(maxsize=1024)
-def _exact_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    """Any of the phrases as whole words in normalised text (a fuzzy score of 100); None if none."""
-    prepared = sorted({phrase for phrase, _ in _normalised_phrases(phrases)}, key=len, reverse=True)
-    if not prepared:
-        return None
-    return re.compile(r"(?:^| )(?:" + "|".join(map(re.escape, prepared)) + r")(?= |$)")
-
-
-class _Text:
-    """One turn's normalised text, cut into runs of consecutive words on demand."""
-
-    __slots__ = ("_ends", "_runs", "_starts", "text")
-
-    def __init__(self, raw: str) -> None:
-        self.text = normalise(raw)
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        position = 0
-        for word in self.text.split(" ") if self.text else ():
-            self._starts.append(position)
-            self._ends.append(position + len(word))
-            position += len(word) + 1
-        self._runs: dict[int, list[str]] = {}
-
-    def runs_for(self, phrase_words: int) -> list[str]:
-        """The runs a phrase of that many words is compared with: k−1, k and k+1 words long.
-
-        A turn shorter than k−1 words is one run, whole, so "thanks" can still meet "thank you so".
-        """
-        if phrase_words not in self._runs:
-            count, text, starts, ends = len(self._starts), self.text, self._starts, self._ends
-            low, high = max(1, min(phrase_words - 1, count)), min(phrase_words + 1, count)
-            # Slicing the normalised text (single spaces) is cheaper than joining word lists.
-            self._runs[phrase_words] = [
-                text[starts[first] : ends[first + size - 1]]
-                for size in range(low, high + 1)
-                for first in range(count - size + 1)
-            ]
-        return self._runs[phrase_words]
-
-
 class _Transcript:
     """A conversation prepared for scoring: normalised turns and (lazily) turn sentiments."""
 
@@ -175,12 +101,12 @@ class _Transcript:
         self.conversation = conversation
         self._sentiments = sentiments
         self._measures = measures
-        self._texts: dict[int, _Text] = {}
+        self._texts: dict[int, TurnText] = {}
         self._choices: dict[tuple[tuple[int, ...], int], tuple[list[str], list[int]]] = {}
 
-    def text(self, index: int) -> _Text:
+    def text(self, index: int) -> TurnText:
         if index not in self._texts:
-            self._texts[index] = _Text(self.conversation.turns[index].text)
+            self._texts[index] = TurnText(self.conversation.turns[index].text)
         return self._texts[index]
 
     def choices(self, indexes: tuple[int, ...], phrase_words: int) -> tuple[list[str], list[int]]:
@@ -224,8 +150,8 @@ class _Transcript:
     ) -> tuple[int, float, str] | None:
         """The earliest turn saying any phrase, its best score there and that phrase (as spelled); None if none."""
         # A verbatim hit is found by one regex; only the turns before it can still hold an earlier fuzzy hit.
-        exact = _exact_pattern(phrases)
-        spelled = _spelled(phrases)
+        exact = exact_pattern(phrases)
+        spelled = spelled_as_written(phrases)
         hit: tuple[int, str] | None = None
         for index in indexes:
             found = exact.search(self.text(index).text) if exact else None
@@ -236,7 +162,7 @@ class _Transcript:
         best: dict[int, tuple[float, str]] = {}  # turn index → best phrase score reaching the threshold
         if window and threshold < 100:
             # One rapidfuzz call per phrase over every run of every turn keeps the Python loop short.
-            for phrase, words in _normalised_phrases(phrases):
+            for phrase, words in normalised_phrases(phrases):
                 choices, owners = self.choices(window, words)
                 for _, score, position in process.extract(
                     phrase, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
