@@ -451,3 +451,46 @@ def test_a_test_runs_held_alert_is_sent_from_the_run_page(page: Page, served: Se
     assert mail.message["Subject"] == subject
     assert mail.rcpt_tos == ["qa@example.com"]
     served.api.delete(f"/workflows/{created['id']}")
+
+
+def test_the_outbox_page_lists_held_emails_and_sends_one(page: Page, served: Server, mailbox: SmtpServer) -> None:
+    """Outbox (sidebar): a test run's held alert under "Held", with its workflow and run; Send now → it arrives."""
+    subject = "From the outbox page"
+    name = "Outbox page"
+    document = {
+        "name": name,
+        "trigger": {"type": "manual"},
+        "steps": [
+            {"id": "pick", "type": "select_conversations", "after": [], "config": {"limit": 2}},
+            {
+                "id": "tell",
+                "type": "send_alert",
+                "after": ["pick"],
+                "config": {"subject": subject, "message": "{{ input.count }} chats", "recipients": ["ops@example.com"]},
+            },
+        ],
+    }
+    created = served.api.post("/workflows", document)
+    run = served.api.post(f"/workflows/{created['id']}/runs", {"test": True})
+    eventually(lambda: served.api.get(f"/runs/{run['id']}"), lambda run: run["status"] == "completed")
+    before = len(mailbox.received)
+
+    sign_in(page)
+    page.get_by_role("link", name="Outbox", exact=True).click()
+    expect(page.get_by_role("heading", name="Outbox", exact=True)).to_be_visible()
+    page.get_by_text("Held", exact=True).first.click()  # the filter
+    table = page.get_by_role("table", name="Outbox")
+    row = table.get_by_role("row").filter(has_text=subject)
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("link", name=name)).to_have_attribute("href", f"/workflows/{created['id']}")
+    expect(row.get_by_role("link", name=f"Run #{run['number']}")).to_have_attribute(
+        "href", f"/workflows/{created['id']}/runs/{run['id']}"
+    )
+    expect(row.get_by_text("not sent: test run")).to_be_visible()
+    row.get_by_role("button", name=f"Send now: {subject}").click()
+    expect(row).to_have_count(0)  # no longer held
+    [mail] = mailbox.wait_for(before + 1)[before:]
+    assert mail.message["Subject"] == subject
+    page.get_by_text("Sent", exact=True).first.click()
+    expect(table.get_by_role("row").filter(has_text=subject).get_by_text("Sent", exact=True)).to_be_visible()
+    served.api.delete(f"/workflows/{created['id']}")

@@ -171,7 +171,9 @@ def test_the_outbox_shows_only_the_workflows_a_user_may_see(cli_env: Path) -> No
     add_user(settings, "narrow@example.com", Role.VIEWER, teams=["nobody"])
     with app_with(settings) as (client, csrf):
         run = run_to_end(client, csrf, delivery_flow())
-        assert client.get(f"/api/outbox?run_id={run['id']}").json()["count"] == 2  # the admin sees both
+        listed = client.get(f"/api/outbox?run_id={run['id']}").json()
+        assert listed["count"] == 2  # the admin sees both
+        assert {(m["workflow_name"], m["run_number"]) for m in listed["data"]} == {("Delivery flow", run["number"])}
         client.cookies.clear()
         sign_in(client, "narrow@example.com")
         assert client.get(f"/api/outbox?run_id={run['id']}").json() == {"data": [], "count": 0}

@@ -161,6 +161,17 @@ export interface VersionDocument {
   document: WorkflowDocument;
 }
 
+/** A message as the outbox lists it: with its run's number and its workflow's name. */
+export interface ListedMessage extends OutboxMessage {
+  run_number: number | null;
+  workflow_name: string | null;
+}
+
+export interface OutboxListing {
+  data: ListedMessage[];
+  count: number;
+}
+
 export interface OutboxPage {
   data: OutboxMessage[];
   count: number;
@@ -185,6 +196,9 @@ export const runs = {
     request<VersionDocument>("GET", `${wf(workflowId)}/versions/${number}`, { signal }),
   /** Send a held or failed outbox message again (editors; a 409 says why not, e.g. no SMTP server). */
   sendAgain: (messageId: string) => request<OutboxMessage>("POST", `/outbox/${encodeURIComponent(messageId)}/send`),
+  /** Every message of the workflows you may see, newest first; `status` narrows it (e.g. "held"). */
+  outboxAll: (query: { status?: MessageStatus | null; limit: number; offset: number }, signal?: AbortSignal) =>
+    request<OutboxListing>("GET", "/outbox", { query: { ...query }, signal }),
   outbox: (runId: string, signal?: AbortSignal) =>
     request<OutboxPage>("GET", "/outbox", { query: { run_id: runId, limit: 500 }, signal }),
 };

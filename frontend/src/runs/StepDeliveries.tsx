@@ -87,7 +87,7 @@ export function StepMessages({ messages, sendAgain }: { messages: OutboxMessage[
   );
 }
 
-function SendNow({ message, send }: { message: OutboxMessage; send: SendAgain["send"] }) {
+export function SendNow({ message, send }: { message: OutboxMessage; send: SendAgain["send"] }) {
   const [sending, setSending] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const onClick = async () => {

@@ -94,7 +94,8 @@ def list_outbox(
     limit: int = 50,
     offset: int = 0,
 ) -> OutboxPage:
-    """Outbox messages, newest first, of the workflows this user may see (one named: NotFound if not visible)."""
+    """Outbox messages, newest first, of the workflows this user may see (one named: NotFound if not visible), each
+    with its run's number and its workflow's name."""
     if workflow_id is not None:
         where: list[ColumnElement[bool]] = [
             OutboxMessage.workflow_id == visible_workflow(session, principal, workflow_id).id
@@ -116,7 +117,20 @@ def list_outbox(
         )
     )
     attempts = attempts_of(session, [row.id for row in rows])
-    return OutboxPage([message_resource(row, attempts[row.id]) for row in rows], count)
+    # The outbox page names each message's workflow and run: one query for the page's, not one per message.
+    runs = {
+        run_id: (number, name)
+        for run_id, number, name in session.execute(
+            select(Run.id, Run.number, Workflow.name)
+            .join(Workflow, Workflow.id == Run.workflow_id)
+            .where(Run.id.in_({row.run_id for row in rows}))
+        )
+    }
+    data = []
+    for row in rows:
+        number, name = runs.get(row.run_id, (None, None))
+        data.append(message_resource(row, attempts[row.id]) | {"run_number": number, "workflow_name": name})
+    return OutboxPage(data, count)
 
 
 NO_SMTP_TO_SEND = "no SMTP server is configured: set REDFLARE_SMTP_HOST and restart RedFlare to send it"

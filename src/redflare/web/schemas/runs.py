@@ -77,8 +77,13 @@ class MessagePublic(BaseModel):
     sent_at: str | None
 
 
+class OutboxMessagePublic(MessagePublic):
+    run_number: int | None = Field(description="The number of the run that made it (1, 2, 3 … per workflow).")
+    workflow_name: str | None = Field(description="The name of that run's workflow.")
+
+
 class OutboxPublic(BaseModel):
-    data: list[MessagePublic]
+    data: list[OutboxMessagePublic]
     count: int
 
 

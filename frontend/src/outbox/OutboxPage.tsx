@@ -1,0 +1,153 @@
+// The outbox (/outbox): every email the steps of the workflows you may see produced, newest first — sent,
+// waiting, failed or held and why — narrowed by status, with "Send now" for a held or failed one (editors): e.g.
+// the emails held while no SMTP server was configured.
+import { useCallback, useEffect, useState } from "react";
+import { Link } from "react-router";
+import { Alert, Anchor, Badge, Center, Group, Loader, Pagination, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { useAuth } from "../auth";
+import { problemMessage } from "../client/problem";
+import { runs, type ListedMessage, type MessageStatus, type OutboxListing } from "../client/runs";
+import { deliveryNote } from "../runs/deliveries";
+import { formatTime, statusColor, statusLabel } from "../runs/format";
+import { SendNow } from "../runs/StepDeliveries";
+
+const PAGE = 50;
+const SENT_CHECK_MS = 1500;
+const FILTERS: { label: string; value: MessageStatus | "all" }[] = [
+  { label: "All", value: "all" },
+  { label: "Held", value: "held" },
+  { label: "Failed", value: "failed" },
+  { label: "Waiting", value: "pending" },
+  { label: "Sent", value: "sent" },
+];
+
+function emptyText(filter: MessageStatus | "all"): string {
+  const label = FILTERS.find((each) => each.value === filter)?.label.toLowerCase();
+  return filter === "all" || !label ? "No emails yet." : `No ${label} emails.`;
+}
+
+export function OutboxPage() {
+  const { canEdit } = useAuth();
+  const [filter, setFilter] = useState<MessageStatus | "all">("all");
+  const [page, setPage] = useState(1);
+  const [listing, setListing] = useState<OutboxListing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [epoch, setEpoch] = useState(0);
+  const refresh = useCallback(() => setEpoch((current) => current + 1), []);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    runs
+      .outboxAll({ status: filter === "all" ? null : filter, limit: PAGE, offset: (page - 1) * PAGE }, controller.signal)
+      .then((answer) => {
+        setListing(answer);
+        setError(null);
+      })
+      .catch((caught: unknown) => {
+        if (!controller.signal.aborted) setError(problemMessage(caught));
+      });
+    return () => controller.abort();
+  }, [filter, page, epoch]);
+
+  const send = useCallback(
+    async (messageId: string) => {
+      await runs.sendAgain(messageId);
+      refresh();
+      // The deliverer sends within moments: look again so "Sent" shows without a reload.
+      window.setTimeout(refresh, SENT_CHECK_MS);
+    },
+    [refresh],
+  );
+
+  const pages = listing ? Math.max(1, Math.ceil(listing.count / PAGE)) : 1;
+  return (
+    <Stack p="lg" gap="md">
+      <Group justify="space-between" align="flex-end">
+        <Stack gap={2}>
+          <Title order={2}>Outbox</Title>
+          <Text size="sm" c="dimmed">
+            Every email your workflows' steps produced: sent, waiting, failed, or held and why.
+          </Text>
+        </Stack>
+        <SegmentedControl
+          aria-label="Show messages"
+          data={FILTERS}
+          value={filter}
+          onChange={(value) => {
+            setFilter(value as MessageStatus | "all");
+            setPage(1);
+          }}
+        />
+      </Group>
+      {error && (
+        <Alert color="red" title="The outbox could not be loaded">
+          {error}
+        </Alert>
+      )}
+      {!listing && !error ? (
+        <Center py="xl">
+          <Loader />
+        </Center>
+      ) : listing && listing.data.length === 0 ? (
+        <Text c="dimmed">{emptyText(filter)}</Text>
+      ) : (
+        listing && <OutboxTable messages={listing.data} send={canEdit ? send : undefined} />
+      )}
+      {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} aria-label="Outbox pages" />}
+    </Stack>
+  );
+}
+
+function OutboxTable({ messages, send }: { messages: ListedMessage[]; send?: (messageId: string) => Promise<void> }) {
+  return (
+    <Table withTableBorder striped fz="sm" verticalSpacing={6} aria-label="Outbox">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Created</Table.Th>
+          <Table.Th>Workflow</Table.Th>
+          <Table.Th>Run</Table.Th>
+          <Table.Th>To</Table.Th>
+          <Table.Th>Subject</Table.Th>
+          <Table.Th>Status</Table.Th>
+          <Table.Th>Delivery</Table.Th>
+          {send && <Table.Th />}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {messages.map((message) => {
+          const workflow = `/workflows/${encodeURIComponent(message.workflow_id)}`;
+          return (
+            <Table.Tr key={message.id} data-testid={`outbox-${message.id}`}>
+              <Table.Td>{formatTime(message.created_at)}</Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={workflow} size="sm">
+                  {message.workflow_name ?? message.workflow_id}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={`${workflow}/runs/${encodeURIComponent(message.run_id)}`} size="sm">
+                  Run #{message.run_number ?? "?"}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{message.to.join(", ")}</Table.Td>
+              <Table.Td>{message.subject}</Table.Td>
+              <Table.Td>
+                <Badge size="sm" variant="light" color={statusColor(message.status)}>
+                  {statusLabel(message.status)}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                <Text size="xs" c={message.status === "failed" ? "red" : "dimmed"}>
+                  {deliveryNote(message) || "—"}
+                </Text>
+              </Table.Td>
+              {send && (
+                <Table.Td>{(message.status === "held" || message.status === "failed") && <SendNow message={message} send={send} />}</Table.Td>
+              )}
+            </Table.Tr>
+          );
+        })}
+      </Table.Tbody>
+    </Table>
+  );
+}
