@@ -223,7 +223,8 @@ def eventually(read: Callable[[], T], until: Callable[[T], bool], *, timeout: fl
 
 def canvas_settled(page: Page) -> None:
     """Waits until the canvas stops moving (fit, pan to a selected node, zoom: animated), so a click lands on
-    what it aimed at: the viewport's transform the same over three looks 50 ms apart."""
+    what it aimed at: first two animation frames (the editor starts its pan to a newly selected node in one),
+    then the viewport's transform the same over four looks 60 ms apart (a pan lasts 200 ms)."""
     page.wait_for_selector(".react-flow__viewport")
     page.evaluate(
         """() => new Promise((resolve) => {
@@ -233,9 +234,9 @@ def canvas_settled(page: Page) -> None:
                 const now = getComputedStyle(viewport).transform;
                 same = now === last ? same + 1 : 0;
                 last = now;
-                if (same >= 2) resolve(); else setTimeout(look, 50);
+                if (same >= 3) resolve(); else setTimeout(look, 60);
             };
-            look();
+            requestAnimationFrame(() => requestAnimationFrame(look));
         })"""
     )
 

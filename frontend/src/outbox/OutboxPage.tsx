@@ -3,13 +3,12 @@
 // the emails held while no SMTP server was configured.
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router";
-import { Alert, Anchor, Badge, Center, Group, Loader, Pagination, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Center, Group, Loader, Pagination, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
 import { useAuth } from "../auth";
 import { problemMessage } from "../client/problem";
 import { runs, type ListedMessage, type MessageStatus, type OutboxListing } from "../client/runs";
-import { deliveryNote } from "../runs/deliveries";
-import { formatTime, statusColor, statusLabel } from "../runs/format";
-import { SendNow } from "../runs/StepDeliveries";
+import { formatTime } from "../runs/format";
+import { MessageCells, MessageHeaders, SendNow } from "../runs/StepDeliveries";
 
 const PAGE = 50;
 const SENT_CHECK_MS = 1500;
@@ -106,10 +105,7 @@ function OutboxTable({ messages, send }: { messages: ListedMessage[]; send?: (me
           <Table.Th>Created</Table.Th>
           <Table.Th>Workflow</Table.Th>
           <Table.Th>Run</Table.Th>
-          <Table.Th>To</Table.Th>
-          <Table.Th>Subject</Table.Th>
-          <Table.Th>Status</Table.Th>
-          <Table.Th>Delivery</Table.Th>
+          <MessageHeaders />
           {send && <Table.Th />}
         </Table.Tr>
       </Table.Thead>
@@ -129,18 +125,7 @@ function OutboxTable({ messages, send }: { messages: ListedMessage[]; send?: (me
                   Run #{message.run_number ?? "?"}
                 </Anchor>
               </Table.Td>
-              <Table.Td>{message.to.join(", ")}</Table.Td>
-              <Table.Td>{message.subject}</Table.Td>
-              <Table.Td>
-                <Badge size="sm" variant="light" color={statusColor(message.status)}>
-                  {statusLabel(message.status)}
-                </Badge>
-              </Table.Td>
-              <Table.Td>
-                <Text size="xs" c={message.status === "failed" ? "red" : "dimmed"}>
-                  {deliveryNote(message) || "—"}
-                </Text>
-              </Table.Td>
+              <MessageCells message={message} />
               {send && (
                 <Table.Td>{(message.status === "held" || message.status === "failed") && <SendNow message={message} send={send} />}</Table.Td>
               )}

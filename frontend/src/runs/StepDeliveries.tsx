@@ -46,6 +46,37 @@ export function StepExports({ exports }: { exports: ExportFile[] }) {
   );
 }
 
+/** The columns every list of messages shows: To, Subject, Status, Delivery (attempts, reason, when sent). */
+export function MessageHeaders() {
+  return (
+    <>
+      <Table.Th>To</Table.Th>
+      <Table.Th>Subject</Table.Th>
+      <Table.Th>Status</Table.Th>
+      <Table.Th>Delivery</Table.Th>
+    </>
+  );
+}
+
+export function MessageCells({ message }: { message: OutboxMessage }) {
+  return (
+    <>
+      <Table.Td>{message.to.join(", ")}</Table.Td>
+      <Table.Td>{message.subject}</Table.Td>
+      <Table.Td>
+        <Badge size="sm" variant="light" color={statusColor(message.status)}>
+          {statusLabel(message.status)}
+        </Badge>
+      </Table.Td>
+      <Table.Td>
+        <Text size="xs" c={message.status === "failed" ? "red" : "dimmed"}>
+          {deliveryNote(message) || "—"}
+        </Text>
+      </Table.Td>
+    </>
+  );
+}
+
 /** For an editor: how to send a message again, and whether this one may be (held or failed, run not cancelled). */
 export interface SendAgain {
   send(messageId: string): Promise<void>;
@@ -57,28 +88,14 @@ export function StepMessages({ messages, sendAgain }: { messages: OutboxMessage[
     <Table withTableBorder fz="sm" verticalSpacing={4} aria-label="Outbox messages">
       <Table.Thead>
         <Table.Tr>
-          <Table.Th>To</Table.Th>
-          <Table.Th>Subject</Table.Th>
-          <Table.Th>Status</Table.Th>
-          <Table.Th>Delivery</Table.Th>
+          <MessageHeaders />
           {sendAgain && <Table.Th />}
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
         {messages.map((message) => (
           <Table.Tr key={message.id} data-testid={`message-${message.id}`}>
-            <Table.Td>{message.to.join(", ")}</Table.Td>
-            <Table.Td>{message.subject}</Table.Td>
-            <Table.Td>
-              <Badge size="sm" variant="light" color={statusColor(message.status)}>
-                {statusLabel(message.status)}
-              </Badge>
-            </Table.Td>
-            <Table.Td>
-              <Text size="xs" c={message.status === "failed" ? "red" : "dimmed"}>
-                {deliveryNote(message) || "—"}
-              </Text>
-            </Table.Td>
+            <MessageCells message={message} />
             {sendAgain && <Table.Td>{sendAgain.offered(message) && <SendNow message={message} send={sendAgain.send} />}</Table.Td>}
           </Table.Tr>
         ))}
