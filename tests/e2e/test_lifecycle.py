@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import POSTGRES_URL
-from tests.e2e.conftest import Server, sign_in
+from tests.e2e.conftest import Server, eventually, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -206,3 +206,31 @@ def test_saving_settings_keeps_the_canvas_undo_and_an_undo_keeps_the_settings(pa
     draft = served.api.get(f"/workflows/{workflow_id}/draft")
     assert [step["id"] for step in draft["steps"]] == ["pick", "top"]
     assert served.api.get(f"/workflows/{workflow_id}/settings")["call_limit"] == 17
+
+
+def test_the_outbox_without_an_smtp_server_holds_and_says_why(page: Page, served: Server) -> None:
+    """No SMTP server here: a run's alert is held; "Send held emails" answers why it cannot, and the alert stays."""
+    subject = "Held for want of SMTP"
+    document = ready_document("Lifecycle: held alert")
+    document["steps"].append(
+        {
+            "id": "tell",
+            "type": "send_alert",
+            "after": ["top"],
+            "config": {"subject": subject, "message": "{{ input.count }} chats", "recipients": ["qa@example.com"]},
+        }
+    )
+    created = served.api.post("/workflows", document)
+    run = served.api.post(f"/workflows/{created['id']}/runs")
+    eventually(lambda: served.api.get(f"/runs/{run['id']}"), lambda run: run["status"] == "completed")
+
+    sign_in(page)
+    page.get_by_role("link", name="Outbox", exact=True).click()
+    page.get_by_text("Held", exact=True).first.click()
+    row = page.get_by_role("table", name="Outbox").get_by_role("row").filter(has_text=subject)
+    expect(row.get_by_text("not sent: no SMTP server configured")).to_be_visible()
+    page.get_by_role("button", name="Send held emails").click()
+    expect(page.get_by_role("alert").filter(has_text="no SMTP server is configured")).to_be_visible()
+    expect(row.get_by_text("Held", exact=True)).to_be_visible()
+    [message] = served.api.get("/outbox", run_id=run["id"])["data"]
+    assert (message["status"], message["attempts"]) == ("held", [])

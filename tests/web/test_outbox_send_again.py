@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from redflare.config import Settings
 from redflare.domain.access import Role
-from redflare.domain.delivery import NOT_SENT_NO_SMTP
+from redflare.domain.delivery import NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN
 from redflare.domain.ports import FixedClock
-from redflare.services.deliveries import NO_SMTP_TO_SEND, SEND_AGAIN_ACTION
+from redflare.services.deliveries import NO_SMTP_TO_SEND, SEND_AGAIN_ACTION, SEND_HELD_ACTION
 from redflare.web.app import create_app
 from tests.factories import T0
 from tests.smtp_servers import SmtpServer, accepting_server, refusing_server
@@ -121,3 +121,46 @@ def test_a_failed_message_gets_a_fresh_round_and_keeps_its_history(cli_env: obje
             time.sleep(0.05)
         assert [attempt["ok"] for attempt in message["attempts"]] == [False, True]
         assert client.get(f"/api/runs/{run['id']}").json()["status"] == "failed"  # the run's record stands
+
+
+def test_send_held_sends_what_waited_for_smtp_and_leaves_test_runs_held(cli_env: object, smtp: SmtpServer) -> None:
+    """POST /outbox/send-held: the emails held for want of SMTP go, once; a test run's held alert stays held."""
+    settings = Settings()
+    with app_with(settings) as (client, csrf):
+        run = run_to_end(client, csrf, delivery_flow())
+        created = client.post("/api/workflows", json=delivery_flow("Tested only"), headers={"X-CSRF-Token": csrf})
+        tested = client.post(
+            f"/api/workflows/{created.json()['id']}/runs", json={"test": True}, headers={"X-CSRF-Token": csrf}
+        ).json()
+        refused = client.post("/api/outbox/send-held", headers={"X-CSRF-Token": csrf})
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == NO_SMTP_TO_SEND
+    with TestClient(create_app(Settings(**smtp.settings()), clock=FixedClock(T0 + timedelta(days=31)))) as client:
+        csrf = sign_in(client, ADMIN)
+        deadline = time.monotonic() + 10
+        while client.get(f"/api/runs/{tested['id']}").json()["status"] not in ("completed", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        answer = client.post("/api/outbox/send-held", headers={"X-CSRF-Token": csrf})
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"queued": 2}
+        mails = smtp.wait_for(2)
+        assert sorted(mail.message["Subject"] for mail in mails) == sorted(
+            m["subject"] for m in outbox(client, run["id"])
+        )
+        assert client.post("/api/outbox/send-held", headers={"X-CSRF-Token": csrf}).json() == {"queued": 0}
+        assert {m["reason"] for m in outbox(client, tested["id"])} == {NOT_SENT_TEST_RUN}
+        entries = client.get(f"/api/workflows/{run['workflow_id']}/audit").json()["data"]
+        assert [e["detail"] for e in entries if e["action"] == SEND_HELD_ACTION] == [{"messages": 2}]
+    assert len(smtp.received) == 2
+
+
+def test_a_viewer_cannot_send_the_held_ones(cli_env: object, smtp: SmtpServer) -> None:
+    _, run_id, held = held_run(Settings())
+    settings = Settings(**smtp.settings())
+    add_user(settings, VIEWER, Role.VIEWER)
+    with TestClient(create_app(settings, clock=FixedClock(T0 + timedelta(days=31)))) as client:
+        csrf = sign_in(client, VIEWER)
+        assert client.post("/api/outbox/send-held", headers={"X-CSRF-Token": csrf}).status_code == 403
+        assert outbox(client, run_id) == held
+    assert smtp.received == []

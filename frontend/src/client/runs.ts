@@ -196,6 +196,8 @@ export const runs = {
     request<VersionDocument>("GET", `${wf(workflowId)}/versions/${number}`, { signal }),
   /** Send a held or failed outbox message again (editors; a 409 says why not, e.g. no SMTP server). */
   sendAgain: (messageId: string) => request<OutboxMessage>("POST", `/outbox/${encodeURIComponent(messageId)}/send`),
+  /** Send every email held because no SMTP server was configured (editors): answers how many were queued. */
+  sendHeld: () => request<{ queued: number }>("POST", "/outbox/send-held"),
   /** Every message of the workflows you may see, newest first; `status` narrows it (e.g. "held"). */
   outboxAll: (query: { status?: MessageStatus | null; limit: number; offset: number }, signal?: AbortSignal) =>
     request<OutboxListing>("GET", "/outbox", { query: { ...query }, signal }),

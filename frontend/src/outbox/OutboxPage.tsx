@@ -1,9 +1,9 @@
 // The outbox (/outbox): every email the steps of the workflows you may see produced, newest first — sent,
-// waiting, failed or held and why — narrowed by status, with "Send now" for a held or failed one (editors): e.g.
-// the emails held while no SMTP server was configured.
+// waiting, failed or held and why — narrowed by status, with "Send now" for a held or failed one and "Send held
+// emails" for all those held while no SMTP server was configured (editors).
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router";
-import { Alert, Anchor, Center, Group, Loader, Pagination, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Center, Group, Loader, Pagination, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
 import { useAuth } from "../auth";
 import { problemMessage } from "../client/problem";
 import { runs, type ListedMessage, type MessageStatus, type OutboxListing } from "../client/runs";
@@ -19,6 +19,17 @@ const FILTERS: { label: string; value: MessageStatus | "all" }[] = [
   { label: "Waiting", value: "pending" },
   { label: "Sent", value: "sent" },
 ];
+
+interface Bulk {
+  busy: boolean;
+  said: string | null;
+  failed: boolean;
+}
+
+export function queuedText(queued: number): string {
+  if (queued === 0) return "No email was waiting for an SMTP server.";
+  return `${queued} held ${queued === 1 ? "email" : "emails"} queued to be sent.`;
+}
 
 function emptyText(filter: MessageStatus | "all"): string {
   const label = FILTERS.find((each) => each.value === filter)?.label.toLowerCase();
@@ -58,6 +69,20 @@ export function OutboxPage() {
     [refresh],
   );
 
+  // "Send held emails": what it did, in a line under the header (or why it could not, e.g. still no SMTP server).
+  const [bulk, setBulk] = useState<Bulk>({ busy: false, said: null, failed: false });
+  const sendHeld = async () => {
+    setBulk({ busy: true, said: null, failed: false });
+    try {
+      const { queued } = await runs.sendHeld();
+      setBulk({ busy: false, said: queuedText(queued), failed: false });
+      refresh();
+      window.setTimeout(refresh, SENT_CHECK_MS);
+    } catch (caught) {
+      setBulk({ busy: false, said: problemMessage(caught), failed: true });
+    }
+  };
+
   const pages = listing ? Math.max(1, Math.ceil(listing.count / PAGE)) : 1;
   return (
     <Stack p="lg" gap="md">
@@ -68,16 +93,28 @@ export function OutboxPage() {
             Every email your workflows' steps produced: sent, waiting, failed, or held and why.
           </Text>
         </Stack>
-        <SegmentedControl
-          aria-label="Show messages"
-          data={FILTERS}
-          value={filter}
-          onChange={(value) => {
-            setFilter(value as MessageStatus | "all");
-            setPage(1);
-          }}
-        />
+        <Group gap="sm" align="flex-end">
+          {canEdit && (
+            <Button variant="light" loading={bulk.busy} onClick={() => void sendHeld()} title="Send every email held because no SMTP server was configured">
+              Send held emails
+            </Button>
+          )}
+          <SegmentedControl
+            aria-label="Show messages"
+            data={FILTERS}
+            value={filter}
+            onChange={(value) => {
+              setFilter(value as MessageStatus | "all");
+              setPage(1);
+            }}
+          />
+        </Group>
       </Group>
+      {bulk.said && (
+        <Text size="sm" c={bulk.failed ? "red" : undefined} role={bulk.failed ? "alert" : "status"}>
+          {bulk.said}
+        </Text>
+      )}
       {error && (
         <Alert color="red" title="The outbox could not be loaded">
           {error}

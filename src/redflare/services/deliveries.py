@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from redflare.adapters.db.exports import exports_of_run
 from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Run, Workflow
-from redflare.adapters.db.outbox import attempts_of, messages_of_run, requeue
+from redflare.adapters.db.outbox import attempts_of, messages_of_run, requeue, requeue_held
+from redflare.domain.delivery import NOT_SENT_NO_SMTP
 from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.runs import RunStatus
 from redflare.services import audit
@@ -168,3 +169,26 @@ def send_again(
     )
     session.refresh(row)
     return message_resource(row, attempts_of(session, [row.id])[row.id])
+
+
+SEND_HELD_ACTION = "outbox.send_held"
+
+
+def send_held_without_smtp(session: Session, *, principal: Principal, now: datetime, smtp_configured: bool) -> int:
+    """Queue every message held because no SMTP server was configured when its run made it, in the workflows this
+    user may see (a cancelled run's stay held; a test run's held alerts are left to `send_again`, one by one).
+    Answers how many were queued; Conflict while there is still no SMTP server. One audit entry per workflow."""
+    if not smtp_configured:
+        raise Conflict(NO_SMTP_TO_SEND)
+    visible = select(Workflow.id).where(visible_clause(session, principal))
+    queued = requeue_held(session, reason=NOT_SENT_NO_SMTP, workflows=visible, now=now)
+    for workflow_id, count in sorted(queued.items()):
+        audit.record(
+            session,
+            principal=principal,
+            action=SEND_HELD_ACTION,
+            workflow_id=workflow_id,
+            detail={"messages": count},
+            now=now,
+        )
+    return sum(queued.values())

@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import DeliveryAttempt, OutboxMessage, Run
@@ -150,6 +151,26 @@ def requeue(session: Session, *, message_id: str, now: datetime) -> bool:
         execution_options={"synchronize_session": False},
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def requeue_held(session: Session, *, reason: str, workflows: Select[Any], now: datetime) -> dict[str, int]:
+    """Every message held for `reason` in these workflows (a query of their ids), its run not cancelled, back to
+    `pending`, due now; answers how many per workflow."""
+    held = session.execute(
+        select(OutboxMessage.id, OutboxMessage.workflow_id)
+        .join(Run, Run.id == OutboxMessage.run_id)
+        .where(
+            OutboxMessage.status == str(MessageStatus.HELD),
+            OutboxMessage.reason == reason,
+            OutboxMessage.workflow_id.in_(workflows),
+            Run.status != str(RunStatus.CANCELLED),
+        )
+    ).all()
+    queued: dict[str, int] = {}
+    for message_id, workflow_id in held:
+        if requeue(session, message_id=message_id, now=now):
+            queued[workflow_id] = queued.get(workflow_id, 0) + 1
+    return queued
 
 
 def record_attempt(

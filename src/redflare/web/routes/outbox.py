@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from redflare.services import deliveries
 from redflare.services.users import Principal
 from redflare.web.deps import CurrentUser, Editing, ServicesDep, SessionDep
-from redflare.web.schemas.runs import MessagePublic, OutboxPublic
+from redflare.web.schemas.runs import MessagePublic, OutboxPublic, SentHeldPublic
 from redflare.web.state import AppServices
 
 router = APIRouter(tags=["outbox"])
@@ -42,6 +42,28 @@ def list_outbox(
         offset=offset,
     )
     return OutboxPublic.model_validate({"data": page.data, "count": page.count})
+
+
+@router.post(
+    "/outbox/send-held",
+    responses={
+        403: {"description": "Viewers may read the outbox, not send from it"},
+        409: {"description": "No SMTP server is configured"},
+    },
+)
+async def send_held(principal: Editing, app: ServicesDep) -> SentHeldPublic:
+    """Send every email held because no SMTP server was configured when its run made it (in the workflows you may
+    see; a cancelled run's stay held, a test run's are sent one by one). Answers how many were queued."""
+    queued = await run_in_threadpool(partial(_queue_held, app, principal))
+    app.delivery.wake_deliverer()  # after the commit, so the deliverer finds them
+    return SentHeldPublic(queued=queued)
+
+
+def _queue_held(app: AppServices, principal: Principal) -> int:
+    with app.store.transaction() as session:
+        return deliveries.send_held_without_smtp(
+            session, principal=principal, now=app.clock.now(), smtp_configured=app.settings.smtp_configured
+        )
 
 
 @router.post(

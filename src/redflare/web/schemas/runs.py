@@ -82,6 +82,10 @@ class OutboxMessagePublic(MessagePublic):
     workflow_name: str | None = Field(description="The name of that run's workflow.")
 
 
+class SentHeldPublic(BaseModel):
+    queued: int = Field(description="How many held emails were queued to be sent.")
+
+
 class OutboxPublic(BaseModel):
     data: list[OutboxMessagePublic]
     count: int
