@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session, undefer
 
+from redflare.adapters.db.conversations import turn_count
 from redflare.adapters.db.orm import AnalysisResult, Integration, Pipeline
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.selection import access_clause
@@ -231,8 +232,6 @@ def _joined(query: Select[Any]) -> Select[Any]:
 
 
 def _summary_query(session: Session) -> Select[Any]:
-    # Counting turns in the database: the turns themselves stay deferred.
-    length = func.jsonb_array_length if session.get_bind().dialect.name == "postgresql" else func.json_array_length
     return _joined(
         select(
             ConversationRow.id,
@@ -247,7 +246,7 @@ def _summary_query(session: Session) -> Select[Any]:
             ConversationRow.outcome,
             ConversationRow.language,
             ConversationRow.customer,
-            func.coalesce(length(ConversationRow.turns), 0).label("turn_count"),
+            turn_count(session).label("turn_count"),
         )
     )
 

@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from redflare.adapters.db.conversations import turn_count
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.orm import Integration
 from redflare.adapters.db.pipelines import get_pipeline
@@ -185,22 +186,16 @@ class DryRun:
     def _priced(self, ids: list[str], pipeline: PipelineDefinition) -> list[tuple[str, Decimal]]:
         """Each stored conversation's price under the pipeline, in the order given (gone ones left out)."""
         billed_seconds: dict[str, float | None] = {}
-        recordings: list[str] = []
+        turns = turn_count(self.session)
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start : start + ID_CHUNK]
-            query = select(ConversationRow.id, ConversationRow.audio, ConversationRow.duration_s)
-            for conversation_id, audio, duration in self.session.execute(query.where(ConversationRow.id.in_(chunk))):
-                billed_seconds[conversation_id] = duration if audio else None
-                if audio:
-                    recordings.append(conversation_id)
-        # As analysis.pipeline.audio_seconds decides in a run: only a recording without turns pays for its
-        # transcription. Turns are read for recordings alone (chats, the many, never load theirs).
-        for start in range(0, len(recordings), ID_CHUNK):
-            chunk = recordings[start : start + ID_CHUNK]
-            with_turns = select(ConversationRow.id, ConversationRow.turns).where(ConversationRow.id.in_(chunk))
-            for conversation_id, turns in self.session.execute(with_turns):
-                if turns:
-                    billed_seconds[conversation_id] = None
+            query = select(ConversationRow.id, ConversationRow.audio, ConversationRow.duration_s, turns)
+            for conversation_id, audio, duration, turned in self.session.execute(
+                query.where(ConversationRow.id.in_(chunk))
+            ):
+                # As analysis.pipeline.audio_seconds decides in a run: only a recording without turns pays for
+                # its transcription.
+                billed_seconds[conversation_id] = duration if audio and not turned else None
         return [(i, pipeline.price(billed_seconds[i])) for i in ids if i in billed_seconds]
 
     def _input_of(self, node: StepNode) -> pl.DataFrame | None:

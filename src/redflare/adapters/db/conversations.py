@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import ColumnElement, Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -85,6 +85,12 @@ def upsert_conversations(
         session.execute(statement, chunk)
     session.flush()
     return UpsertCounts(inserted=len(latest) - len(owners), updated=len(owners))
+
+
+def turn_count(session: Session) -> ColumnElement[int]:
+    """A conversation's number of turns, counted in the database: the turns themselves stay deferred (unread)."""
+    length = func.jsonb_array_length if session.get_bind().dialect.name == "postgresql" else func.json_array_length
+    return func.coalesce(length(ConversationRow.turns), 0)
 
 
 def count_conversations(session: Session, *, integration: str | None = None) -> int:
