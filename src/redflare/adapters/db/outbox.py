@@ -138,16 +138,27 @@ def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int =
     return sorted(rows, key=lambda row: claimed.index(row.id))
 
 
+_SENDABLE_AGAIN = (str(MessageStatus.HELD), str(MessageStatus.FAILED))
+
+
+def _requeued(now: datetime) -> dict[str, object]:
+    """A message back to `pending`, due now, with a fresh round of attempts (the old ones stay on record)."""
+    return {
+        "status": str(MessageStatus.PENDING),
+        "next_attempt_at": now,
+        "attempts": 0,
+        "reason": None,
+        "claimed_until": None,
+    }
+
+
 def requeue(session: Session, *, message_id: str, now: datetime) -> bool:
-    """A held or failed message back to `pending`, due now, with a fresh round of attempts (the old ones stay on
-    record); False when the message is in any other status (sent, or already waiting or being sent)."""
+    """A held or failed message back to `pending` (`_requeued`); False when the message is in any other status
+    (sent, or already waiting or being sent)."""
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.status.in_([str(MessageStatus.HELD), str(MessageStatus.FAILED)]),
-        )
-        .values(status=str(MessageStatus.PENDING), next_attempt_at=now, attempts=0, reason=None, claimed_until=None),
+        .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(_SENDABLE_AGAIN))
+        .values(**_requeued(now)),
         execution_options={"synchronize_session": False},
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -155,21 +166,22 @@ def requeue(session: Session, *, message_id: str, now: datetime) -> bool:
 
 def requeue_held(session: Session, *, reason: str, workflows: Select[Any], now: datetime) -> dict[str, int]:
     """Every message held for `reason` in these workflows (a query of their ids), its run not cancelled, back to
-    `pending`, due now; answers how many per workflow."""
-    held = session.execute(
-        select(OutboxMessage.id, OutboxMessage.workflow_id)
-        .join(Run, Run.id == OutboxMessage.run_id)
+    `pending` (`_requeued`) in one statement; answers how many per workflow."""
+    live_runs = select(Run.id).where(Run.status != str(RunStatus.CANCELLED))
+    queued: dict[str, int] = {}
+    for (workflow_id,) in session.execute(
+        update(OutboxMessage)
         .where(
             OutboxMessage.status == str(MessageStatus.HELD),
             OutboxMessage.reason == reason,
             OutboxMessage.workflow_id.in_(workflows),
-            Run.status != str(RunStatus.CANCELLED),
+            OutboxMessage.run_id.in_(live_runs),
         )
-    ).all()
-    queued: dict[str, int] = {}
-    for message_id, workflow_id in held:
-        if requeue(session, message_id=message_id, now=now):
-            queued[workflow_id] = queued.get(workflow_id, 0) + 1
+        .values(**_requeued(now))
+        .returning(OutboxMessage.workflow_id),
+        execution_options={"synchronize_session": False},
+    ):
+        queued[workflow_id] = queued.get(workflow_id, 0) + 1
     return queued
 
 
