@@ -7,11 +7,11 @@ import { Alert, Anchor, Button, Center, Group, Loader, Pagination, SegmentedCont
 import { useAuth } from "../auth";
 import { problemMessage } from "../client/problem";
 import { runs, type ListedMessage, type MessageStatus, type OutboxListing } from "../client/runs";
+import { showSending } from "../runs/deliveries";
 import { formatTime } from "../runs/format";
 import { MessageCells, MessageHeaders, SendNow } from "../runs/StepDeliveries";
 
 const PAGE = 50;
-const SENT_CHECK_MS = 1500;
 const FILTERS: { label: string; value: MessageStatus | "all" }[] = [
   { label: "All", value: "all" },
   { label: "Held", value: "held" },
@@ -62,9 +62,7 @@ export function OutboxPage() {
   const send = useCallback(
     async (messageId: string) => {
       await runs.sendAgain(messageId);
-      refresh();
-      // The deliverer sends within moments: look again so "Sent" shows without a reload.
-      window.setTimeout(refresh, SENT_CHECK_MS);
+      await showSending(refresh);
     },
     [refresh],
   );
@@ -76,8 +74,7 @@ export function OutboxPage() {
     try {
       const { queued } = await runs.sendHeld();
       setBulk({ busy: false, said: queuedText(queued), failed: false });
-      refresh();
-      window.setTimeout(refresh, SENT_CHECK_MS);
+      await showSending(refresh);
     } catch (caught) {
       setBulk({ busy: false, said: problemMessage(caught), failed: true });
     }

@@ -8,14 +8,12 @@ import { runs } from "../client/runs";
 import { useEditor } from "../editor/context";
 import { TRIGGER_ID } from "../canvas/graph";
 import { RunCanvas } from "./RunCanvas";
-import { canSendAgain } from "./deliveries";
+import { canSendAgain, showSending } from "./deliveries";
 import { RunHeader } from "./RunHeader";
 import type { SendAgain } from "./StepDeliveries";
 import { StepDetails } from "./StepDetails";
 import { useLiveRun } from "./useLiveRun";
 import { useRunDocument } from "./useRunDocument";
-
-const SENT_CHECK_MS = 1500;
 
 function message(error: Error): string {
   return error instanceof ApiError ? (error.detail ?? error.title) : error.message;
@@ -36,9 +34,7 @@ export function RunPage({ workflowId, runId }: { workflowId: string; runId: stri
       offered: (message) => canSendAgain(message, runStatus),
       send: async (messageId) => {
         await runs.sendAgain(messageId);
-        await refresh();
-        // The deliverer sends within moments: look again so "Sent" shows without a reload.
-        window.setTimeout(() => void refresh(), SENT_CHECK_MS);
+        await showSending(refresh);
       },
     };
   }, [readOnly, runStatus, refresh]);

@@ -32,3 +32,14 @@ export function sameOrigin(url: string): string {
 export function canSendAgain(message: OutboxMessage, runStatus: RunStatus): boolean {
   return (message.status === "held" || message.status === "failed") && runStatus !== "cancelled";
 }
+
+const SENT_CHECK_MS = 1500;
+
+/**
+ * After queueing emails: show them now (waiting), and look once more shortly after — the deliverer sends within
+ * moments, so "Sent" shows without a reload.
+ */
+export async function showSending(refresh: () => void | Promise<void>): Promise<void> {
+  await refresh();
+  window.setTimeout(() => void refresh(), SENT_CHECK_MS);
+}
