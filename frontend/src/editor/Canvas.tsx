@@ -26,7 +26,7 @@ import { FIT_VIEW } from "./fitView";
 import { useEditor } from "./context";
 import { SaveStatus } from "./SaveStatus";
 import { useCanvasKeys } from "./useCanvasKeys";
-import { useDeletion } from "./useDeletion";
+import { deletionLabel, stepsDeletion, useDeletion, type Deletion } from "./useDeletion";
 
 const NOTICE_MS = 6000;
 
@@ -141,32 +141,29 @@ export function Canvas() {
   // The steps a box selection (Select mode, or Shift-drag) holds, in the document's order; the trigger is never one.
   const boxSelected = useMemo(() => nodes.filter((node) => node.selected && node.id !== TRIGGER_ID).map((node) => node.id), [nodes]);
 
+  const deleteFromMenu = useCallback(
+    (event: MouseEvent, deletion: Deletion) =>
+      setMenu({ x: event.clientX, y: event.clientY, label: deletionLabel(deletion), onSelect: () => void requestDelete(deletion) }),
+    [requestDelete],
+  );
   const onNodeContextMenu = useCallback(
     (event: MouseEvent, node: FlowNode) => {
       event.preventDefault();
       if (readOnly || node.id === TRIGGER_ID) return;
-      if (boxSelected.length > 1 && boxSelected.includes(node.id)) {
-        // Right-click inside a selection of several acts on all of them (selecting the one would drop the rest).
-        const steps = boxSelected;
-        setMenu({ x: event.clientX, y: event.clientY, label: `Delete ${steps.length} steps`, onSelect: () => void requestDelete({ kind: "steps", steps }) });
-        return;
-      }
+      // Right-click inside a selection of several acts on all of them (selecting the one would drop the rest).
+      if (boxSelected.length > 1 && boxSelected.includes(node.id)) return deleteFromMenu(event, stepsDeletion(boxSelected));
       selectNode(node.id);
-      setMenu({ x: event.clientX, y: event.clientY, label: "Delete step", onSelect: () => void requestDelete({ kind: "step", step: node.id }) });
+      deleteFromMenu(event, stepsDeletion([node.id]));
     },
-    [readOnly, requestDelete, selectNode, boxSelected],
+    [readOnly, deleteFromMenu, selectNode, boxSelected],
   );
   // After a box selection React Flow lays a rectangle over the selected steps: right-clicks land on it, not on them.
   const onSelectionContextMenu = useCallback(
     (event: MouseEvent) => {
       event.preventDefault();
-      if (readOnly || boxSelected.length === 0) return;
-      const steps = boxSelected;
-      const deletion = steps.length === 1 ? ({ kind: "step", step: steps[0] } as const) : ({ kind: "steps", steps } as const);
-      const label = steps.length === 1 ? "Delete step" : (`Delete ${steps.length} steps` as const);
-      setMenu({ x: event.clientX, y: event.clientY, label, onSelect: () => void requestDelete(deletion) });
+      if (!readOnly && boxSelected.length > 0) deleteFromMenu(event, stepsDeletion(boxSelected));
     },
-    [readOnly, requestDelete, boxSelected],
+    [readOnly, deleteFromMenu, boxSelected],
   );
   const onEdgeContextMenu = useCallback(
     (event: MouseEvent, edge: FlowEdge) => {
@@ -184,10 +181,11 @@ export function Canvas() {
     onUndo: draft.undo,
     onDelete: () => {
       const edge = selectedEdge ? edges.find((each) => each.id === selectedEdge) : undefined;
-      if (edge) deleteEdge(edge);
-      else if (boxSelected.length > 1) void requestDelete({ kind: "steps", steps: boxSelected });
-      else if (selectedNode && selectedNode !== TRIGGER_ID) void requestDelete({ kind: "step", step: selectedNode });
-      else if (boxSelected.length === 1) void requestDelete({ kind: "step", step: boxSelected[0] });
+      if (edge) return deleteEdge(edge);
+      // A box of several steps, else the step picked, else a box of one.
+      const single = selectedNode && selectedNode !== TRIGGER_ID ? [selectedNode] : boxSelected;
+      const steps = boxSelected.length > 1 ? boxSelected : single;
+      if (steps.length > 0) void requestDelete(stepsDeletion(steps));
     },
   });
 

@@ -1,11 +1,12 @@
 // The canvas's right-click menu: "Delete step" on a step ("Delete 3 steps" inside a box selection of three),
 // "Delete connection" on a line.
 import { Menu } from "@mantine/core";
+import type { deletionLabel } from "./useDeletion";
 
 export interface MenuAt {
   x: number;
   y: number;
-  label: "Delete step" | `Delete ${number} steps` | "Delete connection";
+  label: ReturnType<typeof deletionLabel>;
   onSelect: () => void;
 }
 

@@ -13,6 +13,17 @@ export type Deletion =
   | { kind: "steps"; steps: string[] }
   | { kind: "connection"; ref: string; target: string };
 
+/** Deleting these steps: one is a "step" deletion, several a "steps" one (asked and undone together). */
+export function stepsDeletion(steps: string[]): Deletion {
+  return steps.length === 1 ? { kind: "step", step: steps[0] } : { kind: "steps", steps };
+}
+
+/** The deletion's right-click menu item: "Delete step", "Delete 3 steps", "Delete connection". */
+export function deletionLabel(deletion: Deletion): "Delete step" | `Delete ${number} steps` | "Delete connection" {
+  if (deletion.kind === "connection") return "Delete connection";
+  return deletion.kind === "steps" ? `Delete ${deletion.steps.length} steps` : "Delete step";
+}
+
 /** The steps a deletion removes (none for a connection). */
 function deletedSteps(deletion: Deletion): string[] {
   if (deletion.kind === "step") return [deletion.step];
