@@ -1,9 +1,10 @@
-"""The local backend as one piece: store, engine, run manager, deliverer and scheduler, started and stopped in order.
+"""A serving process as one piece: store, backend, deliverer and scheduler, started and stopped in order.
 
 `redflare serve` and `redflare scheduler` both live inside `local_backend(...)`. On the way in: migrate and open the
-store, ship the built-ins, start the deliverer (when SMTP is configured), optionally take over runs the last server
-left behind, start the scheduler. On the way out, in the order that loses nothing: stop scheduling (no new runs),
-let the runs in flight end (they may wait on their emails), stop the deliverer, close the pool and the store.
+store, ship the built-ins, start the backend (its own thread and event loop: runs never share the web server's
+loop) and the deliverer (when SMTP is configured), optionally take over runs the last server left behind, start
+the scheduler. On the way out, in the order that loses nothing: stop scheduling (no new runs), let the runs in
+flight end for the grace period (they may wait on their emails), stop the deliverer, close the pool and the store.
 """
 
 from __future__ import annotations
@@ -16,22 +17,21 @@ from dataclasses import dataclass, replace
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.ports import Clock, SystemClock
-from redflare.engine.delivery import DeliverySetup, delivery_setup
+from redflare.engine.backends.local import LocalBackend
 from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysisExecutor
-from redflare.engine.manager import RunManager
-from redflare.engine.runner import RunEngine
 from redflare.scheduler.loop import Scheduler
+from redflare.services import backends
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.delivery import Deliverer
+from redflare.services.delivery_setup import DeliverySetup, delivery_setup
 from redflare.services.recovery import recover_runs
-from redflare.steps.registry import STEP_KINDS
 
 
 @dataclass(frozen=True)
-class LocalBackend:
+class Runtime:
     store: Store
     clock: Clock
-    runs: RunManager
+    backend: LocalBackend
     delivery: DeliverySetup
     scheduler: Scheduler
 
@@ -39,7 +39,7 @@ class LocalBackend:
 @asynccontextmanager
 async def local_backend(
     settings: Settings, clock: Clock | None = None, *, recover: bool = False
-) -> AsyncIterator[LocalBackend]:
+) -> AsyncIterator[Runtime]:
     """Everything running; `recover` takes over queued runs and fails cut-off ones (one process owns the runs)."""
     store = Store.open(settings)
     the_clock = clock or SystemClock()
@@ -52,21 +52,20 @@ async def local_backend(
     delivery = delivery_setup(settings, the_clock)
     if deliverer is not None:
         delivery = replace(delivery, wake_deliverer=deliverer.wake)
-    engine = RunEngine(store, the_clock, executor, STEP_KINDS, batch_size=settings.batch_size, delivery=delivery)
-    runs = RunManager(engine)
+    backend = backends.local_backend(store, the_clock, executor, delivery, batch_size=settings.batch_size)
     if recover:
-        for run_id, access in recover_runs(store, the_clock):
-            runs.submit(run_id, access=access)
-    # The scheduler fires due schedules and sync events into runs carried out here.
-    scheduler = Scheduler(store, the_clock, settings, lambda run_id, access: runs.submit(run_id, access=access))
+        for run_id in await asyncio.to_thread(recover_runs, store, the_clock):
+            backend.submit(run_id)
+    # The scheduler fires due schedules and sync events into runs the backend carries out.
+    scheduler = Scheduler(store, the_clock, settings, backend.submit)
     stop_scheduling = asyncio.Event()
     scheduling = asyncio.create_task(scheduler.run(stop_scheduling))
     try:
-        yield LocalBackend(store, the_clock, runs, delivery, scheduler)
+        yield Runtime(store, the_clock, backend, delivery, scheduler)
     finally:
         stop_scheduling.set()
         await scheduling
-        await runs.wind_down(settings.shutdown_grace_s)
+        await asyncio.to_thread(backend.close, settings.shutdown_grace_s)
         stop_delivering.set()
         if sending is not None:
             await sending

@@ -10,15 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from redflare.adapters.db.orm import RunEvent
+from redflare.adapters.db.progress import StoredProgress
 from redflare.adapters.db.runs import record_progress, transition_run, transition_step
 from redflare.adapters.db.store import Store
 from redflare.domain.runs import RunStatus, StepStatus
-from redflare.engine.progress import StoredProgress
-from redflare.engine.runner import RunEngine
+from redflare.services.backends import run_engine
+from redflare.services.delivery_setup import unconfigured_delivery
 from redflare.services.execution import Runner
-from redflare.services.runs import cancel_run, run_resource, start_run
+from redflare.services.run_start import start_run
+from redflare.services.runs import cancel_run, run_resource
 from redflare.services.workflows import checked_document, save_draft_by_name
-from redflare.steps.registry import STEP_KINDS
 from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
 
 
@@ -33,9 +34,15 @@ def queue(store: Store, runner: Runner, document: dict[str, Any], *, test: bool 
 
 def execute(store: Store, runner: Runner, run_id: str, *, interval: float | None = None) -> dict[str, Any]:
     """Run it on an engine whose progress throttle is `interval` seconds (None: the engine's default)."""
-    engine = RunEngine(store, runner.clock, runner.executor, STEP_KINDS, batch_size=runner.batch_size)
-    if interval is not None:
-        engine.progress_interval = interval
+    delivery = unconfigured_delivery(store.artifacts_dir.parent / "exports", runner.clock)
+    engine = run_engine(
+        store,
+        runner.clock,
+        runner.executor,
+        delivery,
+        batch_size=runner.batch_size,
+        **({"progress_interval": interval} if interval is not None else {}),
+    )
     asyncio.run(engine.execute(run_id))
     with store.read() as session:
         return run_resource(session, run_id)

@@ -17,7 +17,8 @@ from redflare.domain.conversation import Conversation
 from redflare.domain.errors import IllegalTransition
 from redflare.services.execution import Runner
 from redflare.services.metrics import workflow_metrics
-from redflare.services.runs import cancel_run, run_resource, start_run
+from redflare.services.run_start import start_run
+from redflare.services.runs import cancel_run, run_resource
 from redflare.services.workflows import checked_document, save_draft_by_name
 from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
 from tests.services.test_metrics import ADMIN
@@ -184,7 +185,7 @@ class TestRerun:
         first = runner.execute(run_id)
         assert first["status"] == "failed"
         assert steps_by_id(first)["analyse"]["credits"] == pytest.approx(float(batch))
-        runner.executor = make_runner(store).executor  # the analysis service is back
+        runner = make_runner(store, batch_size=batch)  # the analysis service is back: a fresh runner re-runs it
         resource = runner.execute(run_id)
         analyse = steps_by_id(resource)["analyse"]
         charged = charged_ids(store)

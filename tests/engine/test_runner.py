@@ -16,7 +16,8 @@ from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.domain.conversation import Conversation
 from redflare.domain.errors import InvalidWorkflow
 from redflare.engine.executors import ProcessPoolAnalysisExecutor
-from redflare.services.runs import cancel_run, start_run
+from redflare.services.run_start import start_run
+from redflare.services.runs import cancel_run
 from redflare.services.workflows import checked_document, save_draft_by_name
 from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
 

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from redflare.adapters.db.orm import OutboxMessage, Run, StepRun
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
-from redflare.domain.access import EVERYTHING
 from redflare.runtime import local_backend
 from redflare.services.recovery import INTERRUPTED
-from redflare.services.runs import start_run
+from redflare.services.run_start import start_run
 from redflare.services.workflows import checked_document, save_draft_by_name
 from tests.engine.test_delivery_run import alert_flow
 from tests.factories import T0, add_conversations
@@ -36,14 +35,14 @@ def test_a_run_waiting_on_a_down_smtp_server_does_not_hold_up_stopping(cli_env: 
         settings = Settings(**smtp.settings(smtp_backoff_s=0.05, smtp_max_attempts=50), shutdown_grace_s=0.2)
 
         async def run_until_stopped() -> str:
-            async with local_backend(settings, recover=True) as backend:
-                add_conversations(backend.store, 2)
-                with backend.store.transaction() as session:
+            async with local_backend(settings, recover=True) as runtime:
+                add_conversations(runtime.store, 2)
+                with runtime.store.transaction() as session:
                     document = checked_document(session, alert_flow("Stuck alert"))
                     stored = save_draft_by_name(session, document, now=T0)
                     run_id = start_run(session, workflow_id=stored.id, document=document, version=None, now=T0).id
-                backend.runs.submit(run_id, access=EVERYTHING)
-                while not _retrying(backend.store):
+                runtime.backend.submit(run_id)
+                while not _retrying(runtime.store):
                     await asyncio.sleep(0.02)
             return run_id
 

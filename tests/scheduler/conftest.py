@@ -46,13 +46,11 @@ class World:
     store: Store
     clock: FixedClock
     owner: Principal
-    submitted: list[tuple[str, AccessRules]] = field(default_factory=list)
+    submitted: list[str] = field(default_factory=list)
 
     def scheduler(self, **settings: Any) -> Scheduler:
         """A scheduler whose `submit` collects the runs it hands over."""
-        return Scheduler(
-            self.store, self.clock, Settings(**settings), lambda run_id, access: self.submitted.append((run_id, access))
-        )
+        return Scheduler(self.store, self.clock, Settings(**settings), self.submitted.append)
 
     def at(self, moment: datetime) -> None:
         self.clock.advance((moment - self.clock.now()).total_seconds())

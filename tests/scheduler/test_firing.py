@@ -12,8 +12,8 @@ from redflare.adapters.db.runs import transition_run
 from redflare.domain.runs import RunStatus
 from redflare.scheduler.firing import FiringResult, fire, schedule_key, start_waiting
 from redflare.services import drafts, lifecycle, versions
-from redflare.services.runs import runnable_document, start_run
-from tests.scheduler.conftest import OWNER_RULES, World, document, schedule
+from redflare.services.run_start import runnable_document, start_run
+from tests.scheduler.conftest import World, document, schedule
 
 HOURLY = document(schedule(every={"hours": 1}))
 
@@ -66,7 +66,7 @@ class TestStart:
             versions.activate(session, principal=world.owner, workflow_id=workflow_id, number=1, now=world.clock.now())
         moment = world.clock.now() + timedelta(hours=1)
         result = fire_now(world, workflow_id, moment)
-        assert (result.outcome, result.access) == ("started", OWNER_RULES)
+        assert result.outcome == "started"
         (run,) = world.runs(workflow_id)
         assert result.run_id == run.id
         assert (run.version, run.status, run.trigger_type) == (1, "queued", "schedule")
@@ -150,7 +150,7 @@ class TestOverlap:
             assert workflow is not None
             started = start_waiting(session, workflow=workflow, now=world.clock.now())
         assert started is not None
-        assert (started.outcome, started.access) == ("started", OWNER_RULES)
+        assert started.outcome == "started"
         runs = world.runs(workflow_id)
         assert [run.id for run in runs] == [going, started.run_id]
         assert runs[1].trigger_payload == {"scheduled_for": (start + timedelta(hours=1)).isoformat()}

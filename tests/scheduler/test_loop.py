@@ -7,7 +7,6 @@ import asyncio
 import threading
 
 from redflare.config import Settings
-from redflare.domain.access import AccessRules
 from redflare.scheduler.loop import Scheduler
 from tests.scheduler.conftest import World, document
 
@@ -26,7 +25,7 @@ def test_wake_starts_a_pass_at_once(world: World) -> None:
     handed: list[str] = []
     threads: set[int] = set()
 
-    def submit(run_id: str, access: AccessRules) -> None:
+    def submit(run_id: str) -> None:
         threads.add(threading.get_ident())
         handed.append(run_id)
 

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from redflare.adapters.db.orm import WorkflowVersion
 from redflare.scheduler.loop import Scheduler
 from redflare.services import lifecycle
-from tests.scheduler.conftest import OWNER_RULES, World, document, schedule
+from tests.scheduler.conftest import World, document, schedule
 
 
 def utc(*parts: int) -> datetime:
@@ -112,7 +112,7 @@ class TestForms:
         assert fired_at(world, workflow_id) == expected
         runs = world.runs(workflow_id)
         assert started == [run.id for run in runs]
-        assert world.submitted == [(run.id, OWNER_RULES) for run in runs]
+        assert world.submitted == [run.id for run in runs]
         for run, moment in zip(runs, expected, strict=True):
             assert (run.version, run.trigger_type) == (1, "schedule")
             assert run.idempotency_key == f"{workflow_id}:schedule:{moment.isoformat()}"

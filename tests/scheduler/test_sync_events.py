@@ -15,7 +15,7 @@ from redflare.adapters.db.runs import transition_run
 from redflare.domain.runs import RunStatus
 from redflare.services import lifecycle
 from redflare.services.catalog import create_integration
-from tests.scheduler.conftest import OWNER_RULES, World, document
+from tests.scheduler.conftest import World, document
 
 ARRIVED = ["alpha-1", "alpha-2", "alpha-3"]
 
@@ -66,7 +66,7 @@ class TestListeners:
             assert (run.trigger_payload["integration"], run.trigger_payload["sync_id"]) == ("alpha", sync_id)
             assert set(run.trigger_payload["window"]) == {"start", "end"}
             assert run.idempotency_key == f"{run.workflow_id}:sync:{sync_id}:sync_completed"
-        assert sorted(world.submitted) == sorted((run_id, OWNER_RULES) for run_id in started)
+        assert sorted(world.submitted) == sorted(started)
         assert unconsumed(world) == 0
         # Sync Started was consumed too, firing nobody: nothing listens for it
         assert world.scheduler().tick() == []
@@ -129,7 +129,7 @@ class TestQueueThroughThePass:
         (second,) = scheduler.tick()
         assert [run.trigger_payload["conversation_ids"] for run in world.runs(listener)] == [["a"], ["b"]]
         assert world.runs(listener)[1].id == second
-        assert world.submitted[-1] == (second, OWNER_RULES)
+        assert world.submitted[-1] == second
         assert [f.outcome for f in world.firings(listener)] == ["started", "started", "skipped"]
 
 

@@ -25,7 +25,8 @@ from redflare.domain.delivery import NOT_SENT_CANCELLED, MessageStatus, Outgoing
 from redflare.domain.ports import Clock, FixedClock, SystemClock
 from redflare.services import delivery
 from redflare.services.delivery import MAX_RETRY_DELAY, Deliverer, retry_delay
-from redflare.services.runs import cancel_run, start_run
+from redflare.services.run_start import start_run
+from redflare.services.runs import cancel_run
 from redflare.services.workflows import checked_document, save_draft_by_name
 from tests.factories import SELECT_DEMO, T0, add_conversations, workflow
 from tests.smtp_servers import accepting_server, down_then_up, dropping_server, refusing_server

@@ -17,7 +17,7 @@ from redflare.services.budget import CALL_LIMIT, CREDITS_LIMIT
 from redflare.services.estimate import estimate_workflow
 from redflare.services.estimate_results import Estimate, VersionEstimate
 from redflare.services.execution import Runner
-from redflare.services.runs import start_run
+from redflare.services.run_start import start_run
 from redflare.services.users import Principal, create_user, principal_of
 from redflare.services.workflows import save_draft_by_name
 from tests.factories import PROCESS, SELECT_DEMO, T0, TEAMS, add_conversations, make_runner, step, workflow

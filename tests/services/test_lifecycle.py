@@ -25,7 +25,7 @@ from redflare.domain.ports import FixedClock
 from redflare.domain.workflow import Trigger, TriggerType
 from redflare.services import canvas, deletion, drafts, lifecycle, versions
 from redflare.services.bootstrap import ensure_builtins
-from redflare.services.runs import start_run
+from redflare.services.run_start import start_run
 from redflare.services.users import Principal, principal_of
 from tests.factories import PROCESS, step, workflow
 

@@ -7,7 +7,8 @@ from redflare.adapters.db.runs import transition_run, transition_step
 from redflare.adapters.db.store import Store
 from redflare.domain.runs import RunStatus, StepStatus
 from redflare.services.recovery import INTERRUPTED, recover_runs
-from redflare.services.runs import run_resource, start_run
+from redflare.services.run_start import start_run
+from redflare.services.runs import run_resource
 from redflare.services.workflows import checked_document, save_draft_by_name
 from tests.factories import SELECT_DEMO, T0, add_conversations, make_runner, step, workflow
 
@@ -33,7 +34,7 @@ def test_queued_runs_are_handed_over_and_cut_off_runs_fail_with_the_reason(store
 
     handed = recover_runs(store, runner.clock)
 
-    assert [run_id for run_id, _ in handed] == [queued]
+    assert handed == [queued]
     with store.read() as session:
         left = run_resource(session, cut_off)
     assert (left["status"], left["error"]) == ("failed", INTERRUPTED)
@@ -41,7 +42,7 @@ def test_queued_runs_are_handed_over_and_cut_off_runs_fail_with_the_reason(store
         "pick": ("failed", INTERRUPTED),
         "worst": ("pending", None),
     }
-    assert recover_runs(store, runner.clock) == [(queued, handed[0][1])]  # a second start changes nothing more
+    assert recover_runs(store, runner.clock) == [queued]  # a second start changes nothing more
 
     assert runner.execute(queued)["status"] == "completed"
     rerun = runner.execute(cut_off)  # the engine re-runs a failed run from its failed step

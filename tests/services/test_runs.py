@@ -20,16 +20,7 @@ from redflare.domain.access import Role
 from redflare.domain.errors import IllegalTransition, InvalidWorkflow, NotFound
 from redflare.domain.loading import document_from_data
 from redflare.services.run_feed import feed_since, feed_start
-from redflare.services.runs import (
-    cancel,
-    json_safe,
-    list_runs,
-    rerun,
-    run_detail,
-    run_now,
-    run_resource,
-    visible_run,
-)
+from redflare.services.runs import cancel, json_safe, list_runs, rerun, run_detail, run_now, run_resource, visible_run
 from redflare.services.users import Principal, create_user, principal_of
 from redflare.services.workflows import save_draft_by_name
 from tests.factories import PROCESS, SELECT_DEMO, T0, add_conversations, make_runner, step, workflow
@@ -61,12 +52,11 @@ def ana(store: Store) -> Principal:
 
 
 class TestRunNow:
-    def test_a_run_is_committed_queued_with_the_creators_rules(self, store: Store, ana: Principal) -> None:
-        """Run now stores a queued run (readable at once elsewhere) and hands back the rules it acts with."""
+    def test_a_run_is_committed_queued(self, store: Store, ana: Principal) -> None:
+        """Run now stores a queued run, readable at once elsewhere (the engine reads the creator's rules itself)."""
         add_conversations(store, 2)
         workflow_id = draft(store, ana, workflow(SELECT_DEMO))
         started = run_now(store, principal=ana, workflow_id=workflow_id, test=False, now=NOW)
-        assert started.access == ana.access
         with store.read() as session:
             assert run_resource(session, started.run_id) == started.resource
         assert (started.resource["status"], started.resource["trigger"]) == (
@@ -152,7 +142,7 @@ class TestRunDetail:
         started = run_now(
             store, principal=ana, workflow_id=draft(store, ana, workflow(SELECT_DEMO)), test=False, now=NOW
         )
-        make_runner(store).execute(started.run_id, access=started.access)
+        make_runner(store).execute(started.run_id)
         with store.read() as session:
             kept = run_detail(session, principal=ana, run_id=started.run_id)["steps"][0]
             path = session.scalars(select(Artifact.path).where(Artifact.run_id == started.run_id)).one()
@@ -191,7 +181,7 @@ class TestFeed:
                 session, run_id=started.run_id, seen=seen
             )
             assert not feed_since(session, run_id=started.run_id, seen=seen).ended
-        runner.execute(started.run_id, access=started.access)
+        runner.execute(started.run_id)
         with store.read() as session:
             ids = sorted(session.scalars(select(RunEvent.id).where(RunEvent.run_id == started.run_id)))
             page = feed_since(session, run_id=started.run_id, seen=set(ids) - {ids[1]})

@@ -15,7 +15,10 @@ from pydantic import ValidationError
 
 from redflare.adapters.db.orm import Conversation, OutboxMessage, User
 from redflare.adapters.db.outbox import messages_of_run
+from redflare.adapters.db.run_facts import run_url
+from redflare.adapters.db.step_contexts import SqlStepContexts
 from redflare.adapters.db.store import Store
+from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.adapters.storage.local import LocalStorage
 from redflare.domain.access import AccessRules, Role
 from redflare.domain.delivery import NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN, MessageStatus
@@ -23,12 +26,9 @@ from redflare.domain.errors import Issue
 from redflare.domain.loading import document_from_data, issues_from_validation_error
 from redflare.domain.validation import Environment, validate
 from redflare.domain.workflow import Settings as Limits
-from redflare.engine.context import RunFacts, build_context
-from redflare.engine.delivery import DeliverySetup
 from redflare.engine.executors import InlineAnalysisExecutor
-from redflare.engine.facts import run_url
+from redflare.engine.ports import RunFacts
 from redflare.services import drafts, lifecycle
-from redflare.services.export_links import ExportLinks
 from redflare.services.users import principal_of
 from redflare.services.workflows import final_checks
 from redflare.steps.alert_html import TABLE_ROWS, alert_html
@@ -360,20 +360,17 @@ class TestThroughTheEngine:
         """Called with no frame, the step alerts on an empty set rather than failing."""
         runner = make_runner(demo)
         resource = runner.run_document(workflow(SELECT_DEMO, alert(["pick"])))
-        context = build_context(
+        contexts = SqlStepContexts(
             demo.sessions,
             runner.clock,
             InlineAnalysisExecutor(),
-            RunFacts(resource["id"], resource["workflow_id"], TriggerInfo("manual"), Limits(), AccessRules(), False),
-            "alert",
+            LocalStorage(tmp_path / "exports"),
+            ExportLinks("k" * 32, BASE_URL, runner.clock, max_age=timedelta(days=7)),
+            BASE_URL,
             batch_size=4,
-            delivery=DeliverySetup(
-                storage=LocalStorage(tmp_path / "exports"),
-                links=ExportLinks("k" * 32, BASE_URL, runner.clock, max_age=timedelta(days=7)),
-                base_url=BASE_URL,
-                smtp_configured=False,
-            ),
         )
+        facts = RunFacts(resource["id"], resource["workflow_id"], TriggerInfo("manual"), Limits(), AccessRules(), False)
+        context = contexts.context(facts, "alert")
         result = execute(context, KIND.parse(alert(["pick"])["config"]), None)
         assert result.outputs["out"].height == 0
         [message] = result.messages

@@ -31,9 +31,8 @@ from redflare.domain.access import Role
 from redflare.domain.loading import document_from_data
 from redflare.domain.ports import FixedClock
 from redflare.engine.artifacts import ArtifactFiles
-from redflare.services.runs import start_run
+from redflare.services.run_start import start_run
 from redflare.services.users import TOKEN_TTL, create_user, issue_credential
-from redflare.services.visibility import creator_rules
 from redflare.services.workflows import save_draft_by_name
 from tests.factories import T0, make_runner, step, workflow
 
@@ -129,10 +128,9 @@ class World:
         with self.store.transaction() as session:
             row = session.get(Workflow, workflow_id)
             assert row is not None
-            access = creator_rules(session, row)
             document = document_from_data(row.draft)
             run_id = start_run(session, workflow_id=workflow_id, document=document, version=None, now=T0).id
-        runner.execute(run_id, access=access)
+        runner.execute(run_id)
         with self.store.read() as session:
             path = artifacts_of(session, run_id, "pick")["out"].path
         return run_id, set(ArtifactFiles.read(path)["id"].to_list())

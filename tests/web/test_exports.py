@@ -22,10 +22,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redflare.adapters.db.exports import exports_of_run
+from redflare.adapters.exportfiles.links import EXPIRED, INVALID
 from redflare.config import Settings
 from redflare.domain.access import Role
 from redflare.domain.ports import FixedClock
-from redflare.services.export_links import EXPIRED, INVALID
 from redflare.services.exports import MAX_STEM, download_name
 from redflare.web.app import create_app
 from redflare.web.routes import exports as export_routes

@@ -19,11 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Table, func, select
 
 from redflare.adapters.db.orm import AnalysisResult, AuditEntry, Base, Run
+from redflare.adapters.db.step_contexts import SqlStepContexts
 from redflare.adapters.db.store import Store
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.config import Settings
 from redflare.domain.access import Role
-from redflare.engine.runner import RunEngine
+from redflare.engine.backends.local import LocalBackend
 from redflare.steps.context import AnalysisExecutor
 from tests.factories import SELECT_DEMO, add_conversations, step
 from tests.web.conftest import add_user, sign_in
@@ -79,9 +80,11 @@ class Guide:
 
 @pytest.fixture
 def gate(client: TestClient) -> Iterator[Gate]:
-    engine: RunEngine = client.app.state.services.runs.engine  # type: ignore[attr-defined]
-    gate = Gate(engine.executor)
-    engine.executor = gate
+    backend: LocalBackend = client.app.state.services.backend  # type: ignore[attr-defined]
+    contexts = backend.engine.contexts
+    assert isinstance(contexts, SqlStepContexts)
+    gate = Gate(contexts.executor)
+    contexts.executor = gate
     yield gate
     gate.opened.set()  # never leave a run hanging when a test fails half-way
 
@@ -217,7 +220,7 @@ def test_the_guide_through_the_api(
     with caplog.at_level(logging.ERROR):
         user.send("DELETE", f"/workflows/{workflow_id}", status=204)
     # The engine had wound the run down before its rows went: it ended cleanly, cancelled, not crashed.
-    assert client.app.state.services.runs.in_flight == set()  # type: ignore[attr-defined]
+    assert client.app.state.services.backend.in_flight == set()  # type: ignore[attr-defined]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     with store.read() as session:
         deleted = session.scalars(select(AuditEntry).where(AuditEntry.action == "delete")).one()

@@ -19,7 +19,7 @@ from redflare.config import Settings
 from redflare.domain.access import Role
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.ports import FixedClock
-from redflare.services.runs import start_run
+from redflare.services.run_start import start_run
 from redflare.services.workflows import save_draft_by_name
 from redflare.web.routes import runs as routes_runs
 from tests.factories import PROCESS, SELECT_DEMO, TEAMS, add_conversations, step, workflow

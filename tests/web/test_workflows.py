@@ -19,7 +19,7 @@ from redflare.adapters.db.store import Store
 from redflare.domain.access import Role
 from redflare.domain.loading import document_from_data
 from redflare.domain.ports import FixedClock
-from redflare.services.runs import start_run
+from redflare.services.run_start import start_run
 from redflare.services.users import TOKEN_TTL, issue_credential
 from tests.factories import PROCESS, step, workflow
 

@@ -24,7 +24,8 @@ def open_runner(settings: Settings | None = None) -> Iterator[Runner]:
     ensure_builtins(store, clock)
     executor = ProcessPoolAnalysisExecutor(settings.workers) if settings.workers > 1 else InlineAnalysisExecutor()
     try:
-        yield Runner(store, clock, executor, batch_size=settings.batch_size, settings=settings)
+        with Runner(store, clock, executor, batch_size=settings.batch_size, settings=settings) as runner:
+            yield runner
     finally:
         executor.close()
         store.close()

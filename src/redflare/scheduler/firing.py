@@ -14,7 +14,7 @@ duplicates count), then decides, recording the outcome and its reason on the Fir
 Both lock the workflow row first (PostgreSQL), so two schedulers deciding for one workflow take turns:
 run numbers, the overlap check and "at most one waiting" are read consistently. On SQLite every
 writing transaction holds the database lock from its BEGIN, which serialises them the same way.
-The caller commits, then hands `FiringResult.run_id` to the engine with `FiringResult.access`.
+The caller commits, then hands `FiringResult.run_id` to the backend.
 """
 
 from __future__ import annotations
@@ -27,12 +27,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.firings import claim_firing, waiting_firing
-from redflare.adapters.db.ledger import calls_in_window
 from redflare.adapters.db.orm import Firing, Run, Workflow
-from redflare.domain.access import AccessRules
 from redflare.domain.runs import RunStatus
-from redflare.services.runs import runnable_document, start_run
-from redflare.services.visibility import creator_rules
+from redflare.services.run_start import begin_run, call_limit_refusal
 
 Outcome = Literal["started", "waiting", "skipped", "duplicate"]
 
@@ -44,15 +41,13 @@ GOING = (str(RunStatus.QUEUED), str(RunStatus.RUNNING))
 
 @dataclass(frozen=True)
 class FiringResult:
-    """What came of a firing. `run_id` and `access` are set exactly when `outcome` is "started"."""
+    """What came of a firing. `run_id` is set exactly when `outcome` is "started"."""
 
     workflow_id: str
     key: str
     outcome: Outcome
     reason: str | None = None
     run_id: str | None = None
-    access: AccessRules | None = None
-    """The data-access rules the run acts with: its workflow creator's."""
 
     @property
     def duplicate(self) -> bool:
@@ -131,15 +126,7 @@ def _refusal(session: Session, workflow: Workflow, now: datetime) -> str | None:
     """Why no run may start now (not live, call limit reached), or None."""
     if workflow.status != "live" or workflow.active_version is None:
         return PAUSED
-    if workflow.call_limit is not None:
-        used = calls_in_window(session, workflow.id, now)
-        if used >= workflow.call_limit:
-            # The same words as Run now's refusal (services/runs.py), so the history reads alike.
-            return (
-                f"The call limit of {workflow.call_limit} calls in 24 hours is reached ({used} used): "
-                "this firing makes no run."
-            )
-    return None
+    return call_limit_refusal(session, workflow, now)
 
 
 def _run_going(session: Session, workflow_id: str) -> bool:
@@ -156,12 +143,9 @@ def _other_waiting(session: Session, workflow_id: str, firing_id: int) -> bool:
 
 
 def _start(session: Session, workflow: Workflow, firing: Firing, now: datetime) -> FiringResult:
-    document, version = runnable_document(session, workflow)
-    run = start_run(
+    run = begin_run(
         session,
-        workflow_id=workflow.id,
-        document=document,
-        version=version,
+        workflow=workflow,
         now=now,
         trigger_type=firing.trigger_type,
         payload=dict(firing.payload),
@@ -169,7 +153,7 @@ def _start(session: Session, workflow: Workflow, firing: Firing, now: datetime) 
     )
     firing.run_id = run.id
     _record(session, workflow, firing, "started", None)
-    return FiringResult(workflow.id, firing.key, "started", None, run.id, creator_rules(session, workflow))
+    return FiringResult(workflow.id, firing.key, "started", None, run.id)
 
 
 def _record(session: Session, workflow: Workflow, firing: Firing, outcome: Outcome, reason: str | None) -> FiringResult:

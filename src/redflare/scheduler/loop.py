@@ -15,9 +15,8 @@ Each workflow's firing is its own short transaction, and an error in one is logg
 workflow never stops the rest. Firing keys are unique per workflow in the database, so any number of
 schedulers over one store (two processes, a restart mid-pass) make one run per firing.
 
-Each run started is handed to `submit(run_id, access)` after its transaction committed, with the workflow
-creator's data-access rules. `tick` calls it in the calling thread; `run` calls it on the event loop's thread
-(the pass itself runs in a worker thread), so a submit that needs the running loop works there.
+Each run started is handed to `submit(run_id)` (the backend's) after its transaction committed. `tick` calls it in
+the calling thread; `run` calls it on the event loop's thread (the pass itself runs in a worker thread).
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from redflare.adapters.db.orm import Workflow
 from redflare.adapters.db.store import Store
 from redflare.adapters.db.sync_events import mark_consumed, unconsumed_events
 from redflare.config import Settings
-from redflare.domain.access import AccessRules
 from redflare.domain.ports import Clock
 from redflare.domain.workflow import TriggerType
 from redflare.integrations.folder import due_folder_integrations, sync_folder
@@ -51,7 +49,7 @@ from redflare.triggers.schedule import due_firings, next_fire
 
 log = logging.getLogger(__name__)
 
-Submit = Callable[[str, AccessRules], None]
+Submit = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -209,9 +207,8 @@ class Scheduler:
 
     def _hand_over(self, result: FiringResult) -> None:
         assert result.run_id is not None, "a started firing has a run"
-        assert result.access is not None, "a started firing has the rules to run it with"
-        with _logged(f"handing run {result.run_id} to the engine"):
-            self.submit(result.run_id, result.access)
+        with _logged(f"handing run {result.run_id} to the backend"):
+            self.submit(result.run_id)
 
     def _now(self) -> datetime:
         return self.clock.now()

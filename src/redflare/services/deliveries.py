@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from redflare.adapters.db.exports import exports_of_run
 from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Run, Workflow
 from redflare.adapters.db.outbox import attempts_of, messages_of_run, requeue, requeue_held
+from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.domain.delivery import NOT_SENT_NO_SMTP
 from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.runs import RunStatus
 from redflare.services import audit
-from redflare.services.export_links import ExportLinks
 from redflare.services.times import iso
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.limits import limits_of
 from redflare.adapters.db.orm import Workflow
 from redflare.domain.errors import Issue
 from redflare.domain.loading import document_from_data, dump_document
@@ -26,7 +27,6 @@ from redflare.services.workflows import (
     apply_settings,
     final_checks,
     limits_data,
-    limits_of,
     new_workflow,
     storable_document,
 )

@@ -32,6 +32,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.access import creator_rules
 from redflare.adapters.db.ledger import calls_in_window, credits_spent
 from redflare.adapters.db.orm import WorkflowVersion
 from redflare.domain.access import AccessRules
@@ -43,7 +44,7 @@ from redflare.services.budget import Usage, limits_estimate
 from redflare.services.dry_run import DryRun
 from redflare.services.estimate_results import Estimate, VersionEstimate
 from redflare.services.users import Principal
-from redflare.services.visibility import creator_rules, visible_workflow
+from redflare.services.visibility import visible_workflow
 from redflare.services.workflows import final_checks
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from redflare.adapters.db.exports import get_export
 from redflare.adapters.db.orm import Export
-from redflare.services.export_links import ExportLinks
+from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
 

@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.ledger import calls_in_window, credits_spent
+from redflare.adapters.db.limits import limits_of
 from redflare.adapters.db.orm import Workflow
 from redflare.domain.workflow import Settings as Limits
 from redflare.services import audit
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
-from redflare.services.workflows import apply_settings, limits_data, limits_of, locked_workflow, settings_data
+from redflare.services.workflows import apply_settings, limits_data, locked_workflow, settings_data
 
 
 def record_settings_change(

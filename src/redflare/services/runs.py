@@ -5,8 +5,8 @@ The live feed's reads are in `run_feed`.
 - Functions that take the acting `principal` answer NotFound for a run or workflow that user may not
   see (never Forbidden: ids do not leak); roles are the web layer's to check.
 - Functions that take a `store` commit before they return: the engine looks for what they wrote from
-  another thread, so it must be there. The caller then hands the run to the engine, acting with the
-  workflow creator's data-access rules (`StartedRun.access`).
+  another thread, so it must be there. The caller then hands the run to the backend (`backend.submit`).
+  Runs start through `run_start.begin_run`, the one way every entry point takes.
 - A re-run never charges twice: completed steps keep their stored outputs, and Process Conversations
   reuses the results the failed attempt already paid for (the ledger).
 """
@@ -24,67 +24,30 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.ledger import calls_in_window
 from redflare.adapters.db.orm import (
     Artifact,
-    Call,
     Integration,
     Run,
     StepRun,
     SyncEvent,
     Workflow,
-    WorkflowVersion,
 )
 from redflare.adapters.db.outbox import hold_unsent
-from redflare.adapters.db.runs import create_run, reopen_run, run_status, transition_run, transition_step
+from redflare.adapters.db.runs import run_status, transition_run, transition_step
 from redflare.adapters.db.store import Store
-from redflare.domain.access import AccessRules
+from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.domain.delivery import NOT_SENT_CANCELLED
-from redflare.domain.errors import Conflict, IllegalTransition, NotFound
-from redflare.domain.loading import document_from_data, dump_document
+from redflare.domain.errors import NotFound
 from redflare.domain.runs import RunStatus, StepStatus, runtime_s
 from redflare.domain.workflow import TriggerType, WorkflowDocument
 from redflare.services.deliveries import step_deliveries
-from redflare.services.export_links import ExportLinks
+from redflare.services.run_start import begin_run, reopen, runnable_document
 from redflare.services.times import iso
 from redflare.services.users import Principal
-from redflare.services.visibility import creator_rules, may_see, visible_workflow
-from redflare.services.workflows import checked_document
+from redflare.services.visibility import may_see, visible_workflow
 
 PREVIEW_ROWS = 50
 TEST_SAMPLE = 100  # conversations per selection in a test run, unless asked otherwise
-PUBLISHED = ("live", "paused")  # a manual run of a paused workflow is allowed: pausing stops the trigger only
-
-
-def start_run(
-    session: Session,
-    *,
-    workflow_id: str,
-    document: WorkflowDocument,
-    version: int | None,
-    now: datetime,
-    trigger_type: str = "manual",
-    payload: dict[str, Any] | None = None,
-    test: bool = False,
-    idempotency_key: str | None = None,
-) -> Run:
-    """A queued run of this document; the firing itself counts as one call against the call limit."""
-    run = create_run(
-        session,
-        workflow_id=workflow_id,
-        version=version,
-        definition=dump_document(document),
-        steps={step.id: step.type for step in document.steps},
-        trigger_type=trigger_type,
-        trigger_payload=payload or {},
-        test=test,
-        idempotency_key=idempotency_key,
-        now=now,
-    )
-    if not test:
-        session.add(Call(workflow_id=workflow_id, run_id=run.id, kind="firing", count=1, at=now))
-    session.flush()
-    return run
 
 
 def cancel_run(session: Session, run_id: str, *, now: datetime) -> None:
@@ -167,10 +130,9 @@ def _step_resource(step: StepRun) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class StartedRun:
-    """A run committed and ready for the engine, with the data-access rules it must act with."""
+    """A run committed and ready for the backend."""
 
     run_id: str
-    access: AccessRules
     resource: dict[str, Any]
 
 
@@ -194,29 +156,15 @@ def run_now(
     trigger, from the latest completed sync's conversations).
     """
     with store.transaction() as session:
-        # Lock the workflow row (PostgreSQL): run numbers and the active version are read consistently.
-        session.execute(select(Workflow.id).where(Workflow.id == workflow_id).with_for_update())
         workflow = visible_workflow(session, principal, workflow_id)
-        document, version = runnable_document(session, workflow)
-        if not test and workflow.call_limit is not None:
-            used = calls_in_window(session, workflow.id, now)
-            if used >= workflow.call_limit:
-                raise Conflict(
-                    f"The call limit of {workflow.call_limit} calls in 24 hours is reached ({used} used): "
-                    "this firing makes no run."
-                )
-        payload = test_payload(session, document, sample) if test else {}
-        run = start_run(
-            session,
-            workflow_id=workflow.id,
-            document=document,
-            version=version,
-            now=now,
-            test=test,
-            payload=payload,
-            trigger_type=document.trigger.type if test and document.trigger is not None else "manual",
-        )
-        return StartedRun(run.id, creator_rules(session, workflow), run_resource(session, run.id))
+        payload: dict[str, Any] = {}
+        trigger_type = "manual"
+        if test:
+            document, _ = runnable_document(session, workflow)
+            payload = test_payload(session, document, sample)
+            trigger_type = document.trigger.type if document.trigger is not None else trigger_type
+        run = begin_run(session, workflow=workflow, now=now, test=test, payload=payload, trigger_type=trigger_type)
+        return StartedRun(run.id, run_resource(session, run.id))
 
 
 def test_payload(session: Session, document: WorkflowDocument, sample: int | None) -> dict[str, Any]:
@@ -236,25 +184,13 @@ def test_payload(session: Session, document: WorkflowDocument, sample: int | Non
     return payload
 
 
-def runnable_document(session: Session, workflow: Workflow) -> tuple[WorkflowDocument, int | None]:
-    """What a run of this workflow executes: its active version if published, else its checked draft."""
-    if workflow.status in PUBLISHED and workflow.active_version is not None:
-        stored = session.get(WorkflowVersion, (workflow.id, workflow.active_version))
-        if stored is not None:
-            return document_from_data(stored.definition), stored.number
-    return checked_document(session, workflow.draft), None
-
-
 def rerun(store: Store, *, principal: Principal, run_id: str, now: datetime) -> StartedRun:
     """Re-run a failed run from its failed step (IllegalTransition for any other status)."""
     with store.transaction() as session:
         run = visible_run(session, principal, run_id)
         workflow = visible_workflow(session, principal, run.workflow_id)
-        status = run_status(session, run.id)
-        if status is not RunStatus.FAILED:
-            raise IllegalTransition(f"only a failed run can be re-run; run {run.number} is {status}")
-        reopen_run(session, run_id=run.id, now=now)  # a conditional update: of two re-runs at once, one wins
-        return StartedRun(run.id, creator_rules(session, workflow), run_resource(session, run.id))
+        reopen(session, run=run, workflow=workflow, now=now)
+        return StartedRun(run.id, run_resource(session, run.id))
 
 
 def cancel(session: Session, *, principal: Principal, run_id: str, now: datetime) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.access import user_rules
 from redflare.adapters.db.orm import Credential, User
 from redflare.domain.access import AccessRules, Role
 from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
@@ -99,14 +100,11 @@ def get_user_by_email(session: Session, email: str) -> User:
 
 
 def principal_of(user: User, credential: Credential | None = None) -> Principal:
-    def frozen(values: list[str] | None) -> frozenset[str] | None:
-        return None if values is None else frozenset(values)
-
     return Principal(
         user_id=user.id,
         email=user.email,
         role=Role(user.role),
-        access=AccessRules(frozen(user.integrations), frozen(user.teams), frozen(user.agents)),
+        access=user_rules(user),
         credential_id=credential.id if credential else None,
         csrf_token=credential.csrf_token if credential else None,
     )

@@ -10,18 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import User, Workflow
-from redflare.domain.access import EVERYTHING, AccessRules, Role
+from redflare.adapters.db.access import creator_rules
+from redflare.adapters.db.orm import Workflow
+from redflare.domain.access import Role
 from redflare.domain.errors import NotFound
-from redflare.services.users import Principal, principal_of
-
-
-def creator_rules(session: Session, workflow: Workflow) -> AccessRules:
-    """The rules a workflow's runs act with (everything, for workflows made before users existed)."""
-    if workflow.created_by is None:
-        return EVERYTHING
-    creator = session.get(User, workflow.created_by)
-    return principal_of(creator).access if creator is not None else AccessRules(frozenset(), frozenset(), frozenset())
+from redflare.services.users import Principal
 
 
 def may_see(session: Session, principal: Principal, workflow: Workflow) -> bool:

@@ -16,18 +16,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.limits import limits_of
 from redflare.adapters.db.orm import Integration, Workflow
 from redflare.adapters.db.pipelines import pipeline_criteria
 from redflare.domain.errors import Conflict, InvalidWorkflow, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.validation import Environment, validate
-from redflare.domain.workflow import Overlap, WorkflowDocument
 from redflare.domain.workflow import Settings as Limits
+from redflare.domain.workflow import WorkflowDocument
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
 from redflare.steps.registry import STEP_KINDS
@@ -101,14 +102,6 @@ def apply_settings(workflow: Workflow, settings: Limits, *, now: datetime) -> No
     workflow.call_limit = settings.call_limit
     workflow.credits_limit = settings.credits_limit
     workflow.overlap_policy = settings.overlap
-
-
-def limits_of(workflow: Workflow) -> Limits:
-    return Limits(
-        call_limit=workflow.call_limit,
-        credits_limit=workflow.credits_limit,
-        overlap=cast(Overlap, workflow.overlap_policy or "queue"),
-    )
 
 
 def settings_data(workflow: Workflow) -> dict[str, Any]:

@@ -131,11 +131,18 @@ class ProgressSink(Protocol):
         """
         ...
 
+    def flush(self) -> None:
+        """Pass on the last report still held back (the engine calls it when the step returns or raises)."""
+        ...
+
 
 class _NoProgress:
     """The default sink: a context built without one (tests, the dry run) reports into nothing."""
 
     def report(self, processed: int, total: int, credits: Decimal) -> None:
+        return None
+
+    def flush(self) -> None:
         return None
 
 

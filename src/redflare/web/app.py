@@ -34,15 +34,15 @@ API = "/api"
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with local_backend(settings, clock, recover=True) as backend:
+        async with local_backend(settings, clock, recover=True) as runtime:
             app.state.services = AppServices(
                 settings,
-                backend.store,
-                backend.clock,
-                backend.runs,
+                runtime.store,
+                runtime.clock,
+                runtime.backend,
                 settings.secret_key(),
-                backend.delivery,
-                wake_scheduler=backend.scheduler.wake,
+                runtime.delivery,
+                wake_scheduler=runtime.scheduler.wake,
             )
             yield
 

@@ -1,7 +1,4 @@
-"""What the app holds for its lifetime (built in the lifespan, kept on `app.state`): no global singletons.
-
-`RunManager` lives in engine/manager.py (re-exported here for the routes that type with it).
-"""
+"""What the app holds for its lifetime (built in the lifespan, kept on `app.state`): no global singletons."""
 
 from __future__ import annotations
 
@@ -11,10 +8,8 @@ from dataclasses import dataclass, field
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.ports import Clock
-from redflare.engine.delivery import DeliverySetup
-from redflare.engine.manager import RunManager
-
-__all__ = ["AppServices", "RunManager"]
+from redflare.engine.backends import Backend
+from redflare.services.delivery_setup import DeliverySetup
 
 
 @dataclass
@@ -22,7 +17,8 @@ class AppServices:
     settings: Settings
     store: Store
     clock: Clock
-    runs: RunManager
+    backend: Backend
+    """Where runs are carried out: `backend.submit(run_id)` once a run is committed."""
     secret_key: str
     delivery: DeliverySetup
     wake_scheduler: Callable[[], None] = field(default=lambda: None)

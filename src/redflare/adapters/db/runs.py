@@ -121,12 +121,18 @@ def transition_step(
     to: StepStatus,
     now: datetime,
     reason: str | None = None,
+    keep_result: bool = False,
     **fields: Any,
 ) -> None:
-    """Move one step to `to`, setting its timing and any result fields given."""
+    """Move one step to `to`, setting its timing and any result fields given.
+
+    Back to pending, its result fields are cleared unless `keep_result` (its recorded outputs stand).
+    """
     values: dict[str, Any] = {"status": str(to), **fields}
     if to is StepStatus.RUNNING:
         values["started_at"] = now
+    elif to is StepStatus.PENDING and keep_result:
+        values.update(started_at=None, finished_at=None, error=None, progress=None)
     elif to is StepStatus.PENDING:
         values.update(
             started_at=None,
@@ -165,8 +171,10 @@ def reopen_run(session: Session, *, run_id: str, now: datetime) -> list[str]:
 
     The run goes failed → running (IllegalTransition for any other status) and its failed, skipped and
     cancelled steps go back to pending; completed steps keep their status, counts and stored outputs, so
-    the engine reads their sets from the artifacts instead of running them again. The time it stood failed is
-    added to its `idle_s`: its runtime counts the work, not the wait for somebody to re-run it.
+    the engine reads their sets from the artifacts instead of running them again. A reset step whose outputs
+    were recorded (a delivery step cut off while its emails went out) keeps its counts: the engine reconciles
+    it. The time it stood failed is added to its `idle_s`: its runtime counts the work, not the wait for
+    somebody to re-run it.
     """
     failed_at = session.scalar(select(Run.finished_at).where(Run.id == run_id))
     transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=now, reason=RERUN_REASON, from_=RunStatus.FAILED)
@@ -177,8 +185,17 @@ def reopen_run(session: Session, *, run_id: str, now: datetime) -> list[str]:
             execution_options={"synchronize_session": False},
         )
     reset = [step_id for step_id, status in step_states(session, run_id).items() if status in _RESETTABLE]
+    recorded = set(session.scalars(select(Artifact.step_id).where(Artifact.run_id == run_id)))
     for step_id in sorted(reset):
-        transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.PENDING, now=now, reason=RERUN_REASON)
+        transition_step(
+            session,
+            run_id=run_id,
+            step_id=step_id,
+            to=StepStatus.PENDING,
+            now=now,
+            reason=RERUN_REASON,
+            keep_result=step_id in recorded,
+        )
     return sorted(reset)
 
 

@@ -77,7 +77,7 @@ async def run_now(
             now=app.clock.now(),
         )
     )
-    app.runs.submit(started.run_id, access=started.access)  # committed above: the engine will find it
+    app.backend.submit(started.run_id)  # committed above: the engine will find it
     return RunPublic.model_validate(started.resource)
 
 
@@ -121,7 +121,7 @@ async def rerun(run_id: RunId, principal: Editing, app: ServicesDep) -> RunPubli
     started = await run_in_threadpool(
         partial(run_service.rerun, app.store, principal=principal, run_id=run_id, now=app.clock.now())
     )
-    app.runs.submit(started.run_id, access=started.access)
+    app.backend.submit(started.run_id)
     return RunPublic.model_validate(started.resource)
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import StringConstraints
 
 from redflare.domain.workflow import Settings as Limits
+from redflare.engine.backends import Backend
 from redflare.services import canvas, deletion, drafts, guardrails, lifecycle, versions, workflow_files, workflow_list
 from redflare.web.deps import ClockDep, CurrentUser, Editor, ServicesDep, SessionDep
 from redflare.web.schemas.workflows import (
@@ -41,7 +42,6 @@ from redflare.web.schemas.workflows import (
     issue_public,
     issues_public,
 )
-from redflare.web.state import RunManager
 
 router = APIRouter(tags=["workflows"])
 
@@ -135,17 +135,17 @@ async def delete_workflow(
         principal=principal,
         workflow_id=workflow_id,
         clock=app.clock,
-        wind_down=lambda run_ids: _until_ended(app.runs, run_ids),
+        wind_down=lambda run_ids: _until_ended(app.backend, run_ids),
         storage=app.delivery.storage,
     )
     return Response(status_code=204)
 
 
-async def _until_ended(runs: RunManager, run_ids: frozenset[str]) -> None:
+async def _until_ended(backend: Backend, run_ids: frozenset[str]) -> None:
     """Wait until the local engine has stopped these runs (or give up after WIND_DOWN_SECONDS)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WIND_DOWN_SECONDS
-    while run_ids & runs.in_flight and loop.time() < deadline:
+    while run_ids & backend.in_flight and loop.time() < deadline:
         await asyncio.sleep(0.02)
 
 

@@ -9,10 +9,10 @@ from contextlib import suppress
 import polars as pl
 
 from redflare.adapters.exportfiles.csv_file import write_csv
+from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.adapters.exportfiles.xlsx_file import write_xlsx
 from redflare.adapters.storage import ExportStorage
 from redflare.domain.delivery import ExportRecord, FileType
-from redflare.services.export_links import ExportLinks
 
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
 

@@ -1,18 +1,20 @@
-"""What the engine needs to deliver: where exports go, how their links are signed, whether SMTP is there."""
+"""A process's delivery set-up: where exports go, how their links are signed, whether SMTP is there, and how to
+wake its deliverer. It is the engine's `DeliveryHooks`."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.adapters.storage import ExportStorage
 from redflare.adapters.storage.local import LocalStorage
 from redflare.config import Settings
 from redflare.domain.ports import Clock
-from redflare.services.export_links import ExportLinks
 
 
 def _nothing() -> None:
@@ -27,6 +29,11 @@ class DeliverySetup:
     smtp_configured: bool
     wake_deliverer: Callable[[], None] = field(default=_nothing)
     """Called (from any thread) after messages enter the outbox, so a deliverer in this process starts at once."""
+
+    def forget_export(self, key: str) -> None:
+        """Delete an export file no record points at any more; one already gone is no error."""
+        with suppress(OSError):
+            self.storage.delete(key)
 
 
 def delivery_setup(settings: Settings, clock: Clock, *, wake_deliverer: Callable[[], None] = _nothing) -> DeliverySetup:

@@ -1,0 +1,296 @@
+"""The engine's `RunStore` over the SQL store: each call one short transaction, status moves through runs.py.
+
+Recording a step is idempotent, so a re-run after an interruption never trips over what an earlier attempt of
+the step wrote: its artifact rows are replaced, its exports replaced (old files handed back for deletion), and
+its messages rewritten except those already sent (nobody gets an email twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from redflare.adapters.db.access import creator_rules
+from redflare.adapters.db.exports import replace_step_exports
+from redflare.adapters.db.limits import limits_of
+from redflare.adapters.db.orm import Artifact, OutboxMessage, StepRun, Workflow
+from redflare.adapters.db.outbox import add_messages, hold_unsent, step_delivery
+from redflare.adapters.db.runs import (
+    get_run,
+    record_step_result,
+    reopen_run,
+    run_and_step_states,
+    run_status,
+    step_spend,
+    transition_run,
+    transition_step,
+)
+from redflare.adapters.db.store import Store
+from redflare.domain.delivery import NOT_SENT_CANCELLED, NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN, MessageStatus
+from redflare.domain.errors import IllegalTransition, NotFound
+from redflare.domain.loading import document_from_data
+from redflare.domain.ports import Clock
+from redflare.domain.runs import RunStatus, StepStatus
+from redflare.engine.ports import Begun, DeliveryState, Recorded, RunFacts, StepOutcome
+from redflare.steps.context import TriggerInfo
+
+MAX_ERROR = 2000  # characters of a step's or run's error kept
+
+
+def describe(error: BaseException | str) -> str:
+    """An error as a step or run shows it: its text (or its type), cut to MAX_ERROR characters."""
+    text = error if isinstance(error, str) else (str(error) or type(error).__name__)
+    return text if len(text) <= MAX_ERROR else text[:MAX_ERROR] + "…"
+
+
+class SqlRunStore:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._sessions: sessionmaker[Session] = store.sessions
+        self._store = store
+        self._clock = clock
+
+    # --- The run ------------------------------------------------------------------------------------------------
+
+    def begin(self, run_id: str) -> Begun | RunStatus:
+        with self._store.transaction() as session:
+            run = get_run(session, run_id)
+            workflow = session.get(Workflow, run.workflow_id)
+            if workflow is None:
+                raise NotFound(f"no workflow {run.workflow_id!r}")
+            facts = RunFacts(
+                run_id=run.id,
+                workflow_id=run.workflow_id,
+                trigger=TriggerInfo(run.trigger_type, dict(run.trigger_payload)),
+                limits=limits_of(workflow),
+                access=creator_rules(session, workflow),
+                test=run.test,
+                sample=_sample_of(run.trigger_payload) if run.test else None,
+            )
+            document = document_from_data(run.definition)
+            status = RunStatus(run.status)
+            try:
+                if status is RunStatus.QUEUED:
+                    transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=self._now())
+                elif status is RunStatus.FAILED:
+                    reopen_run(session, run_id=run_id, now=self._now())
+                elif status is not RunStatus.RUNNING:
+                    return status
+            except IllegalTransition:  # cancelled, or taken up elsewhere, between our read and our write
+                return run_status(session, run_id)
+        return Begun(facts, document)
+
+    def states(self, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
+        with self._store.read() as session:
+            return run_and_step_states(session, run_id)
+
+    def skip(self, run_id: str, step_ids: Sequence[str], reason: str) -> None:
+        with self._store.transaction() as session:
+            for step_id in step_ids:
+                transition_step(
+                    session, run_id=run_id, step_id=step_id, to=StepStatus.SKIPPED, now=self._now(), reason=reason
+                )
+
+    def cancel_pending(self, run_id: str) -> None:
+        with self._store.transaction() as session:
+            for step_id in _steps_in(session, run_id, StepStatus.PENDING):
+                with suppress(IllegalTransition):  # the cancel of a queued run may have cancelled it already
+                    transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self._now())
+
+    def finish(self, run_id: str, outcome: RunStatus, error: str | None) -> RunStatus:
+        with self._store.transaction() as session:
+            try:
+                transition_run(session, run_id=run_id, to=outcome, now=self._now(), error=error)
+            except IllegalTransition:
+                return run_status(session, run_id)  # cancelled meanwhile: the cancel stands
+        return outcome
+
+    def fail_run(self, run_id: str, error: str) -> None:
+        error = describe(error)
+        with self._store.transaction() as session:
+            for step_id in _steps_in(session, run_id, StepStatus.RUNNING):
+                transition_step(
+                    session, run_id=run_id, step_id=step_id, to=StepStatus.FAILED, now=self._now(), error=error
+                )
+            for step_id in _steps_in(session, run_id, StepStatus.PENDING):
+                transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.SKIPPED, now=self._now())
+            with suppress(IllegalTransition):  # it ended meanwhile (a cancel): that stands
+                transition_run(session, run_id=run_id, to=RunStatus.FAILED, now=self._now(), error=error)
+
+    # --- Steps --------------------------------------------------------------------------------------------------
+
+    def start_step(self, run_id: str, step_id: str) -> None:
+        with self._store.transaction() as session:
+            transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=self._now())
+
+    def end_step(
+        self, run_id: str, step_id: str, to: StepStatus, *, reason: str | None = None, error: str | None = None
+    ) -> None:
+        with self._store.transaction() as session:
+            fields: dict[str, Any] = {"error": describe(error)} if error else {}
+            # Batches settled before the failure or cancel were charged: the step shows what it cost.
+            fields["credits"] = step_spend(session, run_id=run_id, step_id=step_id)
+            transition_step(session, run_id=run_id, step_id=step_id, to=to, now=self._now(), reason=reason, **fields)
+
+    def record(self, facts: RunFacts, step_id: str, outcome: StepOutcome, *, smtp_configured: bool) -> Recorded:
+        run_id = facts.run_id
+        status, reason = message_status(facts.test, smtp_configured)
+        awaiting = bool(outcome.messages) and status is MessageStatus.PENDING
+        with self._store.transaction() as session:
+            if run_status(session, run_id) is RunStatus.CANCELLED:
+                spent = step_spend(session, run_id=run_id, step_id=step_id)
+                transition_step(
+                    session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self._now(), credits=spent
+                )
+                return Recorded(awaiting=False, cancelled=True, gone=[record.key for record in outcome.exports])
+            now = self._now()
+            self._replace_artifacts(session, run_id, step_id, outcome, now)
+            if outcome.messages:
+                add_messages(
+                    session,
+                    run_id=run_id,
+                    workflow_id=facts.workflow_id,
+                    step_id=step_id,
+                    messages=outcome.messages,
+                    status=status,
+                    reason=reason,
+                    now=now,
+                )
+            gone = (
+                replace_step_exports(
+                    session,
+                    run_id=run_id,
+                    workflow_id=facts.workflow_id,
+                    step_id=step_id,
+                    records=outcome.exports,
+                    now=now,
+                )
+                if outcome.exports
+                else []
+            )
+            fields: dict[str, Any] = {
+                "rows_in": outcome.rows_in,
+                "rows_out": sum(outcome.counts.values()),
+                "outputs": dict(outcome.counts),
+                # What the step charged in this run, earlier attempts of a re-run included (the ledger's sum; in a
+                # single attempt it equals the step's own tally).
+                "credits": step_spend(session, run_id=run_id, step_id=step_id),
+                "tally": dict(outcome.tally),
+            }
+            if awaiting:
+                record_step_result(session, run_id=run_id, step_id=step_id, **fields)
+            else:
+                transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.COMPLETED, now=now, **fields)
+        return Recorded(awaiting=awaiting, gone=gone)
+
+    def _replace_artifacts(
+        self, session: Session, run_id: str, step_id: str, outcome: StepOutcome, now: datetime
+    ) -> None:
+        session.execute(
+            delete(Artifact).where(Artifact.run_id == run_id, Artifact.step_id == step_id),
+            execution_options={"synchronize_session": False},
+        )
+        session.add_all(
+            Artifact(
+                run_id=run_id,
+                step_id=step_id,
+                port=port,
+                path=path,
+                rows=outcome.counts[port],
+                bytes=size,
+                created_at=now,
+            )
+            for port, (path, size) in outcome.written.items()
+        )
+        session.flush()
+
+    def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, str] | None:
+        with self._store.read() as session:
+            rows = session.execute(
+                select(Artifact.port, Artifact.path).where(Artifact.run_id == run_id, Artifact.step_id == step_id)
+            ).all()
+        recorded = {port: path for port, path in rows}
+        return {port: recorded[port] for port in ports} if ports and set(ports) <= set(recorded) else None
+
+    def resend(self, facts: RunFacts, step_id: str, *, smtp_configured: bool) -> bool:
+        status, reason = message_status(facts.test, smtp_configured)
+        now = self._now()
+        with self._store.transaction() as session:
+            unsent = OutboxMessage.status.in_(
+                [str(MessageStatus.FAILED), str(MessageStatus.HELD), str(MessageStatus.PENDING)]
+            )
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.run_id == facts.run_id, OutboxMessage.step_id == step_id, unsent)
+                .values(
+                    status=str(status),
+                    reason=reason,
+                    attempts=0,
+                    next_attempt_at=now if status is MessageStatus.PENDING else None,
+                    claimed_until=None,
+                ),
+                execution_options={"synchronize_session": False},
+            )
+            resent = int(result.rowcount)  # type: ignore[attr-defined]
+            # A message still being sent by a deliverer (its lease running) is waited for like a pending one.
+            sending = step_delivery(session, run_id=facts.run_id, step_id=step_id).waiting
+        return (resent > 0 and status is MessageStatus.PENDING) or sending > 0
+
+    def output_paths(self, run_id: str, refs: Sequence[tuple[str, str]]) -> list[str]:
+        with self._store.read() as session:
+            rows = session.execute(
+                select(Artifact.step_id, Artifact.port, Artifact.path).where(
+                    Artifact.run_id == run_id, Artifact.step_id.in_({step for step, _ in refs})
+                )
+            ).all()
+            paths = {(step, port): path for step, port, path in rows}
+        missing = [f"{step}.{port}" for step, port in refs if (step, port) not in paths]
+        if missing:
+            raise LookupError(f"no output {missing[0]} recorded for this run")
+        return [paths[ref] for ref in refs]
+
+    # --- Delivery steps -----------------------------------------------------------------------------------------
+
+    def delivery_state(self, run_id: str, step_id: str) -> DeliveryState:
+        with self._store.read() as session:
+            cancelled = run_status(session, run_id) is RunStatus.CANCELLED
+            settled = step_delivery(session, run_id=run_id, step_id=step_id)
+        return DeliveryState(cancelled, settled.waiting, settled.failed)
+
+    def settle_delivery(self, run_id: str, step_id: str, state: DeliveryState) -> None:
+        with self._store.transaction() as session:
+            if state.cancelled:
+                hold_unsent(session, run_id=run_id, reason=NOT_SENT_CANCELLED)
+                with suppress(IllegalTransition):
+                    transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self._now())
+                return
+            error = "; ".join(f"email to {', '.join(to)} not sent: {why}" for to, why in state.failed)
+            fields: dict[str, Any] = {"error": describe(error)} if error else {}
+            to = StepStatus.FAILED if error else StepStatus.COMPLETED
+            transition_step(session, run_id=run_id, step_id=step_id, to=to, now=self._now(), **fields)
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+
+def message_status(test: bool, smtp_configured: bool) -> tuple[MessageStatus, str | None]:
+    """How a step's new messages enter the outbox: to be sent, or held with the reason."""
+    if test:
+        return MessageStatus.HELD, NOT_SENT_TEST_RUN
+    if not smtp_configured:
+        return MessageStatus.HELD, NOT_SENT_NO_SMTP
+    return MessageStatus.PENDING, None
+
+
+def _steps_in(session: Session, run_id: str, status: StepStatus) -> list[str]:
+    query = select(StepRun.step_id).where(StepRun.run_id == run_id, StepRun.status == str(status))
+    return sorted(session.scalars(query))
+
+
+def _sample_of(payload: Mapping[str, Any]) -> int | None:
+    sample = payload.get("sample")
+    return sample if isinstance(sample, int) and not isinstance(sample, bool) and sample > 0 else None
