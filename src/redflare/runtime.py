@@ -53,6 +53,7 @@ async def local_backend(
     if deliverer is not None:
         delivery = replace(delivery, wake_deliverer=deliverer.wake)
     backend = backends.local_backend(store, the_clock, executor, delivery, batch_size=settings.batch_size)
+    warming = asyncio.create_task(asyncio.to_thread(executor.warm))  # the pool starts while the server does
     if recover:
         for run_id in await asyncio.to_thread(recover_runs, store, the_clock):
             backend.submit(run_id)
@@ -66,6 +67,7 @@ async def local_backend(
         stop_scheduling.set()
         await scheduling
         await asyncio.to_thread(backend.close, settings.shutdown_grace_s)
+        await asyncio.gather(warming, return_exceptions=True)
         stop_delivering.set()
         if sending is not None:
             await sending

@@ -3,8 +3,16 @@ mid-way fail with the reason and re-run to completion from their failed step."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from redflare.adapters.db.orm import OutboxMessage, Run
+from redflare.adapters.db.outbox import add_messages
 from redflare.adapters.db.runs import transition_run, transition_step
 from redflare.adapters.db.store import Store
+from redflare.domain.delivery import MessageStatus, OutgoingMessage
+from redflare.domain.ports import FixedClock
 from redflare.domain.runs import RunStatus, StepStatus
 from redflare.services.recovery import INTERRUPTED, recover_runs
 from redflare.services.run_start import start_run
@@ -48,3 +56,39 @@ def test_queued_runs_are_handed_over_and_cut_off_runs_fail_with_the_reason(store
     rerun = runner.execute(cut_off)  # the engine re-runs a failed run from its failed step
     assert rerun["status"] == "completed"
     assert [s["rows_out"] for s in rerun["steps"]] == [4, 4]
+
+
+def test_emails_a_dead_servers_deliverer_was_sending_are_due_again_at_once(store: Store) -> None:
+    """A claim of the dead server's deliverer would hold its email back until the lease ran out (minutes); the
+    interrupted run's emails go back to pending, due now; a finished run's sent email is left alone."""
+    add_conversations(store, 2)
+    _, cut_off = two_runs(store)
+    lease_end = T0 + timedelta(hours=1)
+    with store.transaction() as session:
+        add_messages(
+            session,
+            run_id=cut_off,
+            workflow_id=session.get(Run, cut_off).workflow_id,  # type: ignore[union-attr]
+            step_id="pick",
+            messages=[
+                OutgoingMessage(("qa@example.com",), "going", "t"),
+                OutgoingMessage(("qa@example.com",), "gone", "t"),
+            ],
+            status=MessageStatus.PENDING,
+            reason=None,
+            now=T0,
+        )
+        going, gone = session.scalars(select(OutboxMessage).order_by(OutboxMessage.seq)).all()
+        going.status, going.claimed_until = str(MessageStatus.SENDING), lease_end
+        gone.status = str(MessageStatus.SENT)
+    later = FixedClock(T0 + timedelta(minutes=1))
+    recover_runs(store, later)
+    with store.read() as session:
+        rows = {
+            m.subject: (m.status, m.claimed_until, m.next_attempt_at) for m in session.scalars(select(OutboxMessage))
+        }
+    status, claimed_until, due = rows["going"]
+    assert (status, claimed_until) == ("pending", None)
+    assert due is not None
+    assert due.replace(tzinfo=None) == later.now().replace(tzinfo=None)
+    assert rows["gone"][0] == "sent"

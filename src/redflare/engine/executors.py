@@ -13,6 +13,12 @@ from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.domain.conversation import Conversation, Turn
 
+PRELOAD = ["__main__", "redflare.engine.warm_worker", "redflare.engine.executors"]
+
+
+def _ready() -> bool:
+    return True
+
 
 class InlineAnalysisExecutor:
     """Analyses batches in the calling thread, one after the other."""
@@ -22,6 +28,9 @@ class InlineAnalysisExecutor:
     ) -> Iterator[list[AnalysisOutcome]]:
         for batch in batches:
             yield analyse_batch(pipeline, batch)
+
+    def warm(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -72,11 +81,20 @@ class ProcessPoolAnalysisExecutor:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # forkserver: workers do not inherit the server's threads and locks, and start from a warm image.
+            # forkserver: workers do not inherit the server's threads and locks, and start from a warm image: the
+            # fork server imports the program's main module, the analysis modules and VADER's lexicon once, and
+            # every worker is forked from it (a worker would otherwise import the main module — for `redflare`,
+            # the whole command line — and load the lexicon itself).
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["redflare.engine.executors"])
+            context.set_forkserver_preload(PRELOAD)
             self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
         return self._pool
+
+    def warm(self) -> None:
+        """Start every worker now (a server does, so its first run pays no start-up)."""
+        pool = self._get_pool()
+        for future in [pool.submit(_ready) for _ in range(self._workers)]:
+            future.result()
 
     def run(
         self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]

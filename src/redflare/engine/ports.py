@@ -43,6 +43,8 @@ class Begun:
 
     facts: RunFacts
     document: WorkflowDocument
+    reopened: bool = False
+    """A re-run: steps may have outputs an earlier attempt recorded (the engine reconciles them)."""
 
 
 @dataclass(frozen=True)

@@ -57,15 +57,17 @@ class RunEngine:
         """
         self._sets[run_id] = {}
         try:
-            return await self._execute(run_id)
+            status = await self._execute(run_id)
         except asyncio.CancelledError:
             raise  # the backend cut the run off (shutdown): it stays running for the next start to recover
         except Exception as exc:
             log.exception("run %s failed in the engine", run_id)
             await asyncio.to_thread(self.runs.fail_run, run_id, f"the engine failed: {_text(exc)}")
-            return RunStatus.FAILED
+            status = RunStatus.FAILED
         finally:
             self._sets.pop(run_id, None)
+        await asyncio.to_thread(self.files.settle, run_id)  # a failed or cancelled run's last sets, too
+        return status
 
     async def _execute(self, run_id: str) -> RunStatus:
         begun = await asyncio.to_thread(self.runs.begin, run_id)
@@ -76,11 +78,16 @@ class RunEngine:
         tasks: dict[str, asyncio.Task[None]] = {}
         try:
             while True:
+                # A step whose task had ended before this read yet shows running was left so; one that ends while
+                # we read has recorded its end, or is about to.
+                ended = {step_id for step_id, task in tasks.items() if task.done()}
                 status, states = await asyncio.to_thread(self.runs.states, run_id)
                 if status is RunStatus.CANCELLED:
                     await self._wind_down(run_id, tasks)
                     return RunStatus.CANCELLED
-                abandoned = [s for s, st in states.items() if st is StepStatus.RUNNING and _idle(tasks.get(s))]
+                abandoned = [
+                    s for s, st in states.items() if st is StepStatus.RUNNING and (s not in tasks or s in ended)
+                ]
                 if abandoned:
                     await asyncio.to_thread(self._fail_abandoned, run_id, abandoned)
                     continue
@@ -92,6 +99,7 @@ class RunEngine:
                     if _idle(tasks.get(step_id)):
                         tasks[step_id] = asyncio.create_task(self._step_task(begun, step_id))
                 if current.finished:
+                    await asyncio.to_thread(self.files.settle, run_id)  # its sets are on disk before it ends
                     outcome = current.outcome or RunStatus.COMPLETED
                     error = _run_error(document, states) if outcome is RunStatus.FAILED else None
                     return await asyncio.to_thread(self.runs.finish, run_id, outcome, error)
@@ -145,9 +153,10 @@ class RunEngine:
         kind = self.kinds[step.type]
         run_id = facts.run_id
         self.runs.start_step(run_id, step_id)
-        reconciled = self._reconcile(facts, step_id, kind.ports(kind.parse(step.config)))
-        if reconciled is not None:
-            return reconciled
+        if begun.reopened:
+            reconciled = self._reconcile(facts, step_id, kind.ports(kind.parse(step.config)))
+            if reconciled is not None:
+                return reconciled
         context = self.contexts.context(facts, step_id)
         try:
             frame = self._input_of(run_id, step.after)
@@ -196,13 +205,14 @@ class RunEngine:
         refs = [split_port_ref(ref) for ref in after]
         if all(ref in in_memory for ref in refs):
             return union_richest([in_memory[ref] for ref in refs])
+        self.files.settle(run_id)
         return union_richest([self.files.read(path) for path in self.runs.output_paths(run_id, refs)])
 
     def _record(self, facts: RunFacts, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> bool:
         """Record a step's outputs, exports and messages in one transaction; True if messages now await sending."""
         run_id = facts.run_id
         outcome = StepOutcome(
-            written={port: self.files.write(run_id, step_id, port, out) for port, out in result.outputs.items()},
+            written={port: self.files.write_later(run_id, step_id, port, out) for port, out in result.outputs.items()},
             counts={port: out.height for port, out in result.outputs.items()},
             rows_in=None if frame is None else frame.height,
             tally={**result.tally, **({"notes": result.notes} if result.notes else {})},

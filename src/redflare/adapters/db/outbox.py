@@ -100,6 +100,18 @@ def hold_unsent(session: Session, *, run_id: str, reason: str) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def release_claims(session: Session, *, run_id: str, now: datetime) -> int:
+    """A run's messages claimed for sending by a deliverer that is gone go back to pending, due now; answers how
+    many. Only for a run whose process is known to be dead (recovery): a live deliverer's claim is its own."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.run_id == run_id, OutboxMessage.status == str(MessageStatus.SENDING))
+        .values(status=str(MessageStatus.PENDING), claimed_until=None, next_attempt_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int = 20) -> list[OutboxMessage]:
     """Take up to `limit` messages due for a try: pending ones whose time has come, and abandoned sends.
 

@@ -73,6 +73,7 @@ class SqlRunStore:
             )
             document = document_from_data(run.definition)
             status = RunStatus(run.status)
+            reopened = status is not RunStatus.QUEUED
             try:
                 if status is RunStatus.QUEUED:
                     transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=self._now())
@@ -82,7 +83,7 @@ class SqlRunStore:
                     return status
             except IllegalTransition:  # cancelled, or taken up elsewhere, between our read and our write
                 return run_status(session, run_id)
-        return Begun(facts, document)
+        return Begun(facts, document, reopened=reopened)
 
     def states(self, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
         with self._store.read() as session:
@@ -213,7 +214,7 @@ class SqlRunStore:
             rows = session.execute(
                 select(Artifact.port, Artifact.path).where(Artifact.run_id == run_id, Artifact.step_id == step_id)
             ).all()
-        recorded = {port: path for port, path in rows}
+        recorded: dict[str, str] = dict(rows)
         return {port: recorded[port] for port in ports} if ports and set(ports) <= set(recorded) else None
 
     def resend(self, facts: RunFacts, step_id: str, *, smtp_configured: bool) -> bool:

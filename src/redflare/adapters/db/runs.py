@@ -9,14 +9,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import Artifact, Charge, Run, RunEvent, StepRun
 from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.runs import RUN_ALLOWED, STEP_ALLOWED, RunStatus, StepStatus
+
+_EVENTS = cast(Table, RunEvent.__table__)
+
+
+def _append_event(session: Session, **values: Any) -> None:
+    """One row of the run's history: a Core insert, executed at once (no ORM object, no flush)."""
+    session.execute(insert(_EVENTS).values(**values))
 
 
 def _predecessors_run(to: RunStatus) -> list[str]:
@@ -109,8 +116,7 @@ def transition_run(
         if current is None:
             raise NotFound(f"no run {run_id!r}")
         raise IllegalTransition(f"a {current} run cannot become {to}")
-    session.add(RunEvent(run_id=run_id, step_id=None, status=str(to), reason=reason or error, at=now))
-    session.flush()
+    _append_event(session, run_id=run_id, step_id=None, status=str(to), reason=reason or error, at=now)
 
 
 def transition_step(
@@ -158,8 +164,7 @@ def transition_step(
         if current is None:
             raise NotFound(f"run {run_id!r} has no step {step_id!r}")
         raise IllegalTransition(f"step {step_id!r} is {current} and cannot become {to}")
-    session.add(RunEvent(run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now))
-    session.flush()
+    _append_event(session, run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now)
 
 
 RERUN_REASON = "re-run from the failed step"
@@ -291,8 +296,7 @@ def record_progress(session: Session, *, run_id: str, step_id: str, progress: di
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.add(
-        RunEvent(run_id=run_id, step_id=step_id, status=str(StepStatus.RUNNING), reason=None, at=now, progress=progress)
+    _append_event(
+        session, run_id=run_id, step_id=step_id, status=str(StepStatus.RUNNING), reason=None, at=now, progress=progress
     )
-    session.flush()
     return True
