@@ -31,7 +31,9 @@ def _postgres_store(tmp_path: Path) -> Iterator[Store]:
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    # The schema goes in the URL (not connect_args), so a process given only the URL — an analysis worker that
+    # loads its own batches — reaches the same schema.
+    engine = make_engine(schema_url(schema))
     try:
         migrate(engine)
         yield Store(engine=engine, sessions=session_factory(engine), artifacts_dir=tmp_path / "artifacts")
@@ -40,6 +42,13 @@ def _postgres_store(tmp_path: Path) -> Iterator[Store]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def schema_url(schema: str) -> str:
+    """The test database's URL with `schema` first on the search path."""
+    assert POSTGRES_URL is not None
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
 
 
 def _sqlite_store(tmp_path: Path) -> Iterator[Store]:
@@ -72,8 +81,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    monkeypatch.setenv("REDFLARE_DATABASE_URL", f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    monkeypatch.setenv("REDFLARE_DATABASE_URL", schema_url(schema))
     try:
         yield data_dir
     finally:

@@ -13,13 +13,13 @@ from redflare.adapters.db.runs import reopen_run
 from redflare.adapters.db.store import Store
 from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
-from redflare.domain.conversation import Conversation
 from redflare.domain.errors import IllegalTransition
 from redflare.services.execution import Runner
 from redflare.services.metrics import workflow_metrics
 from redflare.services.run_start import start_run
 from redflare.services.runs import cancel_run, run_resource
 from redflare.services.workflows import checked_document, save_draft_by_name
+from redflare.steps.context import Batch
 from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
 from tests.services.test_metrics import ADMIN
 
@@ -86,13 +86,11 @@ class FailingAfter:
     def __init__(self, good: int) -> None:
         self.good = good
 
-    def run(
-        self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]
-    ) -> Iterator[list[AnalysisOutcome]]:
+    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
         for done, batch in enumerate(batches):
             if done == self.good:
                 raise RuntimeError("the analysis service went away")
-            yield analyse_batch(pipeline, batch)
+            yield analyse_batch(pipeline, batch.conversations())
 
 
 class TestReopen:

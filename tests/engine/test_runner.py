@@ -7,18 +7,18 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import func, select
 
+from redflare.adapters.db.batches import SqlConversations
 from redflare.adapters.db.orm import AnalysisResult, Charge, Pipeline, Run, Workflow
-from redflare.adapters.db.selection import SqlConversationSource
 from redflare.adapters.db.store import Store
 from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.catalog import load_builtin_pipelines
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
-from redflare.domain.conversation import Conversation
 from redflare.domain.errors import InvalidWorkflow
 from redflare.engine.executors import ProcessPoolAnalysisExecutor
 from redflare.services.run_start import start_run
 from redflare.services.runs import cancel_run
 from redflare.services.workflows import checked_document, save_draft_by_name
+from redflare.steps.context import Batch
 from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
 
 
@@ -178,12 +178,10 @@ class CancellingExecutor:
         self.before_yield = before_yield
         self.batches_started = 0
 
-    def run(
-        self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]
-    ) -> Iterator[list[AnalysisOutcome]]:
+    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
         for batch in batches:
             self.batches_started += 1
-            outcomes = analyse_batch(pipeline, batch)
+            outcomes = analyse_batch(pipeline, batch.conversations())
             if self.before_yield:
                 self.hook(self.batches_started)
             yield outcomes
@@ -300,7 +298,7 @@ class TestProcessPool:
             pooled = {
                 row[0]: row[1] for row in session.execute(select(AnalysisResult.conversation_id, AnalysisResult.score))
             }
-        conversations = SqlConversationSource(store.sessions).load(sorted(pooled))
+        conversations = SqlConversations(store.sessions).load(sorted(pooled))
         inline = {
             o.conversation_id: o.score for o in analyse_batch(load_builtin_pipelines()["default-qa"], conversations)
         }

@@ -192,8 +192,13 @@ class AnalysisOutcome:
 
 
 def audio_seconds(conversation: Conversation) -> float | None:
-    """Billable audio length: only a recording still to be transcribed pays for transcription.
+    """Billable audio length: only a recording still to be transcribed pays for transcription."""
+    return billable_audio_seconds(conversation.duration_s, conversation.audio, has_turns=bool(conversation.turns))
+
+
+def billable_audio_seconds(duration_s: float | None, audio: str | None, *, has_turns: bool) -> float | None:
+    """The rule behind `audio_seconds`, from the stored columns alone (priced before a batch is loaded).
 
     A recording imported with its turns is analysed from those turns, untranscribed, so it pays the analysis only.
     """
-    return conversation.duration_s if conversation.audio and not conversation.turns else None
+    return duration_s if audio and not has_turns else None

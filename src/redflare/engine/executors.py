@@ -5,13 +5,10 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import fields
-from operator import attrgetter
-from typing import Any
 
 from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
-from redflare.domain.conversation import Conversation, Turn
+from redflare.steps.context import Batch
 
 PRELOAD = ["__main__", "redflare.engine.warm_worker", "redflare.engine.executors"]
 
@@ -23,11 +20,9 @@ def _ready() -> bool:
 class InlineAnalysisExecutor:
     """Analyses batches in the calling thread, one after the other."""
 
-    def run(
-        self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]
-    ) -> Iterator[list[AnalysisOutcome]]:
+    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
         for batch in batches:
-            yield analyse_batch(pipeline, batch)
+            yield analyse_batch(pipeline, batch.conversations())
 
     def warm(self) -> None:
         pass
@@ -36,34 +31,9 @@ class InlineAnalysisExecutor:
         pass
 
 
-# Batches cross to the workers as plain tuples, rebuilt there into the same Conversations: pickling a
-# frozen slotted dataclass runs Python code per object (a dozen Turns per conversation), which cost the
-# feeding process more than the rest of the hand-over. Field lists come from the dataclasses, so a
-# field added to Conversation or Turn travels too.
-_CONVERSATION_FIELDS = tuple(f.name for f in fields(Conversation))
-_TURNS_AT = _CONVERSATION_FIELDS.index("turns")
-_conversation_values = attrgetter(*_CONVERSATION_FIELDS)
-_turn_values = attrgetter(*(f.name for f in fields(Turn)))
-Packed = tuple[Any, ...]
-
-
-def _pack(conversation: Conversation) -> Packed:
-    """A conversation as a tuple of plain values (cheap to pickle); `_unpack` gives it back."""
-    values = list(_conversation_values(conversation))
-    values[_TURNS_AT] = tuple(map(_turn_values, conversation.turns))
-    return tuple(values)
-
-
-def _unpack(values: Packed) -> Conversation:
-    """The conversation `_pack` flattened (what a worker rebuilds)."""
-    rebuilt = list(values)
-    rebuilt[_TURNS_AT] = tuple(Turn(*turn) for turn in values[_TURNS_AT])
-    return Conversation(*rebuilt)
-
-
-def _analyse_packed(pipeline: PipelineDefinition, batch: list[Packed]) -> list[AnalysisOutcome]:
-    """What a worker runs: `analyse_batch` over the unpacked conversations (top level, so it pickles)."""
-    return analyse_batch(pipeline, [_unpack(values) for values in batch])
+def _analyse(pipeline: PipelineDefinition, batch: Batch) -> list[AnalysisOutcome]:
+    """What a worker runs: load its batch from the store itself, then analyse it (top level, so it pickles)."""
+    return analyse_batch(pipeline, batch.conversations())
 
 
 class ProcessPoolAnalysisExecutor:
@@ -96,9 +66,7 @@ class ProcessPoolAnalysisExecutor:
         for future in [pool.submit(_ready) for _ in range(self._workers)]:
             future.result()
 
-    def run(
-        self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]
-    ) -> Iterator[list[AnalysisOutcome]]:
+    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
         pool = self._get_pool()
         in_flight: set[Future[list[AnalysisOutcome]]] = set()
         exhausted = False
@@ -109,8 +77,8 @@ class ProcessPoolAnalysisExecutor:
                 batch = next(batches, None)
                 if batch is None:
                     exhausted = True
-                elif batch:
-                    in_flight.add(pool.submit(_analyse_packed, pipeline, [_pack(c) for c in batch]))
+                elif batch.ids:
+                    in_flight.add(pool.submit(_analyse, pipeline, batch))
 
         try:
             fill()

@@ -18,11 +18,12 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from redflare.adapters.db.batches import SqlConversations
 from redflare.adapters.db.conversations import turn_count
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.orm import Integration
 from redflare.adapters.db.pipelines import get_pipeline
-from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, load_results
+from redflare.adapters.db.selection import ID_CHUNK, load_results
 from redflare.analysis.pipeline import PipelineDefinition
 from redflare.domain.access import AccessRules
 from redflare.domain.columns import ANALYSIS_COLUMNS, CRITERION_PREFIX
@@ -78,7 +79,7 @@ class DryRun:
         self.budget = budget
         self.now = now
         # The query runs in the caller's transaction (on SQLite a second one would wait for its lock).
-        self.source = SqlConversationSource(
+        self.source = SqlConversations(
             sessionmaker(bind=session.connection(), join_transaction_mode="rollback_only")
         )
         self.prices: list[Decimal] = []  # every conversation the run would send, in order, limits aside

@@ -38,6 +38,24 @@ class Selection:
     with_analysis: bool = False  # join the pipeline's stored result columns (state "processed")
 
 
+class BatchLoader(Protocol):
+    """Loads whole conversations (with turns) by id, in the order asked. Picklable: a worker process of the
+    analysis pool loads its own batch, so conversations never travel through the process feeding the pool."""
+
+    def load(self, ids: Sequence[str]) -> list[Conversation]: ...
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Conversations to analyse together, by id, with what loads them (in whichever process analyses them)."""
+
+    ids: tuple[str, ...]
+    loader: BatchLoader
+
+    def conversations(self) -> list[Conversation]:
+        return self.loader.load(self.ids)
+
+
 class ConversationSource(Protocol):
     def select(self, selection: Selection) -> pl.DataFrame:
         """The matching conversations as a set (appendix B columns, plus analysis ones if asked)."""
@@ -45,6 +63,15 @@ class ConversationSource(Protocol):
 
     def load(self, ids: Sequence[str]) -> list[Conversation]:
         """Whole conversations (with turns) for analysis, in the order asked."""
+        ...
+
+    def billable_audio(self, ids: Sequence[str]) -> list[tuple[str, float | None]]:
+        """(id, billable audio seconds) of each conversation found, in the order asked: what pricing needs, read
+        without loading the turns."""
+        ...
+
+    def batch_loader(self) -> BatchLoader:
+        """What loads a batch in the process that analyses it."""
         ...
 
 
@@ -84,10 +111,8 @@ class SpendGuard(Protocol):
 
 
 class AnalysisExecutor(Protocol):
-    def run(
-        self, pipeline: PipelineDefinition, batches: Iterator[list[Conversation]]
-    ) -> Iterator[list[AnalysisOutcome]]:
-        """Analyse batches in parallel, yielding each batch's outcomes as it finishes.
+    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
+        """Analyse batches in parallel (each loaded where it is analysed), yielding each one's outcomes as it ends.
 
         Pulls the next batch only when a worker is free, so a stop between batches is prompt.
         """

@@ -21,16 +21,15 @@ from decimal import Decimal
 import polars as pl
 from pydantic import Field
 
-from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition, audio_seconds
+from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.domain.columns import analysis_columns
-from redflare.domain.conversation import Conversation
 from redflare.domain.credits import ZERO
 from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import empty_set
 from redflare.sets.results import results_frame
 from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
-from redflare.steps.context import StepContext
+from redflare.steps.context import Batch, StepContext
 
 MAX_ERRORS_SHOWN = 5
 
@@ -140,16 +139,18 @@ class _Tally:
 
 def _admitted_batches(
     ctx: StepContext, pipeline: PipelineDefinition, pending: list[str], batch_size: int, tally: _Tally
-) -> Iterator[list[Conversation]]:
-    """Batches as the guard admits them; stops for good at the first refusal."""
+) -> Iterator[Batch]:
+    """Batches as the guard admits them (priced from the stored columns, loaded where they are analysed); stops
+    for good at the first refusal."""
+    loader = ctx.conversations.batch_loader()
     for start in range(0, len(pending), batch_size):
-        conversations = ctx.conversations.load(pending[start : start + batch_size])
-        priced = [(c.id, pipeline.price(audio_seconds(c))) for c in conversations]
+        billable = ctx.conversations.billable_audio(pending[start : start + batch_size])
+        priced = [(conversation_id, pipeline.price(seconds)) for conversation_id, seconds in billable]
         admitted = ctx.guard.admit(priced)
         if admitted:
             tally.sent += admitted
-            yield conversations[:admitted]
-        if admitted < len(conversations):
+            yield Batch(tuple(conversation_id for conversation_id, _ in billable[:admitted]), loader)
+        if admitted < len(billable):
             return
 
 

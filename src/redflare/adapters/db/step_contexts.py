@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from redflare.adapters.db.batches import SqlConversations
 from redflare.adapters.db.ledger import SqlResultLedger, SqlSpendGuard, run_status_now
 from redflare.adapters.db.pipelines import get_pipeline
 from redflare.adapters.db.progress import PROGRESS_INTERVAL_SECONDS, StoredProgress
 from redflare.adapters.db.run_facts import SqlRunFacts
-from redflare.adapters.db.selection import SqlConversationSource
 from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.adapters.exportfiles.sink import StorageExportSink
 from redflare.adapters.storage import ExportStorage
@@ -64,7 +64,7 @@ class SqlStepContexts:
             step_id=step_id,
             clock=self.clock,
             trigger=facts.trigger,
-            conversations=SqlConversationSource(sessions),
+            conversations=SqlConversations(sessions),
             pipelines=SqlPipelineCatalog(sessions),
             ledger=SqlResultLedger(sessions),
             guard=SqlSpendGuard(
