@@ -6,7 +6,9 @@ Contract:
   so it is a Final checks issue naming the field, found at publish time.
 - Recipients are email addresses (checked for form, not deliverability), duplicates removed
   case-insensitively with the first spelling kept; a malformed one is an issue naming it.
-- At run time the step renders both templates (a failure fails the step, naming the field), and
+- At run time the step renders both templates (a failure — a render past its work or time budget
+  included — fails the step, naming the field; a render looks for a cancel of the run every
+  `templating.POLL_S` seconds while its loops run, and a cancel ends the step cancelled), and
   hands the engine one message to all recipients: plain text plus an HTML part with a table of the
   input's top rows. Sending is the engine's job (the outbox); the input passes through on `out`.
 - The subject is one line: line breaks and runs of spaces collapse to one space (a header with a
@@ -105,10 +107,14 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     frame = empty_set() if frame is None else frame
     # plain(): the run's times read as ISO 8601 text, like the input rows' (one spelling in an email).
     facts: dict[str, Any] = plain({**ctx.facts.facts(), "input": input_facts(frame)})
-    subject = one_line(render(config.subject, facts, field="subject"))
+
+    def cancelled() -> bool:  # asks the store: render calls it at most every templating.POLL_S seconds
+        return ctx.cancellation.cancelled
+
+    subject = one_line(render(config.subject, facts, field="subject", should_stop=cancelled))
     if not subject:  # a template that rendered to nothing: still a subject the reader can place
         subject = f"Alert from {facts.get('workflow', {}).get('name') or 'RedFlare'}"
-    text = render(config.message, facts, field="message")
+    text = render(config.message, facts, field="message", should_stop=cancelled)
     message = OutgoingMessage(
         recipients=tuple(config.recipients),
         subject=subject,

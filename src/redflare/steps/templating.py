@@ -16,6 +16,11 @@ Contract:
   check time), renders it in an immutable sandbox with undefined values as errors, and raises
   `StepError` — and nothing else — naming the field when anything goes wrong: an unknown step id,
   an unsafe attribute (`''.__class__`), a division by zero, or an output past `MAX_RENDERED` chars.
+- A render has a work and a time budget: every `for` iteration and every item a `range()` gives counts
+  as a step, and past `max_steps` steps or `time_limit_s` seconds it stops with a `StepError` saying
+  so (nested loops that each pass the sandbox's per-range cap cannot run for hours). Its optional
+  `should_stop` is asked at most every `POLL_S` seconds while loops run; when it answers True the
+  render stops with `Cancelled` (and that is the only other error it raises).
 - Facts are JSON-like: times as ISO 8601 text, lists as lists, credits as floats (`plain`).
 - `None` renders as an empty string (a conversation with no score shows nothing, not "None").
   Line endings come out as `\\n`; a trailing newline is kept.
@@ -23,19 +28,23 @@ Contract:
 
 from __future__ import annotations
 
+import copy
 import math
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from time import monotonic
 from typing import Any
 
 import polars as pl
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
-from redflare.domain.errors import StepError
+from redflare.domain.errors import Cancelled, StepError
 
 FACT_NAMES = frozenset({"workflow", "run", "input", "steps"})
 # In the order the editor's helper text lists them.
@@ -52,16 +61,157 @@ MAX_INPUT_ROWS = 20
 MAX_RENDERED = 100_000
 """Most characters a template may render to: a runaway loop cannot build a giant email."""
 
+MAX_STEPS = 2_000_000
+"""Most loop iterations and `range()` items one render may go through (a long alert needs a few thousand)."""
+TIME_LIMIT_S = 5.0
+"""Longest one render may take, in seconds, by default."""
+CHECK_EVERY = 16
+"""Steps between looks at the clock: cheap per step, and prompt even when each step is slow."""
+POLL_S = 0.2
+"""At most this often a render asks `should_stop` (which may query the store)."""
+
 TEMPLATE_FILENAME = "<template>"
+
+
+class _OverBudget(Exception):
+    """A render went past its work or time budget; the message says which, in the user's words."""
+
+
+class _Budget:
+    """One render's allowance: counts steps, watches the deadline and asks `should_stop` now and then."""
+
+    __slots__ = ("deadline", "max_steps", "next_check", "next_poll", "should_stop", "steps", "time_limit_s")
+
+    def __init__(self, max_steps: int, time_limit_s: float, should_stop: Callable[[], bool] | None) -> None:
+        # A budget of CPU work: the monotonic clock, not the run's Clock (a frozen test clock must not lift it).
+        now = monotonic()
+        self.steps = 0
+        self.max_steps = max_steps
+        self.time_limit_s = time_limit_s
+        self.deadline = now + time_limit_s
+        self.should_stop = should_stop
+        self.next_check = CHECK_EVERY
+        self.next_poll = now + POLL_S
+
+    def check(self) -> None:
+        self.next_check = self.steps + CHECK_EVERY
+        if self.steps > self.max_steps:
+            raise _OverBudget(f"the template did more than {self.max_steps:,} steps of work; simplify its loops")
+        now = monotonic()
+        if now > self.deadline:
+            raise _OverBudget(f"the template took longer than {self.time_limit_s:g} s to render; simplify its loops")
+        if self.should_stop is not None and now >= self.next_poll:
+            self.next_poll = now + POLL_S
+            if self.should_stop():
+                raise Cancelled("the run was cancelled")
+
+
+# The budget of the render going on in this thread (generators run in their caller's context).
+_BUDGET: ContextVar[_Budget | None] = ContextVar("redflare_template_budget", default=None)
+
+
+def _counting(items: Iterable[Any], budget: _Budget) -> Iterator[Any]:
+    for item in items:
+        budget.steps += 1
+        if budget.steps >= budget.next_check:  # inlined: this runs once per loop iteration of every template
+            budget.check()
+        yield item
+
+
+class _Counted:
+    """What a template's `for` walks: the items it was given, one budget step each (and their length, if any)."""
+
+    __slots__ = ("_budget", "_items")
+
+    def __init__(self, items: Iterable[Any], budget: _Budget) -> None:
+        self._items = items
+        self._budget = budget
+
+    def __iter__(self) -> Iterator[Any]:
+        return _counting(self._items, self._budget)
+
+    def __len__(self) -> int:  # `loop.length` without listing the items first; a TypeError when they have none
+        return len(self._items)  # type: ignore[arg-type]
+
+
+class _CountedRange:
+    """`range()` in a template: the sandbox's capped range whose items each cost a budget step when walked."""
+
+    __slots__ = ("_budget", "_numbers")  # underscored: the sandbox keeps templates away from them
+
+    def __init__(self, numbers: range, budget: _Budget) -> None:
+        self._numbers = numbers
+        self._budget = budget
+
+    def __iter__(self) -> Iterator[int]:
+        return _counting(self._numbers, self._budget)
+
+    def __reversed__(self) -> Iterator[int]:
+        return _counting(reversed(self._numbers), self._budget)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        found = self._numbers[index]
+        return _CountedRange(found, self._budget) if isinstance(found, range) else found
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._numbers
+
+    def __eq__(self, other: object) -> bool:
+        return self._numbers == (other._numbers if isinstance(other, _CountedRange) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._numbers)
+
+    def __getattr__(self, name: str) -> Any:  # start, stop, step, count, index: the range's own
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._numbers, name)
+
+    def __repr__(self) -> str:
+        return repr(self._numbers)
+
+
+def _range(*args: int) -> range | _CountedRange:
+    numbers = safe_range(*args)  # the sandbox's cap on one range stays
+    budget = _BUDGET.get()
+    return numbers if budget is None else _CountedRange(numbers, budget)
+
+
+class _CountingCodeGenerator(CodeGenerator):
+    """Compiles every `{% for x in items %}` as a walk over `environment.count_loop(items)`."""
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:  # noqa: N802 (Jinja names visitors by node class)
+        counted = copy.copy(node)  # the parsed tree is left as it was
+        counted.iter = nodes.Call(
+            nodes.EnvironmentAttribute("count_loop", lineno=node.lineno),
+            [node.iter],
+            [],
+            None,
+            None,
+            lineno=node.lineno,
+        )
+        super().visit_For(counted, frame)
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, with `*` and `**` watched so `'x' * 10**9` cannot eat the memory.
 
     Intercepted operators are also never constant-folded at compile time (Jinja checks this set).
+    Loops and `range()` count against the budget of the render going on (none outside `render`).
     """
 
     intercepted_binops = frozenset({"*", "**"})
+    code_generator_class = _CountingCodeGenerator
+
+    def count_loop(self, items: Any) -> Any:
+        """What a compiled `for` walks: `items`, each costing a step of the render's budget."""
+        budget = _BUDGET.get()
+        if budget is None or isinstance(items, _CountedRange):  # a range counts its own items
+            return items
+        return _Counted(items, budget)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
@@ -84,6 +234,7 @@ _ENV = _Sandbox(
     keep_trailing_newline=True,
     finalize=_finalize,
 )
+_ENV.globals["range"] = _range
 
 
 def facts_help() -> str:
@@ -189,11 +340,20 @@ def _compiled(text: str) -> Template:
     return _ENV.from_string(text)
 
 
-def render(text: str, facts: Mapping[str, Any], *, field: str = "template") -> str:
-    """The template rendered with the facts; raises StepError naming `field` on any failure."""
+def render(
+    text: str,
+    facts: Mapping[str, Any],
+    *,
+    field: str = "template",
+    max_steps: int = MAX_STEPS,
+    time_limit_s: float = TIME_LIMIT_S,
+    should_stop: Callable[[], bool] | None = None,
+) -> str:
+    """The template rendered with the facts; raises StepError naming `field` on any failure, Cancelled on a stop."""
     problems = template_problems(text)
     if problems:
         raise StepError(f"{field}: {'; '.join(problems)}")
+    token = _BUDGET.set(_Budget(max_steps, time_limit_s, should_stop))
     try:
         rendered: list[str] = []
         size = 0
@@ -203,18 +363,20 @@ def render(text: str, facts: Mapping[str, Any], *, field: str = "template") -> s
                 raise StepError(f"{field}: renders to more than {MAX_RENDERED:,} characters")
             rendered.append(chunk)
         return "".join(rendered)
-    except StepError:
+    except (StepError, Cancelled):
         raise
     except Exception as exc:  # whatever a template does wrong is the step's error, named by field
         line = _template_line(exc)
         where = f" (line {line})" if line else ""
         raise StepError(f"{field}: {_reason(exc)}{where}") from exc
+    finally:
+        _BUDGET.reset(token)
 
 
 def _reason(exc: Exception) -> str:
     text = str(exc).rstrip(".")
     # Jinja's own messages and arithmetic ones read well alone; others need their kind ("KeyError: 'x'").
-    if text and isinstance(exc, TemplateError | ArithmeticError):
+    if text and isinstance(exc, TemplateError | ArithmeticError | _OverBudget):
         return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
