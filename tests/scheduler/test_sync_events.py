@@ -108,29 +108,58 @@ class TestOnce:
 
 class TestQueueThroughThePass:
     def test_the_waiting_firing_starts_on_the_pass_after_the_run_ends(self, world: World) -> None:
-        """Policy "queue" (the default): a second sync while the first run goes waits; once the run ends the
-        next pass starts it, with its own sync's conversations; a third meanwhile is skipped."""
+        """Policy "queue" (the default): a second sync while the first run goes waits; a third meanwhile is merged
+        into it, not dropped; once the run ends the next pass starts one run with both syncs' conversations."""
         listener = world.publish(document(on("sync_completed", "alpha")))
         scheduler = world.scheduler()
         world.sync("alpha", "completed", arrived=["a"])
         (first,) = scheduler.tick()
-        world.sync("alpha", "completed", arrived=["b"])
-        world.sync("alpha", "completed", arrived=["c"])
+        second_sync = world.sync("alpha", "completed", arrived=["b"])
+        third_sync = world.sync("alpha", "completed", arrived=["c", "b"])
         assert scheduler.tick() == []
+        waiting_key = f"sync:{second_sync}:sync_completed"
         assert [(f.outcome, f.reason) for f in world.firings(listener)] == [
             ("started", None),
             ("waiting", "a run was still going"),
-            ("skipped", "one firing is already waiting"),
+            ("merged", f"a run was still going; merged into the waiting firing {waiting_key}"),
         ]
         world.clock.advance(60)
         with world.store.transaction() as session:
             transition_run(session, run_id=first, to=RunStatus.RUNNING, now=world.clock.now())
             transition_run(session, run_id=first, to=RunStatus.FAILED, now=world.clock.now(), error="boom")
         (second,) = scheduler.tick()
-        assert [run.trigger_payload["conversation_ids"] for run in world.runs(listener)] == [["a"], ["b"]]
-        assert world.runs(listener)[1].id == second
+        runs = world.runs(listener)
+        assert [run.trigger_payload["conversation_ids"] for run in runs] == [["a"], ["b", "c"]]
+        assert runs[1].trigger_payload["sync_ids"] == [second_sync, third_sync]
+        assert runs[1].trigger_payload["covers"] == [f"sync:{third_sync}:sync_completed"]
+        assert runs[1].id == second
         assert world.submitted[-1] == second
-        assert [f.outcome for f in world.firings(listener)] == ["started", "started", "skipped"]
+        assert [(f.outcome, f.run_id) for f in world.firings(listener)] == [
+            ("started", first),
+            ("started", second),
+            ("merged", second),
+        ]
+
+    def test_many_syncs_behind_one_run_all_reach_the_next_run_once(self, world: World) -> None:
+        """Fifty syncs while a run goes: one waits, 49 merge into it; the next run takes all 50 syncs' conversations,
+        each once; a schedule-like loss of syncs cannot happen."""
+        listener = world.publish(document(on("sync_completed", "alpha")))
+        scheduler = world.scheduler()
+        world.sync("alpha", "completed", arrived=["first"])
+        (first,) = scheduler.tick()
+        arrived = [[f"c{i}", f"c{i + 1}"] for i in range(50)]  # neighbours share a conversation
+        for ids in arrived:
+            world.sync("alpha", "completed", arrived=ids)
+        scheduler.tick()
+        with world.store.transaction() as session:
+            transition_run(session, run_id=first, to=RunStatus.RUNNING, now=world.clock.now())
+            transition_run(session, run_id=first, to=RunStatus.COMPLETED, now=world.clock.now())
+        scheduler.tick()
+        runs = world.runs(listener)
+        assert len(runs) == 2
+        assert runs[1].trigger_payload["conversation_ids"] == [f"c{i}" for i in range(51)]
+        outcomes = [f.outcome for f in world.firings(listener)]
+        assert outcomes == ["started", "started"] + ["merged"] * 49
 
 
 class TestCallLimit:

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from redflare.adapters.db.orm import Charge, Firing, Run, SyncEvent
+from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.access import Role
 from tests.integrations.conftest import chat
@@ -150,3 +154,59 @@ def test_the_overlap_policy_is_a_setting_kept_in_the_document(admin: User, clien
     bad = client.put(f"/api/workflows/{workflow_id}/settings", json={"overlap": "sometimes"}, headers=admin.headers)
     assert bad.status_code == 422
     assert client.get(f"/api/workflows/{workflow_id}/settings").json()["overlap"] == "skip"
+
+
+def test_three_hundred_pushes_behind_a_queue_process_every_conversation_once(
+    admin: User, client: TestClient, settings: Settings
+) -> None:
+    """Issue P8's loss: with overlap "queue" (the default), syncs arriving while a run goes were skipped after the
+    first waiting one, and their conversations were never processed. Now each is merged into the waiting firing:
+    300 pushes of one chat each leave all 300 analysed and charged exactly once, over however few runs."""
+    crm = admin.post("integrations", {"name": "crm", "kind": "push"})
+    document = {
+        "name": "After each sync",
+        "trigger": {"type": "sync_completed", "integration": "crm"},
+        "steps": [
+            {"id": "pick", "type": "select_conversations", "config": {"source": "trigger"}},
+            {"id": "analyse", "type": "process_conversations", "after": ["pick"], "config": {"pipeline": "default-qa"}},
+        ],
+    }
+    workflow_id = admin.post("workflows", document)["id"]
+    admin.post(f"workflows/{workflow_id}/publish")
+    token = {"Authorization": f"Bearer {crm['token']}"}
+    client.cookies.clear()
+    pushed = [f"push-{i:03d}" for i in range(300)]
+    for conversation_id in pushed:
+        answer = client.post(
+            f"/api/integrations/{crm['id']}/sync", json={"conversations": [chat(conversation_id)]}, headers=token
+        )
+        assert answer.status_code == 200, answer.text
+    sign_in(client, ADMIN)
+
+    store = Store.open(settings)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            with store.read() as session:
+                going = session.scalar(
+                    select(func.count()).select_from(Run).where(Run.status.in_(["queued", "running"]))
+                )
+                waiting = session.scalar(select(func.count()).select_from(Firing).where(Firing.outcome == "waiting"))
+                events = session.scalar(
+                    select(func.count()).select_from(SyncEvent).where(SyncEvent.consumed_at.is_(None))
+                )
+            if going == waiting == events == 0:
+                break
+            assert time.monotonic() < deadline, (going, waiting, events)
+            time.sleep(0.1)
+        with store.read() as session:
+            charged = Counter(session.scalars(select(Charge.conversation_id).where(Charge.workflow_id == workflow_id)))
+            outcomes = Counter(session.scalars(select(Firing.outcome).where(Firing.workflow_id == workflow_id)))
+            statuses = Counter(session.scalars(select(Run.status).where(Run.workflow_id == workflow_id)))
+    finally:
+        store.close()
+    assert charged == Counter(pushed)  # every pushed conversation analysed and charged once
+    assert outcomes["started"] + outcomes["merged"] == 300
+    assert outcomes["skipped"] == 0
+    assert statuses == {"completed": outcomes["started"]}
+    print(f"300 syncs: {dict(outcomes)}")

@@ -6,7 +6,8 @@ duplicates count), then decides, recording the outcome and its reason on the Fir
 1. the workflow must be live — a draft or paused one is skipped ("the workflow is paused");
 2. the rolling-24-hour call limit must not be reached (the firing is itself a call) — else skipped;
 3. the overlap policy, when a run of the workflow is still queued or running (test runs aside):
-   "skip" → skipped; "queue" → waiting, at most one (a second is skipped); "parallel" → start;
+   "skip" → skipped; "queue" → waiting, at most one: a later sync firing is merged into it (its run gathers every
+   merged sync's conversations, `triggers.coalesce`), a later schedule firing is skipped; "parallel" → start;
 4. otherwise a run of the ACTIVE version starts (queued, idempotency key "{workflow id}:{firing key}").
 
 `start_waiting` starts the waiting firing once nothing of the workflow is going, re-checking 1 and 2.
@@ -23,19 +24,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.firings import claim_firing, waiting_firing
 from redflare.adapters.db.orm import Firing, Run, Workflow
 from redflare.domain.runs import RunStatus
 from redflare.services.run_start import begin_run, call_limit_refusal
+from redflare.triggers.coalesce import merge_sync_payload
 
-Outcome = Literal["started", "waiting", "skipped", "duplicate"]
+Outcome = Literal["started", "waiting", "merged", "skipped", "duplicate"]
 
 PAUSED = "the workflow is paused"
 STILL_GOING = "a run was still going"
 ALREADY_WAITING = "one firing is already waiting"
+MERGED_INTO = "a run was still going; merged into the waiting firing"
 GOING = (str(RunStatus.QUEUED), str(RunStatus.RUNNING))
 
 
@@ -95,9 +98,14 @@ def fire(
         if workflow.overlap_policy == "skip":
             return _record(session, workflow, firing, "skipped", STILL_GOING)
         if workflow.overlap_policy == "queue":
-            if _other_waiting(session, workflow.id, firing.id):
-                return _record(session, workflow, firing, "skipped", ALREADY_WAITING)
-            return _record(session, workflow, firing, "waiting", STILL_GOING)
+            waiting = _other_waiting(session, workflow.id, firing.id)
+            if waiting is None:
+                return _record(session, workflow, firing, "waiting", STILL_GOING)
+            if waiting.trigger_type == firing.trigger_type and firing.trigger_type.startswith("sync_"):
+                # Its sync's conversations ride with the waiting firing's run: nothing a sync brought is dropped.
+                waiting.payload = merge_sync_payload(waiting.payload, firing.key, firing.payload)
+                return _record(session, workflow, firing, "merged", f"{MERGED_INTO} {waiting.key}")
+            return _record(session, workflow, firing, "skipped", ALREADY_WAITING)
         # "parallel": start alongside
     return _start(session, workflow, firing, now)
 
@@ -135,11 +143,9 @@ def _run_going(session: Session, workflow_id: str) -> bool:
     return bool(session.scalar(select(exists(going))))
 
 
-def _other_waiting(session: Session, workflow_id: str, firing_id: int) -> bool:
-    query = select(Firing.id).where(
-        Firing.workflow_id == workflow_id, Firing.outcome == "waiting", Firing.id != firing_id
-    )
-    return bool(session.scalar(select(exists(query))))
+def _other_waiting(session: Session, workflow_id: str, firing_id: int) -> Firing | None:
+    query = select(Firing).where(Firing.workflow_id == workflow_id, Firing.outcome == "waiting", Firing.id != firing_id)
+    return session.scalars(query.order_by(Firing.id)).first()
 
 
 def _start(session: Session, workflow: Workflow, firing: Firing, now: datetime) -> FiringResult:
@@ -152,6 +158,12 @@ def _start(session: Session, workflow: Workflow, firing: Firing, now: datetime) 
         idempotency_key=f"{workflow.id}:{firing.key}",
     )
     firing.run_id = run.id
+    covered = list(firing.payload.get("covers", []))
+    if covered:  # the firings merged into this one are carried out by its run
+        session.execute(
+            update(Firing).where(Firing.workflow_id == workflow.id, Firing.key.in_(covered)).values(run_id=run.id),
+            execution_options={"synchronize_session": False},
+        )
     _record(session, workflow, firing, "started", None)
     return FiringResult(workflow.id, firing.key, "started", None, run.id)
 

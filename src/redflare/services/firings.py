@@ -1,5 +1,6 @@
 """A workflow's firings as the Runs tab lists them: every time its trigger fired, and what came of it
-(a run started, a firing waiting behind a running run, or skipped — with the reason — and duplicates seen)."""
+(a run started, a firing waiting behind a running run, merged into the waiting one, or skipped — with the
+reason — and duplicates seen)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class FiringView:
     run_id: str | None
     duplicates: int
     at: datetime
+    covers: list[str]
+    """The keys of the later firings merged into this one (its run stands for them too)."""
 
 
 def list_firings(
@@ -36,7 +39,17 @@ def list_firings(
         select(Firing).where(Firing.workflow_id == workflow.id).order_by(Firing.id.desc()).limit(limit).offset(offset)
     )
     views = [
-        FiringView(f.key, f.trigger_type, f.scheduled_for, f.outcome, f.reason, f.run_id, f.duplicates, f.at)
+        FiringView(
+            f.key,
+            f.trigger_type,
+            f.scheduled_for,
+            f.outcome,
+            f.reason,
+            f.run_id,
+            f.duplicates,
+            f.at,
+            [str(key) for key in (f.payload or {}).get("covers", [])],
+        )
         for f in rows
     ]
     return views, count

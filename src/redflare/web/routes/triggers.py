@@ -35,11 +35,17 @@ class FiringPublic(BaseModel):
     key: str
     trigger_type: str
     scheduled_for: datetime | None
-    outcome: Literal["started", "waiting", "skipped"]
+    outcome: Literal["started", "waiting", "merged", "skipped"] = Field(
+        description="started: it made a run; waiting: queued behind a running run; merged: a sync that fired while "
+        "one was waiting, carried out by the waiting firing's run (`run_id` once it starts); skipped: see `reason`."
+    )
     reason: str | None
     run_id: str | None
     duplicates: int = Field(description="How many times the same firing was seen again and ignored.")
     at: datetime
+    covers: list[str] = Field(
+        default_factory=list, description="Keys of the later firings merged into this one: its run stands for them."
+    )
 
 
 class FiringsPublic(BaseModel):
