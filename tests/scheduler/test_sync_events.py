@@ -15,6 +15,8 @@ from redflare.adapters.db.runs import transition_run
 from redflare.domain.runs import RunStatus
 from redflare.services import lifecycle
 from redflare.services.catalog import create_integration
+from redflare.services.imports import import_path
+from tests.integrations.conftest import chat
 from tests.scheduler.conftest import World, document
 
 ARRIVED = ["alpha-1", "alpha-2", "alpha-3"]
@@ -211,3 +213,20 @@ def write(path: Path, *ids: str) -> None:
         for i in ids
     ]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
+class TestImports:
+    def test_an_import_fires_the_sync_completed_listeners_with_exactly_its_conversations(
+        self, world: World, tmp_path: Path
+    ) -> None:
+        """`redflare import` into an integration is a sync: its Sync Completed workflows run on what it brought."""
+        listener = world.publish(document(on("sync_completed", "alpha")))
+        elsewhere = world.publish(document(on("sync_completed", "beta"), name="Beta"))
+        path = tmp_path / "calls.jsonl"
+        path.write_text("".join(json.dumps(chat(f"imp-{i}")) + "\n" for i in range(3)), encoding="utf-8")
+        import_path(world.store, path, integration="alpha", now=world.clock.now())
+        (started,) = world.scheduler().tick()
+        (run,) = world.runs(listener)
+        assert run.id == started
+        assert run.trigger_payload["conversation_ids"] == ["imp-0", "imp-1", "imp-2"]
+        assert world.runs(elsewhere) == []

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from redflare.adapters.db.conversations import count_conversations
 from redflare.adapters.db.orm import Conversation as ConversationRow
-from redflare.adapters.db.orm import Integration
+from redflare.adapters.db.orm import Integration, SyncEvent
 from redflare.adapters.db.store import Store
 from redflare.domain.errors import InvalidInput
 from redflare.importing.readers import CONVERSATION_COLUMNS, TAG_SEPARATOR, TURN_COLUMNS
@@ -263,3 +263,53 @@ class TestImportPath:
         assert report.inserted == _count(store, "public") == report.records_read - report.duplicates
         assert len(report.bad_rows) == len(refused.value.issues)
         assert [n.path.split("/")[-1] for n in report.notes] == ["dialogstudio_tm1_examples.json:2"]
+
+
+class TestAnImportIsASync:
+    """`redflare import` fills an integration the way a push or a folder scan does: one sync, with its events, so
+    the integration's sync triggers fire (before, an imported integration had no syncs and its triggers never did).
+    """
+
+    def events(self, store: Store) -> list[tuple[str, dict[str, Any]]]:
+        with store.read() as session:
+            rows = session.execute(select(SyncEvent.type, SyncEvent.payload).order_by(SyncEvent.id)).all()
+        return [(kind, payload) for kind, payload in rows]
+
+    def test_each_import_is_one_completed_sync_with_exactly_its_conversations(
+        self, store: Store, tmp_path: Path
+    ) -> None:
+        first = _write_jsonl(tmp_path / "monday.jsonl", [_conversation(n) for n in range(3)])
+        second = _write_jsonl(tmp_path / "tuesday.jsonl", [_conversation(n) for n in range(2, 5)])
+        import_path(store, first, integration="calls", now=T0)
+        import_path(store, second, integration="calls", now=T0 + timedelta(days=1))
+        events = self.events(store)
+        assert [kind for kind, _ in events] == ["sync_started", "sync_completed"] * 2
+        monday, tuesday = events[1][1], events[3][1]
+        assert monday["conversation_ids"] == ["c-0", "c-1", "c-2"]
+        assert tuesday["conversation_ids"] == ["c-2", "c-3", "c-4"]  # c-2 came again (updated): it is this sync's
+        assert monday["integration"] == "calls"
+        assert tuesday["counts"] == {**tuesday["counts"], "received": 3, "imported": 2, "updated": 1}
+        assert tuesday["window"]["start"].startswith("2026-03-03")
+
+    def test_a_refused_import_of_an_existing_integration_is_a_failed_sync_and_stores_nothing(
+        self, store: Store, tmp_path: Path
+    ) -> None:
+        import_path(store, _write_jsonl(tmp_path / "ok.jsonl", [_conversation(1)]), integration="calls", now=T0)
+        bad = tmp_path / "batch2.jsonl"
+        bad.write_text(json.dumps(_conversation(2)) + "\n{ not json\n", encoding="utf-8")
+        with pytest.raises(ImportRefused):
+            import_path(store, bad, integration="calls", now=T0)
+        kind, payload = self.events(store)[-1]
+        assert kind == "sync_failed"
+        assert payload["error"].startswith(f"1 bad row(s) in {bad}: nothing was imported; ")
+        assert "batch2.jsonl:2: " in payload["error"]
+        assert _count(store, "calls") == 1
+
+    def test_a_refused_import_of_a_new_integration_stores_nothing_at_all(self, store: Store, tmp_path: Path) -> None:
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text("{ not json\n", encoding="utf-8")
+        with pytest.raises(ImportRefused):
+            import_path(store, bad, integration="brand-new", now=T0)
+        assert self.events(store) == []
+        with store.read() as session:
+            assert session.scalar(select(Integration).where(Integration.name == "brand-new")) is None

@@ -11,17 +11,25 @@ Contract of `import_path`:
 - with any bad row and not `skip_bad`, `ImportRefused` (an InvalidInput) lists every one and
   nothing is stored — not even the integration; with `skip_bad` the good records are stored and
   the bad ones reported;
-- writing is one transaction; re-importing updates stored conversations, never duplicates them.
+- writing is one transaction; re-importing updates stored conversations, never duplicates them;
+- an import is a sync of its integration, like a push or a folder scan: in the same transaction it records a
+  sync with its window, counts and the ids it brought, and its Sync Started and Sync Completed events, so the
+  integration's sync triggers fire; a refused import of an integration that exists records a failed sync (Sync
+  Failed, with the refusal and its first bad rows as the error) — and still stores no conversation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from redflare.adapters.db.conversations import ensure_integration, stored_integrations, upsert_conversations
+from redflare.adapters.db.orm import Integration
 from redflare.adapters.db.store import Store
 from redflare.domain.conversation import Conversation
 from redflare.domain.errors import InvalidInput, Issue
@@ -29,6 +37,7 @@ from redflare.importing import readers
 from redflare.importing.datasets import DATASET_FORMATS, detect
 from redflare.importing.readers import NATIVE_SUFFIXES, ReadIssue, ReadItem
 from redflare.importing.schema import parse_record, to_domain
+from redflare.services import syncs
 
 AUTO = "auto"
 NATIVE = "native"
@@ -83,9 +92,16 @@ class _Kept:
 
 
 def import_path(
-    store: Store, path: Path, *, integration: str, format: str = AUTO, skip_bad: bool = False
+    store: Store,
+    path: Path,
+    *,
+    integration: str,
+    format: str = AUTO,
+    skip_bad: bool = False,
+    now: datetime | None = None,
 ) -> ImportReport:
     """Read, validate and store every conversation under `path` into `integration` (see module docstring)."""
+    at = now or datetime.now(UTC)
     integration = integration.strip()
     _check_arguments(path, integration, format)
     report = ImportReport(path=str(path), integration=integration)
@@ -105,13 +121,44 @@ def import_path(
                 report.bad_rows.append(Issue(where, f"id {conversation_id} belongs to integration {owner}"))
         if report.bad_rows and not skip_bad:
             count = len(report.bad_rows)
-            raise ImportRefused(f"{count} bad row(s) in {path}: nothing was imported", report)
-        row = ensure_integration(session, name=integration)
-        counts = upsert_conversations(
-            session, integration_id=row.id, conversations=[k.conversation for k in kept.values()]
-        )
+            refused = ImportRefused(f"{count} bad row(s) in {path}: nothing was imported", report)
+            failed_sync = _refusal_text(refused)
+        else:
+            row = ensure_integration(session, name=integration)
+            sync = syncs.start_sync(session, integration_id=row.id, now=at)
+            counts = upsert_conversations(
+                session, integration_id=row.id, conversations=[k.conversation for k in kept.values()]
+            )
+            imported = {"received": report.records_read, "imported": counts.inserted, "updated": counts.updated}
+            syncs.record_arrivals(session, sync_id=sync.id, counts=imported, arrived=list(kept), integration_id=row.id)
+            syncs.complete_sync(session, sync_id=sync.id, integration_id=row.id, now=at)
+            failed_sync = None
+    if failed_sync is not None:
+        _record_failed_sync(store, integration, failed_sync, at)
+        raise refused
     report.inserted, report.updated, report.stored = counts.inserted, counts.updated, True
     return report
+
+
+MAX_ROWS_IN_ERROR = 5
+
+
+def _refusal_text(refused: ImportRefused) -> str:
+    """The failed sync's error: the refusal, then its first bad rows as `file:line: reason`."""
+    rows = [f"{issue.path}: {issue.message}" for issue in refused.report.bad_rows[:MAX_ROWS_IN_ERROR]]
+    more = len(refused.report.bad_rows) - len(rows)
+    return "; ".join([str(refused), *rows, *([f"and {more} more"] if more > 0 else [])])
+
+
+def _record_failed_sync(store: Store, integration: str, error: str, now: datetime) -> None:
+    """A refused import of an existing integration is a failed sync of it (its Sync Failed listeners fire); of a
+    new one, nothing is stored at all."""
+    with store.transaction() as session:
+        row = session.scalar(select(Integration).where(Integration.name == integration))
+        if row is None:
+            return
+        sync = syncs.start_sync(session, integration_id=row.id, now=now)
+        syncs.fail_sync(session, sync_id=sync.id, integration_id=row.id, error=error, now=now)
 
 
 def _check_arguments(path: Path, integration: str, format: str) -> None:
