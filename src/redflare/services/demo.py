@@ -6,6 +6,9 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
+from sqlalchemy import select
+
+from redflare.adapters.db.orm import Workflow
 from redflare.adapters.db.store import Store
 from redflare.domain.loading import document_from_data, parse_text
 from redflare.domain.ports import Clock
@@ -36,7 +39,7 @@ def load_demo(
     workflows: bool = True,
 ) -> None:
     """Import the demo conversations (shared datasets if found, else the packaged sample) and, unless `workflows` is
-    false, store the example workflows as drafts."""
+    false, store the example workflows that are not stored yet as drafts (one already there is left as it is)."""
     root = datasets or shared_datasets_dir()
     sources = [root / name for name in SHARED_SOURCES if (root / name).exists()] if root else []
     if not sources:
@@ -49,5 +52,9 @@ def load_demo(
     if not workflows:
         return
     with store.transaction() as session:
+        stored = set(session.scalars(select(Workflow.name)))
         for name, text in example_files().items():
-            save_draft_by_name(session, document_from_data(parse_text(text, source=name)), now=clock.now())
+            document = document_from_data(parse_text(text, source=name))
+            if document.name in stored:  # the user's now: its draft, limits, status and versions stay as they are
+                continue
+            save_draft_by_name(session, document, now=clock.now())
