@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import ColumnElement, String, Table, and_, exists, false, select, type_coerce
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, String, Table, Text, and_, exists, false, func, select, type_coerce
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from redflare.adapters.db.conditions import to_sql
 from redflare.adapters.db.orm import AnalysisResult, Integration
@@ -27,6 +28,8 @@ from redflare.steps.context import Selection
 
 # Look-ups of many ids go in chunks: SQLite caps bound parameters, and huge IN lists plan badly.
 ID_CHUNK = 5000
+# A start time as `_as_read` reads it (SQLite's stored text, PostgreSQL's to_char); the fraction may be absent.
+UTC_TEXT = "%Y-%m-%d %H:%M:%S%.f"
 
 
 def _base_columns() -> dict[str, ColumnElement[Any]]:
@@ -44,6 +47,36 @@ def _base_columns() -> dict[str, ColumnElement[Any]]:
         "language": ConversationRow.language,
     }
     return {name: attribute.expression for name, attribute in attributes.items()}
+
+
+def _as_read(columns: dict[str, ColumnElement[Any]], dialect: str) -> dict[str, ColumnElement[Any]]:
+    """The columns as the select reads them: the start time as UTC text and the tags as JSON text, so no
+    per-row decoding happens in Python (SQLAlchemy's types, the driver's); `_frame_of` decodes whole columns."""
+    started_at = columns["started_at"]
+    return {
+        **columns,
+        "started_at": (
+            func.to_char(func.timezone("UTC", started_at), "YYYY-MM-DD HH24:MI:SS.US")
+            if dialect == "postgresql"
+            else type_coerce(started_at, String)  # SQLite keeps it as UTC text already (types.UtcDateTime)
+        ),
+        "tags": sql_cast(columns["tags"], Text),
+    }
+
+
+def _frame_of(rows: Sequence[Sequence[Any]]) -> pl.DataFrame:
+    """Selected rows (as `_as_read` reads them) as a set with exactly the base columns' schema.
+
+    Polars takes the rows in one call, the start time and the tags as text, and decodes those two columns
+    whole: no Python work per value."""
+    if not rows:
+        return empty_set()
+    schema = schema_of(BASE_COLUMNS)
+    as_read = {name: pl.String() if name in ("started_at", "tags") else dtype for name, dtype in schema.items()}
+    return pl.DataFrame(rows, schema=as_read, orient="row").with_columns(
+        pl.col("started_at").str.to_datetime(UTC_TEXT, time_unit="us", time_zone="UTC"),
+        pl.col("tags").str.json_decode(schema["tags"]),
+    )
 
 
 def access_clause(rules: AccessRules) -> ColumnElement[bool] | None:
@@ -69,7 +102,8 @@ class SqlConversationSource:
 
     def _select(self, session: Session, selection: Selection) -> pl.DataFrame:
         columns = _base_columns()
-        query = select(*(c.label(name) for name, c in columns.items())).join(
+        dialect = session.get_bind().dialect.name
+        query = select(*(c.label(name) for name, c in _as_read(columns, dialect).items())).join(
             Integration, Integration.id == ConversationRow.integration_id
         )
         where: list[ColumnElement[bool]] = []
@@ -91,35 +125,34 @@ class SqlConversationSource:
         # Conditions on base columns run in the database; ones on analysis columns run after the join.
         in_sql = selection.condition is not None and referenced_fields(selection.condition) <= set(BASE_COLUMNS)
         if in_sql and selection.condition is not None:
-            where.append(to_sql(selection.condition, columns, BASE_COLUMNS, session.get_bind().dialect.name))
+            where.append(to_sql(selection.condition, columns, BASE_COLUMNS, dialect))
         if where:
             query = query.where(and_(*where))
-        if selection.order == "newest":
-            query = query.order_by(ConversationRow.started_at.desc().nulls_last(), ConversationRow.id)
-        elif selection.order == "oldest":
-            query = query.order_by(ConversationRow.started_at.asc().nulls_last(), ConversationRow.id)
-        else:
-            query = query.order_by(ConversationRow.id)
         late_filter = selection.condition is not None and not in_sql
-        if selection.limit is not None and selection.order != "random" and not late_filter:
+        limited = selection.limit is not None and selection.order != "random" and not late_filter
+        # With no LIMIT to serve, SQLite reads rows in table order and the frame is sorted instead: walking
+        # the started_at index fetches each row out of order (100k rows: ~0.45 s against ~0.27 s in table
+        # order, and the frame's sort takes well under 0.1 s). The order is the same: SQLite compares text by
+        # code point, as polars does. PostgreSQL keeps ordering in SQL (its collation decides ties by id).
+        order_in_frame = dialect == "sqlite" and not limited and selection.conversation_ids is None
+        if not order_in_frame:
+            query = query.order_by(*_sql_order(selection.order))
+        if limited:
             query = query.limit(selection.limit)
 
+        # On the connection, not the session: the rows come back plain, without the ORM's per-row handling.
+        connection = session.connection()
         if selection.conversation_ids is not None:
             rows: list[Any] = []
             wanted = list(dict.fromkeys(selection.conversation_ids))
             for start in range(0, len(wanted), ID_CHUNK):
                 chunk = wanted[start : start + ID_CHUNK]
-                rows.extend(session.execute(query.where(ConversationRow.id.in_(chunk))).all())
+                rows.extend(connection.execute(query.where(ConversationRow.id.in_(chunk))).all())
         else:
-            rows = list(session.execute(query).all())
-        frame = (
-            pl.DataFrame([tuple(r) for r in rows], schema=schema_of(BASE_COLUMNS), orient="row")
-            if rows
-            else empty_set()
-        )
-        if selection.conversation_ids is not None and selection.order != "random":
-            descending = selection.order == "newest"
-            frame = frame.sort(["started_at", "id"], descending=[descending, False], nulls_last=True)
+            rows = list(connection.execute(query).all())
+        frame = _frame_of(rows)
+        if order_in_frame or (selection.conversation_ids is not None and selection.order != "random"):
+            frame = _frame_order(frame, selection.order)
         if selection.with_analysis and pipeline is not None:
             results = load_results(session, frame["id"].to_list(), *pipeline, any_version=selection.any_version)
             frame = frame.join(results, on="id", how="left")
@@ -145,6 +178,21 @@ class SqlConversationSource:
                 rows.extend(session.execute(_LOAD.where(_CONVERSATIONS.c.id.in_(chunk))).all())
         found = {row.id: conversation_of(row, row.integration) for row in rows}
         return [found[i] for i in ids if i in found]
+
+
+def _sql_order(order: str) -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
+    if order == "newest":
+        return [ConversationRow.started_at.desc().nulls_last(), ConversationRow.id]
+    if order == "oldest":
+        return [ConversationRow.started_at.asc().nulls_last(), ConversationRow.id]
+    return [ConversationRow.id]  # random: a fixed order for the seeded shuffle to start from
+
+
+def _frame_order(frame: pl.DataFrame, order: str) -> pl.DataFrame:
+    """The frame in `_sql_order`'s order."""
+    if order == "random":
+        return frame.sort("id")
+    return frame.sort(["started_at", "id"], descending=[order == "newest", False], nulls_last=True)
 
 
 def _of_version(selection: Selection, current: PipelineDefinition) -> list[ColumnElement[bool]]:
