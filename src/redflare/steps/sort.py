@@ -95,13 +95,23 @@ def apply_sort(frame: pl.DataFrame, config: Config) -> pl.DataFrame:
     """The frame sorted by the config's keys (missing values last, stable), cut to `limit`."""
     check_input(key_problems(config, frame_columns(frame)))
     keys = [_key(key.field, frame.schema[key.field]) for key in config.by]
-    ordered = frame.sort(
-        keys,
-        descending=[key.direction == "desc" for key in config.by],
-        nulls_last=True,
-        maintain_order=True,
-    )
-    return ordered if config.limit is None else ordered.head(config.limit)
+    descending = [key.direction == "desc" for key in config.by]
+    if config.limit is not None and config.limit < frame.height:
+        return _top(frame, keys, descending, config.limit)
+    return frame.sort(keys, descending=descending, nulls_last=True, maintain_order=True)
+
+
+def _top(frame: pl.DataFrame, keys: list[pl.Expr], descending: list[bool], limit: int) -> pl.DataFrame:
+    """The first `limit` rows of the full sort, without sorting the whole frame: a top-k pick (linear in the
+    rows), then a sort of those few. The row number is the last key, so rows tied on every key keep their
+    input order (a top-k pick alone is not stable); bottom_k prefers values over nulls in both directions."""
+    row = "__row"
+    while row in frame.columns:
+        row += "_"
+    by = [*keys, pl.col(row)]
+    order = [*descending, False]
+    picked = frame.with_row_index(row).bottom_k(limit, by=by, reverse=order)
+    return picked.sort(by, descending=order, nulls_last=True).drop(row)
 
 
 def _key(name: str, dtype: pl.DataType) -> pl.Expr:
