@@ -1,14 +1,15 @@
-"""Conversations out of the store: Select Conversations' query (conditions pushed down) and loading for analysis."""
+"""Conversations out of the store: Select Conversations' query (conditions pushed down), stored results, and a
+stored row as the domain's `Conversation` (loading whole conversations for analysis is `batches.py`'s)."""
 
 from __future__ import annotations
 
 import json
 import random
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, String, Table, Text, and_, exists, false, func, select, type_coerce
+from sqlalchemy import ColumnElement, String, Text, and_, exists, false, func, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
@@ -166,19 +167,6 @@ class SqlConversationSource:
             frame = frame.head(selection.limit)
         return frame
 
-    def load(self, ids: Sequence[str]) -> list[Conversation]:
-        # Plain Core columns, not ORM entities: this runs once per analysis batch, on the way to the
-        # workers, and entity bookkeeping cost more than the rows themselves. Domain objects are built
-        # after the session ends: on SQLite every transaction takes the write lock (BEGIN IMMEDIATE),
-        # and other writers need not wait while Python builds objects.
-        rows: list[Any] = []
-        with self._sessions() as session:
-            for start in range(0, len(ids), ID_CHUNK):
-                chunk = list(ids[start : start + ID_CHUNK])
-                rows.extend(session.execute(_LOAD.where(_CONVERSATIONS.c.id.in_(chunk))).all())
-        found = {row.id: conversation_of(row, row.integration) for row in rows}
-        return [found[i] for i in ids if i in found]
-
 
 def _sql_order(order: str) -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
     if order == "newest":
@@ -246,29 +234,6 @@ def load_results(
         records = list({record[0]: record for record in reversed(records)}.values())
     return results_frame(records, definition.name, definition.criterion_names)
 
-
-_CONVERSATIONS = cast(Table, ConversationRow.__table__)
-_INTEGRATIONS = cast(Table, Integration.__table__)
-# Table columns, not ORM attributes: the query then runs on the Core path, without ORM result handling.
-_LOAD = select(
-    _CONVERSATIONS.c.id,
-    _INTEGRATIONS.c.name.label("integration"),
-    _CONVERSATIONS.c.channel,
-    _CONVERSATIONS.c.started_at,
-    _CONVERSATIONS.c.duration_s,
-    _CONVERSATIONS.c.agent,
-    _CONVERSATIONS.c.customer,
-    _CONVERSATIONS.c.team,
-    _CONVERSATIONS.c.queue,
-    _CONVERSATIONS.c.tags,
-    _CONVERSATIONS.c.outcome,
-    _CONVERSATIONS.c.language,
-    _CONVERSATIONS.c.audio,
-    _CONVERSATIONS.c.metadata.label("extra"),
-    # As stored, decoded in conversation_of by json.loads directly: the JSON type's result processing
-    # around the same call cost about a fifth of a batch's loading time.
-    type_coerce(_CONVERSATIONS.c.turns, String).label("turns"),
-).join(_INTEGRATIONS, _INTEGRATIONS.c.id == _CONVERSATIONS.c.integration_id)
 
 # Speaker(value) goes through the enum machinery; a dict look-up is several times cheaper per turn.
 _SPEAKERS: dict[str, Speaker] = {speaker.value: speaker for speaker in Speaker}
