@@ -13,9 +13,11 @@ from sqlalchemy import select
 from redflare.adapters.db.orm import SyncEvent
 from redflare.adapters.db.runs import transition_run
 from redflare.domain.runs import RunStatus
+from redflare.engine.executors import InlineAnalysisExecutor
 from redflare.services import lifecycle
 from redflare.services.catalog import create_integration
-from redflare.services.imports import import_path
+from redflare.services.execution import Runner
+from redflare.services.imports import ImportRefused, import_path
 from tests.integrations.conftest import chat
 from tests.scheduler.conftest import World, document
 
@@ -230,3 +232,32 @@ class TestImports:
         assert run.id == started
         assert run.trigger_payload["conversation_ids"] == ["imp-0", "imp-1", "imp-2"]
         assert world.runs(elsewhere) == []
+
+    def test_a_refused_imports_alert_names_the_file_and_line(self, world: World, tmp_path: Path) -> None:
+        """Issue P8: a Sync Failed run showed no reason and `{{ trigger }}` was refused. The refused import is a failed
+        sync; its listener's alert says which file and line, from `trigger.error`."""
+        alert = {
+            "id": "tell",
+            "type": "send_alert",
+            "after": ["pick"],
+            "config": {
+                "subject": "Sync of {{ trigger.integration }} failed",
+                "message": "{{ trigger.error }} ({{ trigger.type }})",
+                "recipients": ["qa@example.com"],
+            },
+        }
+        flow = document(on("sync_failed", "alpha"))
+        listener = world.publish({**flow, "steps": [*flow["steps"], alert]})
+        bad = tmp_path / "batch2.jsonl"
+        bad.write_text(json.dumps(chat("ok-1")) + "\n{ not json\n", encoding="utf-8")
+        with pytest.raises(ImportRefused):
+            import_path(world.store, bad, integration="alpha", now=world.clock.now())
+        (run_id,) = world.scheduler().tick()
+        with Runner(world.store, world.clock, InlineAnalysisExecutor()) as runner:
+            resource = runner.execute(run_id)
+        assert resource["status"] == "completed"
+        [message] = resource["steps"][1]["messages"]
+        assert message["subject"] == "Sync of alpha failed"
+        assert message["text"].startswith(f"1 bad row(s) in {bad}: nothing was imported; {bad}:2: ")
+        assert message["text"].endswith("(sync_failed)")
+        assert world.runs(listener)[0].id == run_id

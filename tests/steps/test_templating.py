@@ -12,7 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redflare.domain.errors import StepError
-from redflare.steps.templating import MAX_INPUT_ROWS, MAX_RENDERED, input_facts, render, template_problems
+from redflare.steps.templating import (
+    MAX_INPUT_ROWS,
+    MAX_RENDERED,
+    TRIGGER_ATTRIBUTES,
+    input_facts,
+    render,
+    template_problems,
+    trigger_facts,
+)
 
 FACTS: dict[str, Any] = {
     "workflow": {"id": "wf-1", "name": "Nightly QA"},
@@ -100,8 +108,8 @@ class TestTemplateProblems:
     def test_unknown_names_are_listed_with_their_lines(self) -> None:
         """Names that are not facts are each reported once, at their first use."""
         assert template_problems("{{ workflw.name }}\n{{ count }} {{ count }}") == [
-            "line 1: unknown name 'workflw' (use input, run, steps, workflow)",
-            "line 2: unknown name 'count' (use input, run, steps, workflow)",
+            "line 1: unknown name 'workflw' (use input, run, steps, trigger, workflow)",
+            "line 2: unknown name 'count' (use input, run, steps, trigger, workflow)",
         ]
 
     def test_nesting_too_deep_is_a_problem_not_a_crash(self) -> None:
@@ -226,3 +234,23 @@ class TestInputFacts:
         assert render("{{ input.rows[0].tags|join('/') }} {{ input.rows[1].score }}", {**FACTS, "input": facts}) == (
             "vip/refund 50.0"
         )
+
+
+class TestTriggerFacts:
+    def test_every_trigger_fact_is_there_and_a_sync_counts_its_conversations(self) -> None:
+        """A template may name any trigger fact for any trigger: one this trigger lacks is empty, not an error."""
+        sync = trigger_facts(
+            "sync_completed", {"integration": "crm", "sync_id": "s1", "conversation_ids": ["a", "b"], "counts": {}}
+        )
+        schedule = trigger_facts("schedule", {"scheduled_for": "2026-03-02T09:00:00+00:00"})
+        assert set(sync) == set(schedule) == set(TRIGGER_ATTRIBUTES)
+        assert (sync["integration"], sync["conversations"], sync["error"]) == ("crm", 2, None)
+        assert (schedule["scheduled_for"], schedule["integration"]) == ("2026-03-02T09:00:00+00:00", None)
+        failed = trigger_facts("sync_failed", {"error": "a.jsonl:2: not valid JSON"})
+        assert failed["errors"] == ["a.jsonl:2: not valid JSON"]
+        text = "{{ trigger.type }}: {{ trigger.error }} {{ trigger.integration }}"
+        assert template_problems(text) == []
+        assert render(text, {**FACTS, "trigger": failed}, field="message") == "sync_failed: a.jsonl:2: not valid JSON "
+
+    def test_a_misspelt_trigger_fact_is_a_publish_time_problem(self) -> None:
+        assert template_problems("{{ trigger.eror }}") != []

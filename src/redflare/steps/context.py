@@ -130,7 +130,8 @@ class RunFactsSource(Protocol):
 
         `{"workflow": {"id", "name"}, "run": {"id", "number", "url", "test", "started_at", "credits",
         "conversations_processed", "trigger"}, "steps": {step id: {"type", "status", "rows_in", "rows_out",
-        "credits"}}}` — counts and credits of the run so far; credits as floats.
+        "credits"}}, "trigger": templating.trigger_facts(…)}` — counts and credits of the run so far; credits as
+        floats; `trigger` what fired the run (its integration, sync, window, counts, a failed sync's error).
         """
         ...
 

@@ -8,6 +8,9 @@ Contract:
       run.credits, run.conversations_processed          (the run so far)
       steps.<step id>.rows_in | rows_out | credits | status | type
       input.count, input.columns, input.rows            (rows: the first `MAX_INPUT_ROWS`, as dicts)
+      trigger.type, trigger.integration, trigger.sync_id, trigger.window, trigger.counts,
+      trigger.conversations, trigger.error, trigger.errors, trigger.scheduled_for
+                                                        (what fired the run; absent ones are empty)
 
 - `template_problems(text)` finds, without facts, what would certainly go wrong: a syntax error, a
   name that is not a fact, an attribute `workflow`, `run` or `input` do not have. Publish-time Final
@@ -46,12 +49,25 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from redflare.domain.errors import Cancelled, StepError
 
-FACT_NAMES = frozenset({"workflow", "run", "input", "steps"})
+FACT_NAMES = frozenset({"workflow", "run", "input", "steps", "trigger"})
+# What fired the run (`trigger_facts`): every one is present, None when this trigger does not carry it.
+TRIGGER_ATTRIBUTES = (
+    "type",
+    "integration",
+    "sync_id",
+    "window",
+    "counts",
+    "conversations",
+    "error",
+    "errors",
+    "scheduled_for",
+)
 # In the order the editor's helper text lists them.
 FACT_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
     "workflow": ("name", "id"),
     "run": ("number", "url", "id", "test", "started_at", "trigger", "credits", "conversations_processed"),
     "input": ("count", "columns", "rows"),
+    "trigger": TRIGGER_ATTRIBUTES,
 }
 STEP_ATTRIBUTES = ("rows_in", "rows_out", "credits", "status", "type")
 # Facts are plain dicts, so their read-only mapping methods work in a template and are not typos.
@@ -235,6 +251,27 @@ _ENV = _Sandbox(
     finalize=_finalize,
 )
 _ENV.globals["range"] = _range
+
+
+def trigger_facts(trigger_type: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The `trigger` fact: what fired the run, each of `TRIGGER_ATTRIBUTES` (None when this trigger lacks it).
+
+    A sync's `conversations` is how many it brought (not their ids: an email lists rows through `input`); a failed
+    sync's `error` is its reason — for an import or a folder scan, naming the file and line — and `errors` every
+    reason of the syncs a queued run stands for."""
+    ids = payload.get("conversation_ids")
+    error = payload.get("error")
+    return {
+        "type": trigger_type,
+        "integration": payload.get("integration"),
+        "sync_id": payload.get("sync_id"),
+        "window": payload.get("window"),
+        "counts": payload.get("counts"),
+        "conversations": len(ids) if isinstance(ids, list) else None,
+        "error": error,
+        "errors": payload.get("errors") or ([error] if error else None),
+        "scheduled_for": payload.get("scheduled_for"),
+    }
 
 
 def facts_help() -> str:

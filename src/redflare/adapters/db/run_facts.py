@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from redflare.adapters.db.orm import Run, StepRun, Workflow
+from redflare.steps.templating import trigger_facts
 
 
 def run_url(base_url: str, workflow_id: str, run_id: str) -> str:
@@ -40,6 +41,7 @@ class SqlRunFacts:
                     "credits": float(run.credits),
                     "conversations_processed": run.conversations_processed,
                 },
+                "trigger": trigger_facts(run.trigger_type, run.trigger_payload or {}),
                 "steps": {
                     step.step_id: {
                         "type": step.type,
