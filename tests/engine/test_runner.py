@@ -13,13 +13,16 @@ from redflare.adapters.db.store import Store
 from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.catalog import load_builtin_pipelines
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
+from redflare.domain.access import EVERYTHING, Role
 from redflare.domain.errors import InvalidWorkflow
 from redflare.engine.executors import ProcessPoolAnalysisExecutor
+from redflare.services import audit, lifecycle
 from redflare.services.run_start import start_run
 from redflare.services.runs import cancel_run
+from redflare.services.users import Principal
 from redflare.services.workflows import checked_document, save_draft_by_name
 from redflare.steps.context import Batch
-from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
+from tests.factories import PROCESS, SELECT_DEMO, T0, add_conversations, make_runner, step, workflow
 
 
 def steps_by_id(resource: dict[str, object]) -> dict[str, dict[str, object]]:
@@ -156,18 +159,28 @@ class TestLimits:
         assert "call limit" in " ".join(tally["notes"])
 
     def test_credits_limit_stops_and_pauses_the_workflow(self, store: Store) -> None:
-        """Once spending reaches the credits limit no new work starts and the workflow pauses, saying why."""
+        """Once spending reaches the credits limit no new work starts and the live workflow pauses through its
+        lifecycle: "reached" at the limit, credits to 2 places, and an audit entry by RedFlare itself."""
         add_conversations(store, 10)
-        resource = make_runner(store, batch_size=2).run_document(
-            workflow(SELECT_DEMO, PROCESS, settings={"credits_limit": 3})
-        )
+        runner = make_runner(store, batch_size=2)
+        admin = Principal(user_id="u-admin", email="admin@example.com", role=Role.ADMIN, access=EVERYTHING)
+        with store.transaction() as session:
+            document = checked_document(session, workflow(SELECT_DEMO, PROCESS, settings={"credits_limit": 3}))
+            workflow_id = save_draft_by_name(session, document, now=T0).id
+            lifecycle.publish(session, principal=admin, workflow_id=workflow_id, now=T0)
+        resource = runner.run_workflow(workflow_id)
         tally = steps_by_id(resource)["analyse"]["tally"]
         assert tally["processed"] == 3
         assert resource["credits"] == pytest.approx(3.0)
         with store.transaction() as session:
-            reason = session.scalar(select(Workflow.paused_reason))
-        assert reason is not None
-        assert "credits limit" in reason
+            stored = session.get(Workflow, workflow_id)
+            assert stored is not None
+            assert (stored.status, stored.paused_reason) == (
+                "paused",
+                "Paused automatically: credits limit of 3.00 reached (3.00 spent).",
+            )
+            [entry] = [e for e in audit.entries(session, workflow_id=workflow_id) if e.action == "auto_pause"]
+            assert (entry.user_email, entry.detail["reason"]) == (None, stored.paused_reason)
 
 
 class CancellingExecutor:

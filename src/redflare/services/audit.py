@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.lifecycle import record_audit
 from redflare.adapters.db.orm import AuditEntry
 from redflare.services.users import Principal
 
@@ -28,17 +29,14 @@ def record(
     now: datetime,
 ) -> AuditEntry:
     """Append one entry; `principal` None means the system acted (an auto-pause, a scheduler)."""
-    entry = AuditEntry(
-        at=now,
-        user_id=principal.user_id if principal is not None else None,
-        user_email=principal.email if principal is not None else None,
-        action=action,
-        workflow_id=workflow_id,
-        detail=dict(detail or {}),
+    return record_audit(
+        session, actor=actor_of(principal), action=action, workflow_id=workflow_id, detail=detail, now=now
     )
-    session.add(entry)
-    session.flush()
-    return entry
+
+
+def actor_of(principal: Principal | None) -> tuple[str, str] | None:
+    """Who acted, as the audit log keeps them: (user id, email), or None for RedFlare itself."""
+    return None if principal is None else (principal.user_id, principal.email)
 
 
 def entries(session: Session, *, workflow_id: str, limit: int = 100, offset: int = 0) -> Sequence[AuditEntry]:

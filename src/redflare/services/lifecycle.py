@@ -15,8 +15,10 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.lifecycle import apply
 from redflare.adapters.db.orm import AuditEntry, Workflow, WorkflowVersion
-from redflare.domain.errors import Conflict, IllegalTransition, InvalidWorkflow, Issue
+from redflare.domain.errors import Conflict, InvalidWorkflow, Issue
+from redflare.domain.lifecycle import LifecycleAction
 from redflare.domain.loading import document_from_data
 from redflare.services import audit
 from redflare.services.users import Principal
@@ -59,44 +61,23 @@ def publish(session: Session, *, principal: Principal, workflow_id: str, now: da
     )
     session.add(version)
     workflow.active_version = number
-    workflow.status = "live"
-    workflow.paused_reason = None
-    workflow.updated_at = now
-    audit.record(
-        session, principal=principal, action="publish", workflow_id=workflow.id, detail={"version": number}, now=now
-    )
+    actor = audit.actor_of(principal)
+    apply(session, workflow, LifecycleAction.PUBLISH, now=now, actor=actor, detail={"version": number})
     return summary_of(session, workflow)
 
 
 def pause(session: Session, *, principal: Principal, workflow_id: str, now: datetime) -> WorkflowSummary:
     """Stop new runs; runs already going finish (Pausing "will not affect any ongoing workflow runs")."""
     workflow = locked_workflow(session, principal, workflow_id)
-    if workflow.status != "live":
-        raise IllegalTransition(f"only a live workflow can be paused; this one is {workflow.status}")
-    workflow.status = "paused"
-    workflow.paused_reason = f"Paused by {principal.email}."
-    workflow.updated_at = now
-    audit.record(session, principal=principal, action="pause", workflow_id=workflow.id, now=now)
+    actor = audit.actor_of(principal)
+    apply(session, workflow, LifecycleAction.PAUSE, now=now, actor=actor, reason=f"Paused by {principal.email}.")
     return summary_of(session, workflow)
 
 
 def resume(session: Session, *, principal: Principal, workflow_id: str, now: datetime) -> WorkflowSummary:
     """Live again: upcoming runs happen (Resuming "will resume any upcoming workflow runs"); the reason clears."""
     workflow = locked_workflow(session, principal, workflow_id)
-    if workflow.status != "paused":
-        raise IllegalTransition(f"only a paused workflow can be resumed; this one is {workflow.status}")
-    reason = workflow.paused_reason
-    workflow.status = "live"
-    workflow.paused_reason = None
-    workflow.updated_at = now
-    audit.record(
-        session,
-        principal=principal,
-        action="resume",
-        workflow_id=workflow.id,
-        detail={"paused_reason": reason},
-        now=now,
-    )
+    apply(session, workflow, LifecycleAction.RESUME, now=now, actor=audit.actor_of(principal))
     return summary_of(session, workflow)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from redflare.adapters.db.lifecycle import apply
 from redflare.adapters.db.orm import AnalysisResult, Call, Charge, Conversation, Workflow
 from redflare.adapters.db.pipelines import get_pipeline
 from redflare.adapters.db.runs import add_run_totals, run_status
@@ -33,6 +34,7 @@ from redflare.adapters.db.selection import ID_CHUNK, load_results
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.domain.credits import ZERO, affordable, credits
 from redflare.domain.errors import Cancelled
+from redflare.domain.lifecycle import LifecycleAction, WorkflowStatus, credits_limit_pause_reason
 from redflare.domain.ports import Clock
 from redflare.domain.runs import RunStatus
 from redflare.domain.workflow import Settings as Limits
@@ -207,14 +209,15 @@ class SqlSpendGuard:
             return amount
 
     def _pause(self, session: Session, spent: Decimal) -> None:
-        """The credits limit is passed: the workflow pauses itself and says why; this run admits no more."""
-        reason = f"Paused automatically: credits limit of {self._limits.credits_limit} exceeded ({spent} spent)."
-        self._stop_reason = f"credits limit of {self._limits.credits_limit} reached"
-        session.execute(
-            update(Workflow)
-            .where(Workflow.id == self._workflow_id)
-            .values(status=func.replace(Workflow.status, "live", "paused"), paused_reason=reason)
-        )
+        """The credits limit is reached: a live workflow pauses itself through its lifecycle (audited, with the
+        reason); this run admits no more."""
+        limit = self._limits.credits_limit
+        assert limit is not None, "only a set credits limit pauses"
+        self._stop_reason = f"credits limit of {limit} reached"
+        workflow = session.get(Workflow, self._workflow_id, with_for_update=True)
+        if workflow is not None and workflow.status == WorkflowStatus.LIVE:
+            reason = credits_limit_pause_reason(limit, spent)
+            apply(session, workflow, LifecycleAction.AUTO_PAUSE, now=self._clock.now(), actor=None, reason=reason)
 
     def _store_results(
         self,
