@@ -2,6 +2,9 @@
 
 Run from the repository root:  .venv/bin/python bench/analysis.py [--sizes 1000,5000] [--calls 4] [--skip-audio]
                                (or: .venv/bin/python -m bench.analysis …)
+                               .venv/bin/python bench/analysis.py --matcher [--matcher-n 3000] [--rounds 5]
+
+`--matcher` (issue P7) runs only the phrase-matcher comparison, described last.
 
 Text analysis, for each N (default 1,000 and 5,000): the demo's real conversations (the STAR chats and
 the Harper Valley Bank calls of the shared datasets, read with the product's importers, the ones
@@ -31,6 +34,18 @@ channels by sox, made at run time in a temp folder by `tests.pipelines.calls`), 
   VAD, word timestamps, no conditioning on previous text).
 Audio seconds are the calls' lengths (a two-channel call of 30 s counts 30 s, though both channels
 are heard). The machine's cores and the model folder are printed with the figures. No assertions.
+
+Phrase matcher (`--matcher`): default-qa `analyse()` in a loop in this one process over `--matcher-n` real
+conversations (the demo's, as above, or the package's demo sample when the shared datasets are absent; repeated
+to N the same way), with the matcher before (`bench.phrases_baseline`, today's code kept verbatim, swapped in by
+`installed()`) and with the product's. Paired rounds: each round runs the baseline, then the product, over the
+same conversations, each after clearing VADER's per-process cache of utterance scores (so neither side reuses the
+other's sentiment work); the ratio is taken within the round, and the median of the rounds' ratios is the figure.
+Per side: conversations/s by wall clock and CPU µs per conversation (this process's CPU time); the load average
+is printed after each round, since the machine may be shared. Every round also compares the two sides' outcomes
+by value (score, criteria and evidence of each conversation) and prints how many differ (it should be 0). The
+same pairing is printed for `score_conversation` alone (sentiments and measures computed beforehand), which is
+the part the matcher changes.
 """
 
 from __future__ import annotations
@@ -43,11 +58,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import cycle, islice, pairwise
 from pathlib import Path
-from statistics import fmean
+from statistics import fmean, median
 from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable for `bench.*`
@@ -55,16 +71,20 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from tests.pipelines.calls import make_call
 
+from bench import phrases_baseline
 from bench.measure import TimedRunner, measure_run, open_store
 from redflare.adapters.db.conversations import ensure_integration, upsert_conversations
 from redflare.analysis.analyse import analyse
 from redflare.analysis.catalog import load_builtin_pipelines
+from redflare.analysis.measures import conversation_measures
 from redflare.analysis.pipeline import AnalysisOutcome, PhraseNotSaid, PhraseSaid, PipelineDefinition, SentimentAtEnd
+from redflare.analysis.scorecard import score_conversation
+from redflare.analysis.sentiment import compound, turn_sentiments
 from redflare.domain.conversation import Channel, Conversation, Speaker
 from redflare.domain.ports import SystemClock
 from redflare.engine.executors import ProcessPoolAnalysisExecutor
 from redflare.importing.readers import ReadIssue
-from redflare.importing.sample import shared_datasets_dir
+from redflare.importing.sample import packaged_demo_files, shared_datasets_dir
 from redflare.importing.schema import parse_record, to_domain
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.demo import SHARED_SOURCES
@@ -82,9 +102,14 @@ WORKERS = os.cpu_count() or 1
 
 def demo_conversations(root: Path) -> list[Conversation]:
     """The demo's shared-dataset conversations with turns, read by the product's importers (nothing stored)."""
+    return conversations_in([root / source for source in SHARED_SOURCES])
+
+
+def conversations_in(sources: Sequence[Path]) -> list[Conversation]:
+    """The conversations with turns in these files or folders, read by the product's importers (nothing stored)."""
     found: dict[str, Conversation] = {}
-    for source in SHARED_SOURCES:
-        for planned in plan_files(root / source):
+    for source in sources:
+        for planned in plan_files(source):
             for item in planned.read(planned.file):
                 if isinstance(item, ReadIssue):
                     continue
@@ -309,6 +334,78 @@ def bench_text(sizes: Sequence[int], repeat: int) -> None:
         )
 
 
+# --- phrase matching: the matcher before vs the product's (issue P7) -----------------------------
+
+
+@dataclass
+class Side:
+    wall_s: float
+    cpu_s: float
+    outcomes: list[Any]
+
+
+def timed(work: Any, baseline: bool) -> Side:
+    """Run `work()` with the matcher before (`baseline`) or the product's, VADER's cache cleared first."""
+    compound.cache_clear()
+    with phrases_baseline.installed() if baseline else nullcontext():
+        wall, cpu = time.perf_counter(), time.process_time()
+        outcomes = work()
+        return Side(time.perf_counter() - wall, time.process_time() - cpu, outcomes)
+
+
+def _as_values(outcome: Any) -> tuple[Any, ...]:
+    if isinstance(outcome, AnalysisOutcome):
+        return (outcome.score, outcome.criteria, outcome.evidence, outcome.error)
+    return (outcome.score, outcome.passes, outcome.evidence)  # a ScorecardResult
+
+
+def paired(label: str, n: int, work: Any, rounds: int) -> None:
+    """`rounds` rounds of baseline then product; per round and the median of the rounds' ratios."""
+    work()  # warm both sides' caches of prepared phrases once, untimed
+    with phrases_baseline.installed():
+        work()
+    print(f"\n{label}")
+    print(
+        f"{'round':>5}  {'before conv/s':>13}{'now conv/s':>12}{'×':>7}  {'before µs CPU':>14}{'now µs CPU':>12}"
+        f"{'×':>7}  {'differ':>6}  load 1/5/15"
+    )
+    walls, cpus = [], []
+    for number in range(1, rounds + 1):
+        before, now = timed(work, baseline=True), timed(work, baseline=False)
+        differ = sum(_as_values(a) != _as_values(b) for a, b in zip(before.outcomes, now.outcomes, strict=True))
+        walls.append(before.wall_s / now.wall_s)
+        cpus.append(before.cpu_s / now.cpu_s)
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(
+            f"{number:>5}  {n / before.wall_s:>13,.0f}{n / now.wall_s:>12,.0f}{walls[-1]:>6.2f}×"
+            f"  {before.cpu_s / n * 1e6:>14,.0f}{now.cpu_s / n * 1e6:>12,.0f}{cpus[-1]:>6.2f}×  {differ:>6}  {load}"
+        )
+    print(f"median of {rounds} rounds: {median(walls):.2f}× conversations/s, {median(cpus):.2f}× CPU per conversation")
+
+
+def bench_matcher(n: int, rounds: int) -> None:
+    root = shared_datasets_dir()
+    if root is not None:
+        source, origin = demo_conversations(root), f"{', '.join(SHARED_SOURCES)} in {root}"
+    else:
+        source, origin = conversations_in(packaged_demo_files()), "the package's demo sample"
+    pipeline = load_builtin_pipelines()[PIPELINE]
+    items = repeated(source, n)
+    phrase_criteria = sum(isinstance(c, PhraseSaid | PhraseNotSaid) for c in pipeline.scorecard)
+    print(
+        f"\nPhrase matcher · {len(source)} real conversations ({origin}), repeated to {n:,}"
+        f" · {PIPELINE}: {len(pipeline.scorecard)} criteria, {phrase_criteria} of them phrase criteria"
+    )
+    paired(f"{PIPELINE} analyse(), one process", n, lambda: [analyse(pipeline, c) for c in items], rounds)
+    prepared = [(c, turn_sentiments(c.turns), conversation_measures(c)) for c in items]
+    paired(
+        "score_conversation alone (sentiments and measures computed beforehand)",
+        n,
+        lambda: [score_conversation(pipeline.scorecard, c, s, m) for c, s, m in prepared],
+        rounds,
+    )
+
+
 # --- transcription -------------------------------------------------------------------------------
 
 SENTENCES = {
@@ -431,12 +528,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="attempts per way and N for text; the best counts")
     parser.add_argument("--skip-text", action="store_true")
     parser.add_argument("--skip-audio", action="store_true")
+    parser.add_argument("--matcher", action="store_true", help="only the phrase matcher before vs now (P7)")
+    parser.add_argument("--matcher-n", type=int, default=3000, help="conversations per side and round")
+    parser.add_argument("--rounds", type=int, default=5, help="paired rounds of the matcher comparison (≥ 3)")
     args = parser.parse_args(argv)
     print(
         f"RedFlare analysis benchmark · Python {platform.python_version()} · {platform.machine()} ·"
         f" {WORKERS} cores ({cpu_model()}) · pool of {WORKERS} workers"
     )
     print(f"load average before: {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min)")
+    if args.matcher:
+        bench_matcher(args.matcher_n, max(3, args.rounds))
+        return 0
     if not args.skip_text:
         bench_text([int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()], args.repeat)
     if not args.skip_audio:

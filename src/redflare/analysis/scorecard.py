@@ -30,10 +30,10 @@ Contract:
 
 Phrase matching (fuzzy, word-aligned) is `redflare.analysis.phrases`.
 
-Scoring runs once per conversation in worker processes, so the work is kept small: normalised
-phrases and a whole-word regex are cached per phrase list; each turn is normalised and cut into
-word runs at most once per conversation; a verbatim hit found by the regex spares the fuzzy pass
-over every later turn; and rapidfuzz compares one phrase with all candidate runs in one call.
+Scoring runs once per conversation in worker processes, so the work is kept small: phrases are
+prepared once per phrase list; each speaker's turns are normalised once and cut into word runs once per
+run length, shared by every criterion on that speaker; a verbatim hit spares the fuzzy pass over every
+later turn; and one rapidfuzz call compares all of a criterion's phrases with all the runs of its window.
 """
 
 from __future__ import annotations
@@ -42,10 +42,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 
-from rapidfuzz import fuzz, process
-
 from redflare.analysis.measures import Measures, conversation_measures
-from redflare.analysis.phrases import TurnText, exact_pattern, normalised_phrases, spelled_as_written
+from redflare.analysis.phrases import SpokenText, first_exact_hit, first_fuzzy_hit, phrase_list
 from redflare.analysis.pipeline import (
     Criterion,
     DurationRange,
@@ -89,8 +87,12 @@ class ScorecardResult:
         return {result.name: result.passed for result in self.results}
 
 
+_PEOPLE = {"agent": Speaker.AGENT, "customer": Speaker.CUSTOMER}
+"""The speakers a criterion can name (system turns are events and never match)."""
+
+
 class _Transcript:
-    """A conversation prepared for scoring: normalised turns and (lazily) turn sentiments."""
+    """A conversation prepared for scoring: each speaker's normalised text and (lazily) turn sentiments."""
 
     def __init__(
         self,
@@ -101,29 +103,15 @@ class _Transcript:
         self.conversation = conversation
         self._sentiments = sentiments
         self._measures = measures
-        self._texts: dict[int, TurnText] = {}
-        self._choices: dict[tuple[tuple[int, ...], int], tuple[list[str], list[int]]] = {}
+        self._speakers: dict[str, tuple[int, ...]] = {}
+        self._spoken: dict[str, SpokenText] = {}
 
-    def text(self, index: int) -> TurnText:
-        if index not in self._texts:
-            self._texts[index] = TurnText(self.conversation.turns[index].text)
-        return self._texts[index]
-
-    def choices(self, indexes: tuple[int, ...], phrase_words: int) -> tuple[list[str], list[int]]:
-        """Every run of these turns for phrases of that length, and the turn each run belongs to.
-
-        Cached: criteria with the same speaker window (most agent criteria) share one list.
-        """
-        key = (indexes, phrase_words)
-        if key not in self._choices:
-            runs: list[str] = []
-            owners: list[int] = []
-            for index in indexes:
-                found = self.text(index).runs_for(phrase_words)
-                runs.extend(found)
-                owners.extend([index] * len(found))
-            self._choices[key] = (runs, owners)
-        return self._choices[key]
+    def spoken(self, speaker: str) -> SpokenText:
+        """The speaker's turns prepared for matching (cached: every criterion on that speaker shares them)."""
+        if speaker not in self._spoken:
+            turns = self.conversation.turns
+            self._spoken[speaker] = SpokenText(turns[index].text for index in self.speaker_turns(speaker))
+        return self._spoken[speaker]
 
     @property
     def sentiments(self) -> Sequence[float | None]:
@@ -137,43 +125,37 @@ class _Transcript:
             self._measures = conversation_measures(self.conversation)
         return self._measures
 
-    def speaker_turns(self, speaker: str) -> list[int]:
+    def speaker_turns(self, speaker: str) -> tuple[int, ...]:
         """Indexes of the speaker's turns ("any": agent and customer), in order."""
-        return [
-            index
-            for index, turn in enumerate(self.conversation.turns)
-            if turn.speaker is not Speaker.SYSTEM and (speaker == "any" or turn.speaker.value == speaker)
-        ]
+        if speaker not in self._speakers:
+            turns = self.conversation.turns
+            if speaker == "any":
+                found = tuple(index for index, turn in enumerate(turns) if turn.speaker is not Speaker.SYSTEM)
+            else:
+                wanted = _PEOPLE.get(speaker)
+                found = tuple(index for index, turn in enumerate(turns) if turn.speaker is wanted)
+            self._speakers[speaker] = found
+        return self._speakers[speaker]
 
     def first_match(
-        self, indexes: Sequence[int], phrases: tuple[str, ...], threshold: float
+        self, speaker: str, start: int, stop: int, phrases: tuple[str, ...], threshold: float
     ) -> tuple[int, float, str] | None:
-        """The earliest turn saying any phrase, its best score there and that phrase (as spelled); None if none."""
-        # A verbatim hit is found by one regex; only the turns before it can still hold an earlier fuzzy hit.
-        exact = exact_pattern(phrases)
-        spelled = spelled_as_written(phrases)
-        hit: tuple[int, str] | None = None
-        for index in indexes:
-            found = exact.search(self.text(index).text) if exact else None
-            if found is not None:
-                hit = (index, spelled[found.group(0).strip()])
-                break
-        window = tuple(index for index in indexes if hit is None or index < hit[0])
-        best: dict[int, tuple[float, str]] = {}  # turn index → best phrase score reaching the threshold
-        if window and threshold < 100:
-            # One rapidfuzz call per phrase over every run of every turn keeps the Python loop short.
-            for phrase, words in normalised_phrases(phrases):
-                choices, owners = self.choices(window, words)
-                for _, score, position in process.extract(
-                    phrase, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
-                ):
-                    owner = owners[position]
-                    if owner not in best or float(score) > best[owner][0]:
-                        best[owner] = (float(score), spelled[phrase])
-        if best:
-            first = min(best)
-            return first, *best[first]
-        return None if hit is None else (hit[0], 100.0, hit[1])
+        """The earliest turn saying any phrase, its best score there and that phrase (as spelled); None if none.
+
+        The turns looked at are the speaker's turns from `start` to `stop` (positions among that speaker's turns).
+        """
+        spoken = self.spoken(speaker)
+        prepared = phrase_list(phrases)
+        # A verbatim hit is cheap to find; only the turns before it can still hold an earlier fuzzy hit.
+        hit = first_exact_hit(prepared, spoken, start, stop)
+        end = stop if hit is None else hit[0]
+        indexes = self.speaker_turns(speaker)
+        if end > start and threshold < 100:
+            fuzzy = first_fuzzy_hit(prepared, spoken, start, end, threshold)
+            if fuzzy is not None:
+                position, score, phrase = fuzzy
+                return indexes[position], score, phrase
+        return None if hit is None else (indexes[hit[0]], 100.0, hit[1])
 
 
 def _phrase_said(criterion: PhraseSaid, transcript: _Transcript) -> CriterionResult:
@@ -183,21 +165,19 @@ def _phrase_said(criterion: PhraseSaid, transcript: _Transcript) -> CriterionRes
         sentiments = transcript.sentiments
         if not any((score := sentiments[index]) is not None and score < bound for index in customer):
             return CriterionResult(criterion.name, None)
-    indexes = transcript.speaker_turns(criterion.speaker)
-    window = set(indexes)
-    if criterion.within_first_turns is not None:
-        window &= set(indexes[: criterion.within_first_turns])
-    if criterion.within_last_turns is not None:
-        window &= set(indexes[-criterion.within_last_turns :])
-    found = transcript.first_match(sorted(window), tuple(criterion.phrases), criterion.threshold)
+    # The window is a run of the speaker's turns: the first N of them, the last M, or both (their overlap).
+    count = len(transcript.speaker_turns(criterion.speaker))
+    start = 0 if criterion.within_last_turns is None else max(0, count - criterion.within_last_turns)
+    stop = count if criterion.within_first_turns is None else min(count, criterion.within_first_turns)
+    found = transcript.first_match(criterion.speaker, start, stop, tuple(criterion.phrases), criterion.threshold)
     if found is None:
         return CriterionResult(criterion.name, False)
     return CriterionResult(criterion.name, True, turn=found[0], value=found[1], phrase=found[2])
 
 
 def _phrase_not_said(criterion: PhraseNotSaid, transcript: _Transcript) -> CriterionResult:
-    indexes = transcript.speaker_turns(criterion.speaker)
-    found = transcript.first_match(indexes, tuple(criterion.phrases), criterion.threshold)
+    count = len(transcript.speaker_turns(criterion.speaker))
+    found = transcript.first_match(criterion.speaker, 0, count, tuple(criterion.phrases), criterion.threshold)
     if found is None:
         return CriterionResult(criterion.name, True)
     return CriterionResult(criterion.name, False, turn=found[0], value=found[1], phrase=found[2])
