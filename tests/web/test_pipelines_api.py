@@ -90,6 +90,44 @@ class TestCrud:
         assert restored["archived"] is False
         assert client.get(f"/api/workflows/{created['id']}/issues").json()["issues"] == []
 
+    def test_archiving_a_pipeline_live_workflows_use_names_them_then_pauses_them(
+        self, client: TestClient, settings: Settings
+    ) -> None:
+        """Issue P8: archiving silently broke the live workflows using it (still Live, the next run failed with "no
+        pipeline …"). Now it is refused naming them; confirmed, each is paused with the reason, audited."""
+        add_conversations(store_of(client), 1)
+        csrf = editor(client, settings)
+        client.post("/api/pipelines", json=short_qa(), headers=csrf)
+        document = {**workflow(SELECT_DEMO, {**ANALYSE, "config": {"pipeline": "short-qa"}}), "name": "Billing QA"}
+        created = client.post("/api/workflows", json=document, headers=csrf).json()
+        assert client.post(f"/api/workflows/{created['id']}/publish", headers=csrf).status_code == 200
+        unused = client.post("/api/workflows", json={**workflow(SELECT_DEMO), "name": "Other"}, headers=csrf).json()
+        client.post(f"/api/workflows/{unused['id']}/publish", headers=csrf)
+        assert client.get("/api/pipelines/short-qa/usage").json() == [
+            {"workflow_id": created["id"], "name": "Billing QA", "status": "live"}
+        ]
+
+        refused = client.post("/api/pipelines/short-qa/archive", headers=csrf)
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == (
+            "pipeline 'short-qa' is used by 1 live workflow(s): 'Billing QA'; archiving it pauses them "
+            "(archive again with confirm to go ahead)"
+        )
+        assert client.get("/api/pipelines/short-qa").json()["archived"] is False
+
+        archived = client.post("/api/pipelines/short-qa/archive?confirm=true", headers=csrf)
+        assert archived.status_code == 200, archived.text
+        shown = client.get(f"/api/workflows/{created['id']}").json()
+        assert shown["status"] == "Paused"
+        assert shown["paused_reason"] == (
+            "Paused automatically: its pipeline 'short-qa' was archived; choose another pipeline, then resume."
+        )
+        other = client.get(f"/api/workflows/{unused['id']}").json()
+        assert other["status"] == "Live"
+        log = client.get(f"/api/workflows/{created['id']}/audit").json()["data"]
+        assert log[0]["action"] == "auto_pause"
+        assert log[0]["user_email"] == "ed@example.com"
+
     def test_viewers_cannot_change_pipelines(self, client: TestClient, settings: Settings) -> None:
         csrf = editor(client, settings)
         client.post("/api/pipelines", json=short_qa(), headers=csrf)

@@ -41,6 +41,7 @@ from redflare.analysis.pipeline import DurationRange, PipelineDefinition
 from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
 from redflare.domain.loading import format_loc
 from redflare.services import audit
+from redflare.services.pipeline_usage import check_archivable, pause_users
 from redflare.services.users import Principal
 
 NAME_MAX = 100  # the pipelines.name column
@@ -136,11 +137,16 @@ def update_pipeline(
 
 
 def set_pipeline_archived(
-    session: Session, *, principal: Principal, name: str, archived: bool, now: datetime
+    session: Session, *, principal: Principal, name: str, archived: bool, now: datetime, confirm: bool = False
 ) -> PipelineDetail:
-    """Archive (runs and Final checks then see no such pipeline) or restore; doing it twice changes nothing."""
+    """Archive (runs and Final checks then see no such pipeline) or restore; doing it twice changes nothing.
+
+    Archiving a pipeline that live workflows use is refused (PipelineInUse, naming them) unless `confirm`; then
+    each of them is paused with the reason, in the same transaction."""
+    users = check_archivable(session, principal, name, confirm=confirm) if archived else []
     if set_archived(session, name, archived):
         _record(session, principal, ARCHIVED if archived else RESTORED, name, None, now)
+        pause_users(session, principal=principal, pipeline=name, uses=users, now=now)
     return pipeline_detail(session, name)
 
 

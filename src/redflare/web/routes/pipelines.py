@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from redflare.services import pipelines
 from redflare.services.pipeline_trial import try_pipeline
+from redflare.services.pipeline_usage import workflows_using
 from redflare.web.deps import ClockDep, CurrentUser, Editor, SessionDep
 from redflare.web.schemas.pipelines import (
     PipelineBody,
@@ -75,14 +77,37 @@ def edit_pipeline(
     return PipelineSaved(**PipelineDetailPublic.model_validate(detail).model_dump(), changed=changed)
 
 
-@router.post("/pipelines/{name}/archive", responses=CHANGE)
+@router.post(
+    "/pipelines/{name}/archive",
+    responses={**CHANGE, 409: {"description": "Live workflows use it: named in `detail`; send `?confirm=true`"}},
+)
 def archive_pipeline(
-    name: PipelineName, principal: Editor, session: SessionDep, clock: ClockDep
+    name: PipelineName,
+    principal: Editor,
+    session: SessionDep,
+    clock: ClockDep,
+    confirm: Annotated[bool, Query(description="Archive even though live workflows use it: they are paused.")] = False,
 ) -> PipelineDetailPublic:
-    """Archive: no longer offered to workflows; Final checks and runs of workflows using it say it does not exist."""
-    return PipelineDetailPublic.model_validate(
-        pipelines.set_pipeline_archived(session, principal=principal, name=name, archived=True, now=clock.now())
+    """Archive: no longer offered to workflows; Final checks of workflows using it say it does not exist. While live
+    workflows use it the answer is 409 naming them; with `confirm=true` they are paused, each with the reason."""
+    archived = pipelines.set_pipeline_archived(
+        session, principal=principal, name=name, archived=True, now=clock.now(), confirm=confirm
     )
+    return PipelineDetailPublic.model_validate(archived)
+
+
+class PipelineUsePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    workflow_id: str
+    name: str
+    status: str = Field(description="live or paused")
+
+
+@router.get("/pipelines/{name}/usage", responses={404: {"description": "No such pipeline"}})
+def pipeline_usage(name: PipelineName, principal: CurrentUser, session: SessionDep) -> list[PipelineUsePublic]:
+    """The published workflows whose active version uses this pipeline (what archiving it would pause)."""
+    pipelines.pipeline_detail(session, name)  # 404 for no such pipeline
+    return [PipelineUsePublic.model_validate(use) for use in workflows_using(session, name, principal=principal)]
 
 
 @router.post("/pipelines/{name}/unarchive", responses=CHANGE)
