@@ -429,3 +429,34 @@ def test_a_viewer_sees_the_pipelines_without_save_or_new_pipeline(
     expect(page.get_by_role("button", name="Archive pipeline")).to_have_count(0)
     expect(page.get_by_role("tab", name="Try on a conversation")).to_be_visible()  # trying stores nothing
     assert uncaught == []
+
+
+def test_archiving_a_pipeline_live_workflows_use_names_them_and_pauses_them(
+    page: Page, served: Server, uncaught: list[str]
+) -> None:
+    """The Archive dialog lists the live workflows using the pipeline and says they will be paused; confirming
+    archives it and pauses them with the reason (before, they stayed Live and failed at their next run)."""
+    source = served.api.get("/pipelines/default-qa")
+    served.api.post("/pipelines", {**definition(source), "name": "billing-qa", "description": "Billing checks"})
+    flow = {
+        "name": "Billing QA nightly",
+        "trigger": {"type": "schedule", "daily": "02:00", "timezone": "Europe/London"},
+        "steps": [
+            {"id": "pick", "type": "select_conversations", "config": {"source": "all", "limit": 5}},
+            {"id": "analyse", "type": "process_conversations", "after": ["pick"], "config": {"pipeline": "billing-qa"}},
+        ],
+    }
+    workflow_id = served.api.post("/workflows", flow)["id"]
+    served.api.post(f"/workflows/{workflow_id}/publish")
+
+    open_pipelines(page)
+    open_pipeline(page, "billing-qa")
+    page.get_by_role("button", name="Archive pipeline").click()
+    dialog = page.get_by_role("dialog", name="Archive pipeline")
+    expect(dialog.get_by_test_id("archive-live-users")).to_have_text("Billing QA nightly")
+    dialog.get_by_role("button", name="Archive and pause 1").click()
+    expect(page.get_by_text("Archived", exact=True)).to_be_visible()
+    paused = served.api.get(f"/workflows/{workflow_id}")
+    assert paused["status"] == "Paused"
+    assert "its pipeline 'billing-qa' was archived" in paused["paused_reason"]
+    assert uncaught == []

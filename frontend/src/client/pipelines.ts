@@ -189,6 +189,12 @@ export interface ConversationRow {
   turn_count: number;
 }
 
+export interface PipelineUse {
+  workflow_id: string;
+  name: string;
+  status: string;
+}
+
 const path = (name: string) => `/pipelines/${encodeURIComponent(name)}`;
 
 export const pipelinesApi = {
@@ -203,7 +209,11 @@ export const pipelinesApi = {
   create: (definition: PipelineDefinition) => request<PipelineDetail>("POST", "/pipelines", { body: definition }),
   update: (name: string, definition: PipelineDefinition) =>
     request<PipelineSaved>("PUT", path(name), { body: definition }),
-  archive: (name: string) => request<PipelineDetail>("POST", `${path(name)}/archive`),
+  /** `confirm`: archive even though live workflows use it (they are paused, each with the reason). */
+  archive: (name: string, confirm = false) =>
+    request<PipelineDetail>("POST", `${path(name)}/archive`, { query: { confirm } }),
+  /** The published workflows whose active version uses the pipeline. */
+  usage: (name: string, signal?: AbortSignal) => request<PipelineUse[]>("GET", `${path(name)}/usage`, { signal }),
   unarchive: (name: string) => request<PipelineDetail>("POST", `${path(name)}/unarchive`),
   /** Without a version: the current one. */
   tryOn: (name: string, conversationId: string, version?: number) =>
