@@ -91,6 +91,24 @@ class TestDemoThenRun:
             assert path in result.stderr
         assert counts() == before
 
+    def test_a_run_cut_short_by_a_limit_says_so_and_exits_3(self, demo: Path, tmp_path: Path) -> None:
+        """A limit that leaves conversations unprocessed is no plain success: the run completes, the last line says
+        which limit stopped how many, and the exit code is 3 (documented in `redflare run --help`)."""
+        limited = tmp_path / "limited.yaml"
+        limited.write_text(
+            "name: Limited\n"
+            "trigger: {type: schedule, daily: '02:00', timezone: Europe/London}\n"
+            "settings: {call_limit: 4}\n"
+            "steps:\n"
+            "  - {id: pick, type: select_conversations, config: {source: {integration: demo}, limit: 10}}\n"
+            "  - {id: analyse, type: process_conversations, after: [pick], config: {pipeline: default-qa}}\n"
+        )
+        result = CliRunner().invoke(app, ["run", str(limited)])
+        assert result.exit_code == 3, result.output
+        assert result.stdout.startswith("Run 1: completed")
+        assert result.stdout.rstrip().endswith("Stopped by the call limit: 7 conversations left unprocessed.")
+        assert "3 completed but cut short" in CliRunner().invoke(app, ["run", "--help"]).stdout
+
     def test_run_a_stored_workflow_by_name(self, demo: Path) -> None:
         """A workflow the demo stored runs by its name."""
         result = CliRunner().invoke(app, ["run", "Unhappy customers review"])

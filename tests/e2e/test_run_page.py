@@ -267,3 +267,32 @@ def test_the_runs_tab_charts_two_runs_and_its_figures_match_the_metrics(page: Pa
     }
     for label, value in figures.items():
         expect(page.get_by_label(label, exact=True)).to_have_text(f"{label}{value}", ignore_case=True)
+
+
+def test_a_run_cut_short_by_a_limit_says_so_in_the_list_and_on_its_page(page: Page, served: Server) -> None:
+    """Issue P8: a run the call limit stopped (13 of 20 left unscored) showed a plain green Completed. Now the Runs
+    tab marks it "Call limit" and its page says how many conversations were left unprocessed."""
+    created = served.api.post(
+        "/workflows",
+        {
+            "name": "Run page: limited",
+            "trigger": {"type": "manual"},
+            "settings": {"call_limit": 4},
+            "steps": [
+                step("pick", "select_conversations", [], limit=10),
+                step("analyse", "process_conversations", ["pick"], pipeline="default-qa"),
+            ],
+        },
+    )
+    workflow_id = str(created["id"])
+    served.api.post(f"/workflows/{workflow_id}/publish")
+    run = wait_for_run(served, run_now(served, workflow_id)["id"], {"completed"})
+    assert run["limit_stop"]["message"] == "Stopped by the call limit: 7 conversations left unprocessed."
+
+    sign_in(page)
+    page.goto(f"/workflows/{workflow_id}/runs")
+    row = page.get_by_test_id("run-row-1")
+    expect(row.get_by_text("Completed", exact=True)).to_be_visible()
+    expect(row.get_by_label(run["limit_stop"]["message"])).to_have_text("Call limit")
+    page.goto(f"/workflows/{workflow_id}/runs/{run['id']}")
+    expect(page.get_by_test_id("limit-stop")).to_contain_text(run["limit_stop"]["message"])

@@ -18,7 +18,7 @@ from redflare.domain.errors import InvalidWorkflow
 from redflare.engine.executors import ProcessPoolAnalysisExecutor
 from redflare.services import audit, lifecycle
 from redflare.services.run_start import start_run
-from redflare.services.runs import cancel_run
+from redflare.services.runs import cancel_run, list_runs
 from redflare.services.users import Principal
 from redflare.services.workflows import checked_document, save_draft_by_name
 from redflare.steps.context import Batch
@@ -145,7 +145,16 @@ class TestNeverBillTwice:
             assert session.scalar(select(func.count()).select_from(AnalysisResult)) == 4
 
 
+ADMIN = Principal(user_id="u-admin", email="admin@example.com", role=Role.ADMIN, access=EVERYTHING)
+
+
 class TestLimits:
+    def test_a_run_without_a_limit_reached_has_no_limit_stop(self, store: Store) -> None:
+        add_conversations(store, 3)
+        resource = make_runner(store).run_document(workflow(SELECT_DEMO, PROCESS, settings={"call_limit": 50}))
+        assert resource["limit_stop"] is None
+        assert "stopped_by" not in steps_by_id(resource)["analyse"]["tally"]
+
     def test_call_limit_stops_processing_mid_run(self, store: Store) -> None:
         """The firing is one call; the rest of the allowance is spent on conversations, then processing stops."""
         add_conversations(store, 10)
@@ -155,22 +164,38 @@ class TestLimits:
         tally = steps_by_id(resource)["analyse"]["tally"]
         assert tally["processed"] == 4
         assert tally["skipped_by_limit"] == 6
+        assert tally["stopped_by"] == "call_limit"
         assert resource["status"] == "completed"
         assert "call limit" in " ".join(tally["notes"])
+        # Cut short, and it says so on the run itself (the runs list, the run page, the CLI read this).
+        assert resource["limit_stop"] == {
+            "limit": "call_limit",
+            "left": 6,
+            "message": "Stopped by the call limit: 6 conversations left unprocessed.",
+        }
+        with store.read() as session:
+            workflow_id = session.scalar(select(Workflow.id))
+            assert workflow_id is not None
+            [listed] = list_runs(session, principal=ADMIN, workflow_id=workflow_id, limit=10, offset=0).data
+        assert listed["limit_stop"] == resource["limit_stop"]
 
     def test_credits_limit_stops_and_pauses_the_workflow(self, store: Store) -> None:
         """Once spending reaches the credits limit no new work starts and the live workflow pauses through its
         lifecycle: "reached" at the limit, credits to 2 places, and an audit entry by RedFlare itself."""
         add_conversations(store, 10)
         runner = make_runner(store, batch_size=2)
-        admin = Principal(user_id="u-admin", email="admin@example.com", role=Role.ADMIN, access=EVERYTHING)
         with store.transaction() as session:
             document = checked_document(session, workflow(SELECT_DEMO, PROCESS, settings={"credits_limit": 3}))
             workflow_id = save_draft_by_name(session, document, now=T0).id
-            lifecycle.publish(session, principal=admin, workflow_id=workflow_id, now=T0)
+            lifecycle.publish(session, principal=ADMIN, workflow_id=workflow_id, now=T0)
         resource = runner.run_workflow(workflow_id)
         tally = steps_by_id(resource)["analyse"]["tally"]
         assert tally["processed"] == 3
+        assert resource["limit_stop"] == {
+            "limit": "credits_limit",
+            "left": 7,
+            "message": "Stopped by the credits limit: 7 conversations left unprocessed.",
+        }
         assert resource["credits"] == pytest.approx(3.0)
         with store.transaction() as session:
             stored = session.get(Workflow, workflow_id)

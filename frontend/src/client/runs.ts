@@ -91,7 +91,16 @@ export interface Run {
   credits: number;
   conversations_processed: number;
   error: string | null;
+  /** Set when a limit cut the run short (it still completes). */
+  limit_stop?: LimitStop | null;
   steps: RunStep[];
+}
+
+/** Which limit stopped a run, how many conversations it left unprocessed, and the sentence to show. */
+export interface LimitStop {
+  limit: "credits_limit" | "call_limit";
+  left: number;
+  message: string;
 }
 
 /** One row of the runs list. */
@@ -108,6 +117,7 @@ export interface RunSummary {
   runtime_s: number | null;
   credits: number;
   conversations_processed: number;
+  limit_stop?: LimitStop | null;
 }
 
 export interface RunsPage {

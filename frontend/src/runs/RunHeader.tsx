@@ -4,7 +4,7 @@ import { Alert, Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from "@man
 import type { Run } from "../client/runs";
 import { formatCredits, formatRuntime, formatTime, triggerLabel } from "./format";
 import { RunActions } from "./RunActions";
-import { RunStatusBadge, TestMarker } from "./RunStatusBadge";
+import { LimitMarker, RunStatusBadge, TestMarker } from "./RunStatusBadge";
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -40,12 +40,18 @@ export function RunHeader({
           <Title order={2}>Run #{run.number}</Title>
           <RunStatusBadge status={run.status} size="lg" />
           {run.test && <TestMarker size="lg" />}
+          {run.limit_stop && <LimitMarker limitStop={run.limit_stop} size="lg" />}
         </Group>
         {!readOnly && <RunActions run={run} onChanged={onChanged} onRerun={onRerun} />}
       </Group>
       {run.error && (
         <Alert color="red" title="The run failed">
           {run.error}
+        </Alert>
+      )}
+      {run.limit_stop && (
+        <Alert color="orange" title="Cut short by a limit" data-testid="limit-stop">
+          {run.limit_stop.message}
         </Alert>
       )}
       <Card withBorder padding="sm" radius="md">

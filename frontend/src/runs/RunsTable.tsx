@@ -44,7 +44,7 @@ export function RunsTable({ workflowId, runs }: { workflowId: string; runs: RunS
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <StatusWithMarker status={run.status} test={run.test} />
+                  <StatusWithMarker status={run.status} test={run.test} limitStop={run.limit_stop ?? null} />
                 </Table.Td>
                 <Table.Td>{triggerLabel(run.trigger_type)}</Table.Td>
                 <Table.Td>{formatTime(run.started_at ?? run.created_at)}</Table.Td>

@@ -14,6 +14,7 @@ from redflare.domain.loading import load_document
 
 EXIT_FAILED = 1
 EXIT_REFUSED = 2
+EXIT_LIMITED = 3  # completed, but a limit (credits or calls) left conversations unprocessed
 
 
 def run_command(
@@ -25,7 +26,11 @@ def run_command(
         bool, typer.Option("--test", help="A test run: no credits charged, nothing stored as results.")
     ] = False,
 ) -> None:
-    """Run a workflow now and print how every step went."""
+    """Run a workflow now and print how every step went.
+
+    Exit code: 0 completed, 1 failed or cancelled, 2 refused (issues, or the call limit), 3 completed but cut short by
+    the credits or call limit (conversations left unprocessed).
+    """
     path = Path(target)
     with open_runner() as runner:
         try:
@@ -46,6 +51,8 @@ def run_command(
         typer.echo(render(resource))
     if resource["status"] != "completed":
         raise typer.Exit(EXIT_FAILED)
+    if resource.get("limit_stop"):
+        raise typer.Exit(EXIT_LIMITED)
 
 
 def render(resource: dict[str, Any]) -> str:
@@ -72,6 +79,8 @@ def render(resource: dict[str, Any]) -> str:
             state = message["status"] if not message["reason"] else f"{message['status']} ({message['reason']})"
             line += f"\n  {'':<{width}}  email {message['subject']!r} to {', '.join(message['to'])}: {state}"
         lines.append(line)
+    if resource.get("limit_stop"):
+        lines.append(resource["limit_stop"]["message"])
     if resource.get("error"):
         lines.append(f"Error: {resource['error']}")
     return "\n".join(lines)

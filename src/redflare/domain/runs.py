@@ -6,9 +6,10 @@ an illegal change raises `IllegalTransition`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from redflare.domain.errors import IllegalTransition
 
@@ -74,3 +75,22 @@ def runtime_s(started_at: datetime | None, finished_at: datetime | None, idle_s:
     if started_at is None or finished_at is None:
         return None
     return round(max(0.0, (finished_at - started_at).total_seconds() - idle_s), 3)
+
+
+LIMIT_NAMES: Mapping[str, str] = {"credits_limit": "credits limit", "call_limit": "call limit"}
+
+
+def limit_stop(tallies: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A run a limit cut short, from its steps' tallies: which limit, how many conversations it left unprocessed,
+    and the sentence every surface shows; None when no limit stopped a step. The run itself still completes."""
+    stopped = [tally for tally in tallies if tally.get("stopped_by") in LIMIT_NAMES]
+    if not stopped:
+        return None
+    limit = str(stopped[0]["stopped_by"])
+    left = sum(int(tally.get("skipped_by_limit") or 0) for tally in stopped)
+    noun = "conversation" if left == 1 else "conversations"
+    return {
+        "limit": limit,
+        "left": left,
+        "message": f"Stopped by the {LIMIT_NAMES[limit]}: {left} {noun} left unprocessed.",
+    }

@@ -215,7 +215,11 @@ class RunEngine:
             written={port: self.files.write_later(run_id, step_id, port, out) for port, out in result.outputs.items()},
             counts={port: out.height for port, out in result.outputs.items()},
             rows_in=None if frame is None else frame.height,
-            tally={**result.tally, **({"notes": result.notes} if result.notes else {})},
+            tally={
+                **result.tally,
+                **({"notes": result.notes} if result.notes else {}),
+                **({"stopped_by": result.stopped_by} if result.stopped_by else {}),
+            },
             exports=result.exports,
             messages=result.messages,
         )

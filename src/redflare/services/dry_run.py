@@ -65,6 +65,10 @@ class _NeverSpends:
         return None
 
     @property
+    def stopped_by(self) -> None:
+        return None
+
+    @property
     def cancelled(self) -> bool:
         return False
 

@@ -38,7 +38,7 @@ from redflare.adapters.db.store import Store
 from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.domain.delivery import NOT_SENT_CANCELLED
 from redflare.domain.errors import NotFound
-from redflare.domain.runs import RunStatus, StepStatus, runtime_s
+from redflare.domain.runs import RunStatus, StepStatus, limit_stop, runtime_s
 from redflare.domain.workflow import TriggerType, WorkflowDocument
 from redflare.services.deliveries import step_deliveries
 from redflare.services.run_start import begin_run, reopen, runnable_document
@@ -99,6 +99,8 @@ def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = N
         "credits": float(run.credits),
         "conversations_processed": run.conversations_processed,
         "error": run.error,
+        # Set when a limit cut the run short ({limit, left, message}); the run still ends completed.
+        "limit_stop": limit_stop(step.tally or {} for step in step_rows.values()),
         "steps": [
             {**_step_resource(step_rows[step_id]), **deliveries.get(step_id, {"exports": [], "messages": []})}
             for step_id in order
@@ -255,10 +257,21 @@ def list_runs(session: Session, *, principal: Principal, workflow_id: str, limit
     """One page of a workflow's runs, newest first, with how many there are in all."""
     workflow = visible_workflow(session, principal, workflow_id)
     count = session.scalar(select(func.count()).select_from(Run).where(Run.workflow_id == workflow.id)) or 0
-    page = session.scalars(
-        select(Run).where(Run.workflow_id == workflow.id).order_by(Run.number.desc()).limit(limit).offset(offset)
+    page = list(
+        session.scalars(
+            select(Run).where(Run.workflow_id == workflow.id).order_by(Run.number.desc()).limit(limit).offset(offset)
+        )
     )
-    return RunPage([_summary(run) for run in page], count)
+    tallies: dict[str, list[dict[str, Any]]] = {}
+    if page:  # the page's processing steps in one query: only they can be stopped by a limit
+        rows = session.execute(
+            select(StepRun.run_id, StepRun.tally).where(
+                StepRun.run_id.in_([run.id for run in page]), StepRun.type == "process_conversations"
+            )
+        )
+        for run_id, tally in rows:
+            tallies.setdefault(run_id, []).append(tally or {})
+    return RunPage([{**_summary(run), "limit_stop": limit_stop(tallies.get(run.id, []))} for run in page], count)
 
 
 def _summary(run: Run) -> dict[str, Any]:

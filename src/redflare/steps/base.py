@@ -41,6 +41,8 @@ class StepResult:
     """Emails to send: the engine puts them in the outbox with the step's result, in one transaction."""
     exports: list[ExportRecord] = field(default_factory=list)
     """Files the step stored through `StepContext.exports`; recorded with the step's result."""
+    stopped_by: str | None = None
+    """The limit that cut the step short ("call_limit" or "credits_limit"): recorded in its tally, shown on the run."""
 
     @classmethod
     def single(cls, frame: pl.DataFrame, **kwargs: Any) -> StepResult:

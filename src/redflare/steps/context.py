@@ -17,6 +17,7 @@ from redflare.domain.delivery import ExportRecord, FileType
 from redflare.domain.ports import Clock
 
 Order = Literal["newest", "oldest", "random"]
+StopCause = Literal["call_limit", "credits_limit", "cancelled"]
 State = Literal["processed", "unprocessed", "all"]
 
 
@@ -107,6 +108,11 @@ class SpendGuard(Protocol):
     @property
     def stop_reason(self) -> str | None:
         """Why admission stopped (limit reached), if it did."""
+        ...
+
+    @property
+    def stopped_by(self) -> StopCause | None:
+        """What stopped admission: a limit (the run goes on, cut short) or the run's cancel; None if nothing did."""
         ...
 
 

@@ -127,6 +127,7 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
         processed=len(fresh),
         tally={"processed": len(fresh), "reused": reused.height, "skipped_by_limit": skipped, "failed": failed},
         notes=notes,
+        stopped_by=ctx.guard.stopped_by if skipped and ctx.guard.stopped_by != "cancelled" else None,
     )
 
 

@@ -38,6 +38,7 @@ from redflare.domain.lifecycle import LifecycleAction, WorkflowStatus, credits_l
 from redflare.domain.ports import Clock
 from redflare.domain.runs import RunStatus
 from redflare.domain.workflow import Settings as Limits
+from redflare.steps.context import StopCause
 
 ROLLING_WINDOW = timedelta(hours=24)
 _RESULTS = cast(Table, AnalysisResult.__table__)  # a plain Table: Core inserts skip the ORM
@@ -130,10 +131,18 @@ class SqlSpendGuard:
         self._lock = threading.Lock()
         self._reserved: dict[str, Decimal] = {}  # conversation id → price, admitted but not yet settled
         self._stop_reason: str | None = None
+        self._stopped_by: StopCause | None = None
 
     @property
     def stop_reason(self) -> str | None:
         return self._stop_reason
+
+    @property
+    def stopped_by(self) -> StopCause | None:
+        return self._stopped_by
+
+    def _stop(self, cause: StopCause, reason: str) -> None:
+        self._stopped_by, self._stop_reason = cause, reason
 
     def admit(self, priced: Sequence[tuple[str, Decimal]]) -> int:
         with self._lock:
@@ -142,7 +151,7 @@ class SqlSpendGuard:
             now = self._clock.now()
             with self._sessions.begin() as session:
                 if run_status(session, self._run_id) is not RunStatus.RUNNING:
-                    self._stop_reason = "the run was cancelled"
+                    self._stop("cancelled", "the run was cancelled")
                     return 0
                 if self._test:
                     return len(priced)  # a test run spends nothing and counts no calls
@@ -156,10 +165,10 @@ class SqlSpendGuard:
                 admitted = 0
                 for _, price in priced:
                     if self._limits.call_limit is not None and calls + admitted >= self._limits.call_limit:
-                        self._stop_reason = f"call limit of {self._limits.call_limit} calls in 24 hours reached"
+                        self._stop("call_limit", f"call limit of {self._limits.call_limit} calls in 24 hours reached")
                         break
                     if not affordable(spent=spent, limit=self._limits.credits_limit, price=price):
-                        self._stop_reason = f"credits limit of {self._limits.credits_limit} reached"
+                        self._stop("credits_limit", f"credits limit of {self._limits.credits_limit} reached")
                         break
                     spent += price
                     admitted += 1
@@ -213,7 +222,7 @@ class SqlSpendGuard:
         reason); this run admits no more."""
         limit = self._limits.credits_limit
         assert limit is not None, "only a set credits limit pauses"
-        self._stop_reason = f"credits limit of {limit} reached"
+        self._stop("credits_limit", f"credits limit of {limit} reached")
         workflow = session.get(Workflow, self._workflow_id, with_for_update=True)
         if workflow is not None and workflow.status == WorkflowStatus.LIVE:
             reason = credits_limit_pause_reason(limit, spent)

@@ -133,6 +133,12 @@ class StepPublic(BaseModel):
     )
 
 
+class LimitStopPublic(BaseModel):
+    limit: Literal["credits_limit", "call_limit"]
+    left: int = Field(description="Conversations the limit left unprocessed.")
+    message: str = Field(description='What every surface shows, e.g. "Stopped by the credits limit: 480 …".')
+
+
 class RunPublic(BaseModel):
     """The run resource of appendix E (also what `redflare run --json` prints)."""
 
@@ -150,6 +156,9 @@ class RunPublic(BaseModel):
     credits: float
     conversations_processed: int
     error: str | None
+    limit_stop: LimitStopPublic | None = Field(
+        default=None, description="Set when a limit cut the run short (the run still completes): which, and how many."
+    )
     steps: list[StepPublic]
 
 
@@ -166,6 +175,7 @@ class RunSummary(BaseModel):
     runtime_s: float | None
     credits: float
     conversations_processed: int
+    limit_stop: LimitStopPublic | None = None
 
 
 class RunsPublic(BaseModel):
