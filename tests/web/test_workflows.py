@@ -422,6 +422,7 @@ class TestSettings:
             for hours_ago, amount in ((1, "9.5"), (30, "4")):
                 at = set_at - timedelta(hours=hours_ago)
                 session.add(Call(workflow_id=workflow_id, kind="firing", count=2, at=at))
+                session.add(Call(workflow_id=workflow_id, kind="pipeline", count=5, at=at))
                 session.add(
                     Charge(
                         workflow_id=workflow_id,
@@ -434,7 +435,9 @@ class TestSettings:
                 )
         clock.advance(120)
         shown = ana.get(f"/workflows/{workflow_id}/settings").json()
-        assert (shown["credits_limit"], shown["credits_spent"], shown["calls_last_24h"]) == (100.0, 9.5, 2)
+        assert (shown["credits_limit"], shown["credits_spent"], shown["calls_last_24h"]) == (100.0, 9.5, 7)
+        # What the calls are made of (Settings shows "2 triggers + 5 conversations = 7 of … calls in the last 24 h").
+        assert (shown["triggers_last_24h"], shown["conversations_last_24h"]) == (2, 5)
         assert shown["credits_limit_since"] == "2026-04-01T09:00:00Z"
 
     def test_a_changed_credits_limit_counts_from_now(self, ana: Actor, clock: FixedClock) -> None:

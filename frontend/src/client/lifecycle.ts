@@ -40,6 +40,10 @@ export interface WorkflowSettings {
   /** Credits spent since the credits limit was set (or ever, without one). */
   credits_spent: number;
   calls_last_24h: number;
+  /** Of the calls: runs started (each firing or Run now). */
+  triggers_last_24h: number;
+  /** Of the calls: conversations sent to a pipeline. */
+  conversations_last_24h: number;
 }
 
 /** `PUT /workflows/{id}/settings`: both limits (null: no limit) and the overlap policy. */

@@ -21,7 +21,9 @@ import { useEditor } from "../editor/context";
 import { problemMessage } from "../lifecycle/controls";
 import {
   bodyFromForm,
+  callUsage,
   errorsFromProblem,
+  formatNumber,
   formFromSettings,
   validateForm,
   type FieldErrors,
@@ -31,6 +33,11 @@ import {
 // The guide's words ("Set limits in Settings"), as full sentences.
 export const CALL_LIMIT_DESCRIPTION =
   "Sets a maximum number of times this workflow can be triggered to prevent accidental loops or excessive activity.";
+/** What counts as a call, said plainly: the guide's two sentences about the limit meet here. */
+export const CALL_LIMIT_COUNTS =
+  "Each run started counts 1 call, and each conversation it sends to a pipeline counts 1 more, over the last 24 hours. " +
+  "Once the limit is reached, no new run starts and a run in progress stops processing more conversations.";
+
 export const CREDITS_LIMIT_DESCRIPTION =
   "Lets you control your spending by setting a credit threshold. The workflow will automatically pause if it exceeds this amount.";
 
@@ -40,9 +47,6 @@ const OVERLAP_OPTIONS: { value: OverlapPolicy; label: string }[] = [
   { value: "parallel", label: "Run in parallel" },
 ];
 
-function formatNumber(value: number): string {
-  return value.toLocaleString(undefined, { maximumFractionDigits: 2 });
-}
 
 /** How much of a limit is used, as text and a bar (no bar without a limit). */
 function Usage({ label, used, limit }: { label: string; used: number; limit: number | null }) {
@@ -160,6 +164,12 @@ export function SettingsTab({ workflowId }: { workflowId: string }) {
             readOnly={readOnly}
           />
           <Usage label="Calls in the last 24 hours" used={settings.calls_last_24h} limit={settings.call_limit} />
+          <Text size="sm" data-testid="call-usage">
+            {callUsage(settings.triggers_last_24h, settings.conversations_last_24h, settings.call_limit)}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {CALL_LIMIT_COUNTS}
+          </Text>
         </Stack>
       </Paper>
       <Paper withBorder p="md">

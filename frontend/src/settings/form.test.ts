@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../client";
 import type { WorkflowSettings } from "../client/lifecycle";
-import { bodyFromForm, errorsFromProblem, fieldOfPath, formFromSettings, validateForm } from "./form";
+import { bodyFromForm, callUsage, errorsFromProblem, fieldOfPath, formFromSettings, validateForm } from "./form";
 
 const settings: WorkflowSettings = {
   call_limit: 1000,
@@ -10,6 +10,8 @@ const settings: WorkflowSettings = {
   credits_limit_since: null,
   credits_spent: 12.5,
   calls_last_24h: 3,
+  triggers_last_24h: 1,
+  conversations_last_24h: 2,
 };
 
 describe("form ↔ API body", () => {
@@ -67,5 +69,12 @@ describe("errors from a failed save", () => {
       fields: {},
       general: "Viewers cannot change workflows",
     });
+  });
+});
+
+describe("call usage", () => {
+  it("says what the calls are made of, against the limit", () => {
+    expect(callUsage(1, 57, 100)).toBe("1 trigger + 57 conversations = 58 of 100 calls in the last 24 h");
+    expect(callUsage(2, 1, null)).toBe("2 triggers + 1 conversation = 3 calls in the last 24 h");
   });
 });

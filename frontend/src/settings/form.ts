@@ -74,3 +74,15 @@ export function errorsFromProblem(error: unknown): { fields: FieldErrors; genera
   const general = unplaced.length > 0 ? unplaced.join("; ") : placed ? null : (error.detail ?? error.title);
   return { fields, general };
 }
+
+export function formatNumber(value: number): string {
+  return value.toLocaleString(undefined, { maximumFractionDigits: 2 });
+}
+
+/** "1 trigger + 57 conversations = 58 of 100 calls in the last 24 h" */
+export function callUsage(triggers: number, conversations: number, limit: number | null): string {
+  const total = triggers + conversations;
+  const of = limit === null ? "" : ` of ${formatNumber(limit)}`;
+  const plural = (n: number, word: string) => `${formatNumber(n)} ${word}${n === 1 ? "" : "s"}`;
+  return `${plural(triggers, "trigger")} + ${plural(conversations, "conversation")} = ${formatNumber(total)}${of} calls in the last 24 h`;
+}

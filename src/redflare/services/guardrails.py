@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.ledger import calls_in_window, credits_spent
+from redflare.adapters.db.ledger import calls_by_kind, credits_spent
 from redflare.adapters.db.limits import limits_of
 from redflare.adapters.db.orm import Workflow
 from redflare.domain.workflow import Settings as Limits
@@ -42,18 +42,25 @@ class GuardrailsView:
     credits_limit_since: datetime | None
     credits_spent: float
     calls_last_24h: int
+    triggers_last_24h: int
+    """Of the calls: runs started (each firing, Run now included, is one)."""
+    conversations_last_24h: int
+    """Of the calls: conversations sent to a pipeline (each one is one)."""
 
 
 def guardrails(session: Session, *, principal: Principal, workflow_id: str, now: datetime) -> GuardrailsView:
     """The limits with what counts against them: credits spent since the limit was set, calls in the last 24 h."""
     workflow = visible_workflow(session, principal, workflow_id)
+    calls = calls_by_kind(session, workflow.id, now)
     return GuardrailsView(
         call_limit=workflow.call_limit,
         credits_limit=None if workflow.credits_limit is None else float(workflow.credits_limit),
         overlap=workflow.overlap_policy,
         credits_limit_since=workflow.credits_limit_since,
         credits_spent=float(credits_spent(session, workflow.id, workflow.credits_limit_since)),
-        calls_last_24h=calls_in_window(session, workflow.id, now),
+        calls_last_24h=sum(calls.values()),
+        triggers_last_24h=calls.get("firing", 0),
+        conversations_last_24h=calls.get("pipeline", 0),
     )
 
 

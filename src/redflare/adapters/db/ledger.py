@@ -98,6 +98,17 @@ def calls_in_window(session: Session, workflow_id: str, now: datetime) -> int:
     return int(total or 0)
 
 
+def calls_by_kind(session: Session, workflow_id: str, now: datetime) -> dict[str, int]:
+    """The calls of the rolling 24 hours before `now`, by kind: "firing" (a run started: the trigger's) and
+    "pipeline" (conversations sent to a pipeline). Their sum is `calls_in_window`."""
+    rows = session.execute(
+        select(Call.kind, func.coalesce(func.sum(Call.count), 0))
+        .where(Call.workflow_id == workflow_id, Call.at > now - ROLLING_WINDOW)
+        .group_by(Call.kind)
+    )
+    return {str(kind): int(total) for kind, total in rows}
+
+
 def credits_spent(session: Session, workflow_id: str, since: datetime | None) -> Decimal:
     """Credits charged to the workflow since its credits limit was set (or ever)."""
     query = select(func.sum(Charge.amount)).where(Charge.workflow_id == workflow_id)  # typed: comes back in credits

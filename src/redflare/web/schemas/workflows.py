@@ -142,7 +142,9 @@ class SettingsPublic(_FromService):
     overlap: Literal["skip", "queue", "parallel"]
     credits_limit_since: datetime | None = Field(description="Spending counts against the limit from here.")
     credits_spent: float = Field(description="Credits spent since the credits limit was set (or ever, without one).")
-    calls_last_24h: int
+    calls_last_24h: int = Field(description="Calls counted against the call limit: triggers plus conversations.")
+    triggers_last_24h: int = Field(default=0, description="Of those, runs started (each firing or Run now is one).")
+    conversations_last_24h: int = Field(default=0, description="Of those, conversations sent to a pipeline.")
 
 
 class ImpactPublic(BaseModel):
