@@ -83,9 +83,7 @@ class DryRun:
         self.budget = budget
         self.now = now
         # The query runs in the caller's transaction (on SQLite a second one would wait for its lock).
-        self.source = SqlConversations(
-            sessionmaker(bind=session.connection(), join_transaction_mode="rollback_only")
-        )
+        self.source = SqlConversations(sessionmaker(bind=session.connection(), join_transaction_mode="rollback_only"))
         self.prices: list[Decimal] = []  # every conversation the run would send, in order, limits aside
         self.selected: set[str] = set()
         self.sets: dict[tuple[str, str], pl.DataFrame] = {}
