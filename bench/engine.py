@@ -1,35 +1,27 @@
-"""Engine benchmark (issue P1): the appendix-A workflow through the real engine, next to plain Python.
+"""Engine benchmark (issue P7): the engine's figures, each beside a baseline doing the same work in this run.
 
-Run from the repository root:  .venv/bin/python bench/engine.py [--sizes 1000,10000] [--quick]
+Run from the repository root:  .venv/bin/python bench/engine.py [--sizes 1000,10000,100000] [--rounds 3]
+                                   [--quick] [--batch-size 200] [--workers N] [--set-rows 1000000]
                                (or: .venv/bin/python -m bench.engine …)
-                                   [--repeat 2] [--batch-size 500] [--profile] [--set-rows 1000000]
 
-For each N (default 1,000 / 10,000 / 100,000), `--repeat` times in turn:
-- a fresh SQLite store in a temp folder (migrated, built-in pipelines seeded, plus the `noop`
-  pipeline) gets N seeded synthetic conversations (`bench.synthetic`, loaded with
-  `upsert_conversations`; generating and loading are reported, not timed as part of any run);
-- engine: select → process (default-qa) → filter → sort, and distribute (`bench.workflows`), one
-  `Runner.run_document` call with `ProcessPoolAnalysisExecutor(os.cpu_count())`; per-step seconds
-  from the run resource (started_at → finished_at) and, in brackets, the step kind's body alone;
-- engine + noop: the same graph with a pipeline that does nothing and costs nothing, so the
-  process step shows what the engine spends per conversation around the analysis;
-- baseline: the same N conversations, regenerated in memory, analysed by a plain
-  `multiprocessing.Pool(os.cpu_count())` and filtered, sorted and split in plain lists
-  (`bench.baseline`), in this same process.
-The figure is engine process-step rate ÷ baseline process rate, each side's best repeat (the
-machine is shared; every repeat's own ratio is printed too). Both sides start a new pool inside
-their timing. Peak memory is this process plus its children (RSS, sampled every 20 ms), the worst
-repeat. CPU seconds of this process and of the workers are printed, since on 2 cores the process
-feeding the workers competes with them for a core.
-
-Then the 1,000,000-row set operations (`bench.set_ops`) and the engine's own overhead on a 7-step
-run over 10 conversations: the median over 20 runs (after 2 warm-up runs on a warm pool) of the
-whole `run_document` wall time minus the step bodies on the graph's critical path.
-
-Batch size: 500 by default. At N=10,000 on 2 cores, 200 / 500 / 1,000 gave process-step rates
-within the run-to-run noise (engine ÷ baseline 79 % / 83 % / 81 %); 500 keeps per-batch
-transactions and hand-overs rare without a long tail on the last batch. `--batch-size` overrides.
-`--profile` prints cProfile of the process step's body (its thread) for the largest N.
+Rounds are paired: each runs the baseline, then the engine, back to back, and a figure is the median
+over rounds (at least 3) of the value taken within each round; every round's load average is
+printed, since the machine is shared. Outputs are compared by value (ids, scores), every round.
+One untimed run first starts the analysis forkserver (`bench.processing.warm_up`), so rounds are alike.
+1. Process Conversations (default-qa) against `multiprocessing.Pool(workers)` over the same
+   `analyse()` on the same conversations, by wall and by CPU per conversation (`bench.processing`);
+2. the no-op DAG (select → process with a pipeline that does nothing → filter → sort, distribute)
+   against a bare sqlite3 → polars script on the same store file (`bench.noop_dag`);
+   both per N in `--sizes`, each round on a fresh copy of a store prepared once per N (`bench.stores`);
+3. per-step overhead: the slope of run time from a 2- to an 8-step chain of trivial steps, and
+4. trivial runs per second in a warm process (`bench.chains`);
+5. peak RSS of the whole process tree of `redflare run` over 100,000 conversations (`bench.peak_rss`;
+   measured at the largest N when 100,000 is not among the sizes, then with no target);
+6. filter + sort (with limit) + distribute over `--set-rows` rows through the step kinds, beside
+   bare polars (`bench.set_ops`).
+Targets (`bench.results`) are printed beside each figure as met / not met, never asserted. The exit
+status is 1 when outputs compared by value differ (the figures then compare different work), else 0.
+`--quick` (N = 1,000, 100,000 set rows, shorter chains) is a smoke run of every piece: under two minutes.
 """
 
 from __future__ import annotations
@@ -37,14 +29,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
-import statistics
-import subprocess
+import shutil
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable for `bench.*`
@@ -52,174 +41,245 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 import polars as pl
 
-from bench.baseline import run_baseline
-from bench.measure import Measured, TimedRunner, measure_run, open_store
-from bench.memory import PeakMemory
-from bench.report import print_overhead, print_set_ops, print_size, print_targets
-from bench.results import BaselineRun, Overhead, SizeResult
-from bench.set_ops import bench_set_ops
-from bench.synthetic import INTEGRATION, conversations, iter_conversations
-from bench.workflows import NOOP, appendix_a, seven_steps
-from redflare.adapters.db.conversations import ensure_integration, upsert_conversations
-from redflare.adapters.db.pipelines import save_pipeline
-from redflare.adapters.db.store import Store
-from redflare.analysis.catalog import load_builtin_pipelines
-from redflare.domain.ports import SystemClock
-from redflare.engine.executors import ProcessPoolAnalysisExecutor
-from redflare.services.bootstrap import ensure_builtins
+from bench import report
+from bench.chains import chain_rounds
+from bench.cost import load_average
+from bench.noop_dag import noop_rounds
+from bench.outputs import Agreement
+from bench.paired import Rounds
+from bench.peak_rss import peak_rss
+from bench.processing import process_rounds, warm_up
+from bench.report import Column
+from bench.results import (
+    RSS_N,
+    RUNS_PER_SECOND,
+    STEP_OVERHEAD,
+    Figure,
+    Target,
+    noop_target,
+    process_target,
+    rss_target,
+    set_ops_target,
+)
+from bench.set_ops import set_ops_rounds
+from bench.stores import Prepared, prepare
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
-DEFAULT_BATCH = 500
-LOAD_CHUNK = 10_000
-OVERHEAD_RUNS = 20
-WORKERS = os.cpu_count() or 1
+DEFAULT_BATCH = 200  # the product's default (REDFLARE_BATCH_SIZE); the pool's chunksize is the same
 
 
-def import_seconds() -> float:
-    """Importing what a run needs, in a fresh interpreter (this one has it imported already)."""
-    code = (
-        "import time; t = time.perf_counter(); "
-        "import redflare.services.execution, redflare.engine.executors, redflare.services.bootstrap; "
-        "print(time.perf_counter() - t)"
+@dataclass(frozen=True)
+class Plan:
+    sizes: list[int]
+    rounds: int
+    workers: int
+    batch: int
+    set_rows: int
+    chain_repeats: int
+    burst_s: float
+    rss_n: int
+
+
+@dataclass
+class Findings:
+    figures: list[Figure]
+    compared: list[Agreement]
+
+
+PROCESS_COLUMNS = [
+    Column("pool s", "pool s"),
+    Column("step s", "step s"),
+    Column("run s", "run s"),
+    Column("wall ratio", "wall", suffix="×"),
+    Column("run ratio", "run", suffix="×"),
+    Column("pool cpu ms", "pool ms/conv", 3),
+    Column("ours cpu ms", "ours ms/conv", 3),
+    Column("cpu ratio", "CPU", suffix="×"),
+]
+NOOP_COLUMNS = [
+    Column("bare s", "bare s", 3),
+    Column("ours s", "engine s", 3),
+    Column("overhead s", "overhead s", 3),
+    Column("bare cpu s", "bare CPU s", 3),
+    Column("ours cpu s", "engine CPU s", 3),
+    Column("cpu ratio", "CPU engine÷bare", 1, "×"),
+]
+CHAIN_COLUMNS = [
+    Column("bare 2-step ms", "bare 2 ms", 2),
+    Column("ours 2-step ms", "engine 2 ms", 2),
+    Column("ours 8-step ms", "engine 8 ms", 2),
+    Column("bare per step ms", "bare ms/step", 3),
+    Column("ours per step ms", "engine ms/step", 3),
+    Column("bare runs/s", "bare runs/s", 0),
+    Column("ours runs/s", "engine runs/s", 1),
+    Column("bare cpu ms/run", "bare CPU ms", 2),
+    Column("ours cpu ms/run", "engine CPU ms", 2),
+]
+SET_COLUMNS = [
+    Column("bare filter s", "bare filter", 3),
+    Column("bare sort s", "bare sort", 3),
+    Column("bare distribute s", "bare distr.", 3),
+    Column("bare s", "bare s", 3),
+    Column("ours filter s", "filter", 3),
+    Column("ours sort s", "sort", 3),
+    Column("ours distribute s", "distribute", 3),
+    Column("ours s", "steps s", 3),
+    Column("ratio", "steps÷bare", 2, "×"),
+    Column("cpu ratio", "CPU steps÷bare", 2, "×"),
+]
+
+
+def bench_size(n: int, plan: Plan, scratch: Path, findings: Findings) -> None:
+    """Figures 1 and 2 (and 5 at its N) on one store of `n` conversations, prepared once."""
+    folder = scratch / f"n{n}"
+    prepared = prepare(folder, n)
+    bench_process(prepared, plan, folder, findings)
+    bench_noop(prepared, plan, folder, findings)
+    if n == plan.rss_n:
+        bench_rss(prepared, plan, folder, findings)
+    shutil.rmtree(folder)  # the pristine store and its pickle: hundreds of MB at 100,000
+
+
+def bench_process(prepared: Prepared, plan: Plan, folder: Path, findings: Findings) -> None:
+    n, workers = prepared.n, plan.workers
+    report.section(f"1. Process Conversations (default-qa) vs multiprocessing.Pool({workers}) over analyse() · N={n:,}")
+    report.say(f"  store prepared once (not timed): generate {prepared.generate_s:.2f} s, load {prepared.load_s:.2f} s")
+    report.say("  pool s: Pool start + analyse() + outcomes back · step s: the process step as the run recorded it")
+    report.say("  run s: the whole run_document (select, process, bookkeeping) · CPU: this process + workers,")
+    report.say("  per conversation, the engine's over the whole run · ratios = pool ÷ engine, within each round")
+    processed = process_rounds(prepared, folder, rounds=plan.rounds, workers=workers, batch=plan.batch)
+    report.rounds_table(processed, PROCESS_COLUMNS)
+    report.agreements(processed.agreements)
+    target, name = process_target(n), f"Process Conversations ÷ Pool({workers})"
+    figures = [
+        _median(f"{name}, wall, N={n:,}", processed, "wall ratio", "{:.2f}×", target),
+        _median(f"{name}, CPU/conv, N={n:,}", processed, "cpu ratio", "{:.2f}×", target),
+    ]
+    report.figure_lines(figures)
+    findings.figures += figures
+    findings.compared += processed.agreements
+
+
+def bench_noop(prepared: Prepared, plan: Plan, folder: Path, findings: Findings) -> None:
+    n = prepared.n
+    report.section(f"2. No-op DAG through the engine vs a bare sqlite3 → polars script · N={n:,}")
+    report.say("  engine s: run_document of select → process (noop) → filter → sort, distribute, same store file")
+    noop = noop_rounds(prepared, folder, rounds=plan.rounds, workers=plan.workers, batch=plan.batch)
+    report.rounds_table(noop, NOOP_COLUMNS)
+    report.agreements(noop.agreements)
+    figure = _median(f"No-op DAG overhead over bare, N={n:,}", noop, "overhead s", "{:+.3f} s", noop_target(n))
+    report.figure_lines([figure])
+    findings.figures.append(figure)
+    findings.compared += noop.agreements
+
+
+def bench_rss(prepared: Prepared, plan: Plan, folder: Path, findings: Findings) -> None:
+    n = prepared.n
+    report.section(f"5. Peak RSS of the process tree of `redflare run` (appendix A, default-qa) · N={n:,}")
+    rss = peak_rss(prepared, folder, workers=plan.workers, batch=plan.batch)
+    report.say(f"  one run: {rss.processed:,} conversations processed in {rss.wall_s:.1f} s (command wall time)")
+    report.say("  RSS summed over the tree every 20 ms: pages the forkserver shares with its workers count in each")
+    if n != RSS_N:
+        report.say(f"  (the target is for N={RSS_N:,}, not run here)")
+    figure = Figure(f"Peak RSS of a run, N={n:,}", rss.peak_mb, f"{rss.peak_mb:,.0f} MB", rss_target(n))
+    report.figure_lines([figure])
+    findings.figures.append(figure)
+
+
+def _median(name: str, rounds: Rounds, key: str, shown: str, target: Target | None) -> Figure:
+    """The median of a per-round value as a figure, with the lowest and highest round beside it."""
+    values = [r.values[key] for r in rounds]
+    median = rounds.median(key)
+    return Figure(
+        name, median, shown.format(median), target, spread=f"{shown.format(min(values))} … {shown.format(max(values))}"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    return float(out.strip())
 
 
-def prepare_store(folder: Path, n: int) -> tuple[Store, float, float]:
-    """A fresh store with the built-in and no-op pipelines and `n` conversations; (store, generate s, load s)."""
-    store = open_store(folder)
-    clock = SystemClock()
-    ensure_builtins(store, clock)
-    with store.transaction() as session:
-        save_pipeline(session, NOOP, now=clock.now())
-        integration_id = ensure_integration(session, name=INTEGRATION).id
-    generate_s = load_s = 0.0
-    stream = iter_conversations(n)
-    while True:  # in chunks, so the whole list never sits in memory during the engine runs
-        started = time.perf_counter()
-        chunk = list(islice(stream, LOAD_CHUNK))
-        generate_s += time.perf_counter() - started
-        if not chunk:
-            return store, generate_s, load_s
-        started = time.perf_counter()
-        with store.transaction() as session:
-            upsert_conversations(session, integration_id=integration_id, conversations=chunk, now=clock.now())
-        load_s += time.perf_counter() - started
-
-
-def engine_run(store: Store, document: dict[str, object], batch: int, *, profile: bool = False) -> Measured:
-    executor = ProcessPoolAnalysisExecutor(WORKERS)
-    runner = TimedRunner(store, SystemClock(), executor, batch_size=batch)
-    if profile:
-        runner.profile_steps = frozenset({"analyse"})
-    try:
-        measured = measure_run(runner, document)
-    finally:
-        executor.close()
-    if profile and "analyse" in runner.profiles:
-        print("\n--- cProfile of the process step's body (its thread only), top 35 by cumulative time ---")
-        runner.profiles["analyse"].sort_stats("cumulative").print_stats(35)
-        print("--- top 25 by own time ---")
-        runner.profiles["analyse"].sort_stats("tottime").print_stats(25)
-    return measured
-
-
-def baseline_run(n: int, batch: int) -> BaselineRun:
-    items = conversations(n)  # regenerated, so the list never sits in memory during an engine run
-    pipeline = load_builtin_pipelines()["default-qa"]
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's workers are reaped children
-    main_before = time.process_time()
-    with PeakMemory() as peak:
-        result = run_baseline(items, pipeline, workers=WORKERS, chunksize=batch)
-    main_cpu = time.process_time() - main_before
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    workers_cpu = (after.ru_utime + after.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
-    return BaselineRun(result, peak.mb, main_cpu, workers_cpu)
-
-
-def bench_size(n: int, batch: int, *, repeat: int, profile: bool) -> SizeResult:
-    """Engine, engine + noop and baseline, `repeat` times in turn, each engine pair on a fresh store."""
-    result = SizeResult(n, 0.0, 0.0, [], [], [])
-    for attempt in range(repeat):
-        with tempfile.TemporaryDirectory(prefix=f"redflare-bench-{n}-") as folder:
-            store, result.generate_s, result.load_s = prepare_store(Path(folder), n)
-            try:
-                result.engines.append(
-                    engine_run(store, appendix_a("default-qa"), batch, profile=profile and not attempt)
-                )
-                result.noops.append(engine_run(store, appendix_a(NOOP.name), batch))
-            finally:
-                store.close()
-        result.baselines.append(baseline_run(n, batch))
-    return result
-
-
-def critical_path(document: dict[str, object], busy: dict[str, float]) -> float:
-    """The longest chain of step-body seconds through the graph (steps are listed in topological order)."""
-    longest: dict[str, float] = {}
-    steps = document["steps"]
-    assert isinstance(steps, list)
-    for step in steps:
-        before = [longest[ref.split(".", 1)[0]] for ref in step["after"]]
-        longest[step["id"]] = busy.get(step["id"], 0.0) + max(before, default=0.0)
-    return max(longest.values())
-
-
-def bench_overhead(runs: int = OVERHEAD_RUNS) -> Overhead:
-    document = seven_steps()
-    with tempfile.TemporaryDirectory(prefix="redflare-bench-overhead-") as folder:
-        store, _, _ = prepare_store(Path(folder), 10)
-        executor = ProcessPoolAnalysisExecutor(WORKERS)
-        runner = TimedRunner(store, SystemClock(), executor, batch_size=DEFAULT_BATCH)
-        try:
-            for _ in range(2):  # warm-up: start the pool, fill caches
-                measure_run(runner, document, sample_memory=False)
-            measured = [measure_run(runner, document, sample_memory=False) for _ in range(runs)]
-        finally:
-            executor.close()
-            store.close()
-    return Overhead(
-        wall_s=statistics.median(m.wall_s for m in measured),
-        runtime_s=statistics.median(m.runtime_s for m in measured),
-        critical_busy_s=statistics.median(
-            critical_path(document, {k: s.body_s for k, s in m.steps.items()}) for m in measured
-        ),
-        busy_s=statistics.median(m.busy_s for m in measured),
+def bench_chains(plan: Plan, scratch: Path, findings: Findings) -> None:
+    report.section("3-4. Chains of trivial steps (select → sorts over 10 conversations), warm process")
+    report.say(f"  per round: {plan.chain_repeats} runs of each chain, alternating (medians); then runs of the")
+    report.say(f"  2-step chain back to back for {plan.burst_s:g} s · engine: Runner.run_workflow of the stored chain")
+    chains, agreement = chain_rounds(
+        scratch,
+        rounds=plan.rounds,
+        repeats=plan.chain_repeats,
+        burst_s=plan.burst_s,
+        workers=plan.workers,
+        batch=plan.batch,
     )
+    report.rounds_table(chains, CHAIN_COLUMNS)
+    report.agreements([agreement], "checks")
+    figures = [
+        _median("Per-step overhead (slope 2 → 8 steps)", chains, "ours per step ms", "{:.2f} ms", STEP_OVERHEAD),
+        _median("Trivial runs per second, warm process", chains, "ours runs/s", "{:,.1f}/s", RUNS_PER_SECOND),
+    ]
+    report.figure_lines(figures)
+    findings.figures += figures
+    findings.compared.append(agreement)
+
+
+def bench_set_ops(plan: Plan, findings: Findings) -> None:
+    rows = plan.set_rows
+    report.section(f"6. Filter + sort (limit 20) + distribute over {rows:,} rows: step kinds vs bare polars")
+    ops, build_s = set_ops_rounds(rows, rounds=plan.rounds)
+    report.say(f"  set built once (not timed): {build_s:.2f} s · seconds per step, then the three together")
+    report.rounds_table(ops, SET_COLUMNS)
+    report.agreements(ops.agreements)
+    figure = _median(f"Filter + sort + distribute, {rows:,} rows", ops, "ours s", "{:.3f} s", set_ops_target(rows))
+    report.figure_lines([figure])
+    findings.figures.append(figure)
+    findings.compared += ops.agreements
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(str(n) for n in DEFAULT_SIZES), help="comma-separated N")
-    parser.add_argument("--quick", action="store_true", help="N = 1,000 only")
+    parser = argparse.ArgumentParser(prog="python -m bench.engine", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", help="comma-separated N for figures 1 and 2 (default 1000,10000,100000)")
+    parser.add_argument("--rounds", type=int, default=3, help="paired rounds per figure (at least 3 to quote)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run of every piece: small sizes, short")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="conversations per analysis batch")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each side per N; the best counts")
-    parser.add_argument("--profile", action="store_true", help="cProfile the process step of the largest N")
-    parser.add_argument("--set-rows", type=int, default=1_000_000, help="rows for the set-operation figures")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="analysis processes, both sides")
+    parser.add_argument("--set-rows", type=int, help="rows for figure 6 (default 1,000,000; --quick 100,000)")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    sizes = [1_000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(
-        f"RedFlare engine benchmark · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()} · "
-        f"polars {pl.__version__} · {WORKERS} cores · {memory_gib:.0f} GiB"
+def make_plan(args: argparse.Namespace) -> Plan:
+    if args.sizes:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    else:
+        sizes = [1_000] if args.quick else list(DEFAULT_SIZES)
+    return Plan(
+        sizes=sizes,
+        rounds=args.rounds,
+        workers=args.workers,
+        batch=args.batch_size,
+        set_rows=args.set_rows or (100_000 if args.quick else 1_000_000),
+        chain_repeats=5 if args.quick else 15,
+        burst_s=0.5 if args.quick else 2.0,
+        rss_n=RSS_N if RSS_N in sizes else max(sizes),
     )
-    print(f"import of the engine, fresh interpreter (not part of any run): {import_seconds():.2f} s")
-    results = []
-    for n in sizes:
-        result = bench_size(n, args.batch_size, repeat=args.repeat, profile=args.profile and n == max(sizes))
-        print_size(result, args.batch_size, WORKERS)
-        results.append(result)
-    ops = bench_set_ops(args.set_rows)
-    print_set_ops(ops)
-    overhead = bench_overhead()
-    print_overhead(overhead, OVERHEAD_RUNS)
-    print_targets(results, ops, overhead)
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan = make_plan(parse_args(argv))
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    report.say(
+        f"RedFlare engine benchmark · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()} · "
+        f"polars {pl.__version__} · {os.cpu_count()} cores · {memory_gib:.0f} GiB · {plan.workers} workers · "
+        f"batch {plan.batch} · {plan.rounds} paired rounds"
+    )
+    report.say("Each round runs the baseline, then the engine; a figure is the median of the per-round values.")
+    report.say("load average at start (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_average()))
+    findings = Findings([], [])
+    with tempfile.TemporaryDirectory(prefix="redflare-bench-") as folder:
+        scratch = Path(folder)
+        warm_up(scratch, workers=plan.workers, batch=plan.batch)
+        for n in plan.sizes:
+            bench_size(n, plan, scratch, findings)
+        bench_chains(plan, scratch, findings)
+    bench_set_ops(plan, findings)
+    report.summary(findings.figures, findings.compared)
+    report.say("load average at end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_average()))
+    return 0 if all(a.ok for a in findings.compared) else 1
 
 
 if __name__ == "__main__":

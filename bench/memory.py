@@ -1,9 +1,10 @@
 """Peak memory (and CPU used) of this process and its children, sampled in a background thread.
 
-Contract: `with PeakMemory() as peak: …` samples the resident set size (RSS) of this process plus
-every live descendant (the analysis worker pool, the forkserver) every `interval` seconds until
-the block ends; `peak.mb` is the largest sum seen, in MiB. The sum counts pages a forked child
-still shares with its parent twice, so it errs high — the honest side for a "stays under" target.
+Contract: `with PeakMemory() as peak: …` samples the resident set size (RSS) of this process (or of
+`process=`, e.g. a `redflare run` started as a subprocess) plus every live descendant (the analysis
+worker pool, the forkserver) every `interval` seconds until the block ends (or the process does);
+`peak.mb` is the largest sum seen, in MiB. The sum counts pages a forked child still shares with
+its parent twice, so it errs high — the honest side for a "stays under" target.
 A child that starts and ends between two samples is missed; at 20 ms that is no worker of a pool.
 The list of children is refreshed every 0.5 s (listing scans every process on the machine, which
 would make the sampler itself a noticeable load); a child is counted from the next refresh on.
@@ -13,6 +14,7 @@ analysis workers were over a run.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from types import TracebackType
@@ -52,9 +54,9 @@ def current_mb() -> float:
 
 
 class PeakMemory:
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.02, *, process: psutil.Process | None = None) -> None:
         self._interval = interval
-        self._process = psutil.Process()
+        self._process = process or psutil.Process()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
         self.peak_bytes = 0
@@ -69,9 +71,12 @@ class PeakMemory:
         listed_at = -1.0
         while True:
             now = time.monotonic()
-            if now - listed_at >= REFRESH_S:
-                children, listed_at = self._process.children(recursive=True), now
-            total = self._process.memory_info().rss
+            try:
+                if now - listed_at >= REFRESH_S:
+                    children, listed_at = self._process.children(recursive=True), now
+                total = self._process.memory_info().rss
+            except psutil.Error:  # the measured process has ended
+                return
             for child in children:
                 try:
                     total += child.memory_info().rss
@@ -90,4 +95,5 @@ class PeakMemory:
     ) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_bytes = max(self.peak_bytes, tree_rss(self._process))
+        with contextlib.suppress(psutil.Error):  # a measured subprocess may have ended already
+            self.peak_bytes = max(self.peak_bytes, tree_rss(self._process))

@@ -1,97 +1,92 @@
-"""What the engine benchmark measured, per N and for the overhead run, and the issue's targets.
+"""The engine benchmark's figures and the targets issue P7 sets for them (printed beside, never asserted).
 
-Contract: `SizeResult` keeps every repeat of one N; its headline figures (`engine`, `noop`,
-`baseline`, `ratio`) take each side's best repeat — on a shared machine the least disturbed run is
-the one closest to what the code costs — and `ratios` keeps each repeat's own engine ÷ baseline so
-the spread stays visible. Peak memory takes the worst repeat.
+Contract: a `Figure` is one printed number with its target: `met` is True or False when the figure
+was measured where the target applies, and None when it has no target there (another N) or was not
+measured. The `*_target` functions hold the issue's numbers in one place:
+- Process Conversations ≥ 0.9× a Pool(cores) over the same `analyse()` at N = 10,000 and 100,000,
+  ≥ 0.7× at 1,000, by wall and by CPU per conversation;
+- the no-op DAG ≤ 0.15 s over the bare sqlite3 → polars script at 10,000, ≤ 1 s at 100,000;
+- per-step overhead < 1 ms (slope from 2 to 8 steps); ≥ 300 trivial runs per second, warm;
+- peak RSS of the process tree of a 100,000-conversation run < 400 MB (10^6 bytes);
+- filter + sort (with limit) + distribute over 1,000,000 rows < 0.5 s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.baseline import BaselineResult
-from bench.measure import Measured
 
-TARGET_N = 100_000
-TARGET_RATIO = 0.80  # engine process-step rate ÷ plain multiprocessing rate, at TARGET_N
-TARGET_SET_OPS_S = 1.0  # filter + sort + distribute over a million rows
-TARGET_OVERHEAD_S = 0.050  # the engine's own time in a 7-step run
-TARGET_PEAK_BYTES = 1.5e9  # at TARGET_N
+@dataclass(frozen=True)
+class Target:
+    text: str  # "≥ 0.90×"
+    met: Callable[[float], bool]
 
 
-@dataclass
-class BaselineRun:
-    result: BaselineResult
-    peak_mb: float
-    main_cpu_s: float
-    workers_cpu_s: float
-
-
-@dataclass
-class SizeResult:
-    """Every repeat of one N; the figures are each side's best repeat (least disturbed by other load)."""
-
-    n: int
-    generate_s: float
-    load_s: float
-    engines: list[Measured]
-    noops: list[Measured]
-    baselines: list[BaselineRun]
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float | None  # None: not measured
+    shown: str  # the value as printed, with its unit
+    target: Target | None  # None: no target for this figure at this size
+    spread: str = ""  # the lowest and highest per-round value, where the figure is a median of rounds
 
     @property
-    def engine(self) -> Measured:
-        return min(self.engines, key=lambda m: m.steps["analyse"].recorded_s)
+    def met(self) -> bool | None:
+        if self.value is None or self.target is None:
+            return None
+        return self.target.met(self.value)
 
     @property
-    def noop(self) -> Measured:
-        return min(self.noops, key=lambda m: m.steps["analyse"].recorded_s)
-
-    @property
-    def baseline(self) -> BaselineRun:
-        return min(self.baselines, key=lambda b: b.result.seconds["process"])
-
-    @property
-    def engine_rate(self) -> float:
-        return self.n / self.engine.steps["analyse"].recorded_s
-
-    @property
-    def baseline_rate(self) -> float:
-        return self.n / self.baseline.result.seconds["process"]
-
-    @property
-    def ratio(self) -> float:
-        return self.engine_rate / self.baseline_rate
-
-    @property
-    def ratios(self) -> list[float]:
-        """Engine ÷ baseline process rate within each repeat."""
-        return [
-            b.result.seconds["process"] / e.steps["analyse"].recorded_s
-            for e, b in zip(self.engines, self.baselines, strict=True)
-        ]
-
-    @property
-    def peak_mb(self) -> float:
-        return max(m.peak_mb for m in self.engines)
-
-    @property
-    def engine_cpu_ms(self) -> float:
-        """CPU per conversation over the whole engine run, this process and the workers together."""
-        return (self.engine.main_cpu_s + self.engine.children_cpu_s) / self.n * 1000
-
-    @property
-    def baseline_cpu_ms(self) -> float:
-        return (self.baseline.main_cpu_s + self.baseline.workers_cpu_s) / self.n * 1000
+    def verdict(self) -> str:
+        if self.value is None:
+            return "not measured"
+        if self.target is None:
+            return "no target here"
+        return "met" if self.met else "not met"
 
 
-@dataclass
-class Overhead:
-    wall_s: float  # median run_document wall time
-    runtime_s: float  # median run runtime (run started → finished, as recorded)
-    critical_busy_s: float  # median step-body time along the critical path
-    busy_s: float  # median sum of all step bodies
+def at_least(value: float, text: str) -> Target:
+    return Target(text=f"≥ {text}", met=lambda measured: measured >= value)
 
-    @property
-    def overhead_s(self) -> float:
-        return self.wall_s - self.critical_busy_s
+
+def at_most(value: float, text: str) -> Target:
+    return Target(text=f"≤ {text}", met=lambda measured: measured <= value)
+
+
+def below(value: float, text: str) -> Target:
+    return Target(text=f"< {text}", met=lambda measured: measured < value)
+
+
+def process_target(n: int) -> Target | None:
+    """Engine ÷ Pool(cores), by wall and by CPU per conversation."""
+    if n in (10_000, 100_000):
+        return at_least(0.9, "0.90×")
+    if n == 1_000:
+        return at_least(0.7, "0.70×")
+    return None
+
+
+def noop_target(n: int) -> Target | None:
+    """Seconds the engine's no-op DAG takes over the bare script."""
+    if n == 10_000:
+        return at_most(0.15, "+0.15 s")
+    if n == 100_000:
+        return at_most(1.0, "+1 s")
+    return None
+
+
+STEP_OVERHEAD = below(1.0, "1 ms per step")  # milliseconds
+RUNS_PER_SECOND = at_least(300, "300 runs/s")
+RSS_N = 100_000
+RSS = below(400.0, "400 MB")  # MB of 10^6 bytes
+SET_ROWS = 1_000_000
+SET_OPS = below(0.5, "0.5 s")  # seconds
+
+
+def rss_target(n: int) -> Target | None:
+    return RSS if n == RSS_N else None
+
+
+def set_ops_target(rows: int) -> Target | None:
+    return SET_OPS if rows == SET_ROWS else None

@@ -2,9 +2,11 @@
 
 - `appendix_a(pipeline)`: SPEC appendix A's shape without its delivery steps —
   select → process → filter (score < 70) → sort (score ascending, top 20), and distribute
-  (50/30/20, seeded) from the processed set. Its filter, sort and split match `bench.baseline`.
-- `seven_steps()`: select → process (no-op) → filter → sort → distribute (2 groups) → one sort
-  on each group's port: the 7-step run whose own overhead the benchmark measures.
+  (50/30/20, seeded) from the processed set. Its constants live in `bench.baseline`.
+  With `NOOP` it is the no-op DAG `bench.bare.bare_dag` does by hand (filter duration_s < 80,
+  sort by duration_s, since a no-op set has no score).
+- `process_only(pipeline)`: select → process, the run Process Conversations is measured in.
+- `chain(k)`: select → k − 1 sorts in a row, for the per-step overhead and trivial runs per second.
 - `NOOP`: a pipeline with every stage switched off and a price of 0, so the process step costs
   only what the engine spends around analysis (loading, admission, pickling, settling).
 """
@@ -26,8 +28,26 @@ NOOP = PipelineDefinition(
 )
 
 
+# What the no-op DAG filters and sorts on: a no-op set has no score, but every set has a duration.
+NOOP_FIELD = "duration_s"
+NOOP_BELOW = 80  # about a third of the synthetic conversations
+
+
 def _step(step_id: str, step_type: str, after: list[str], **config: Any) -> dict[str, Any]:
     return {"id": step_id, "type": step_type, "after": after, "config": config}
+
+
+def _unprocessed(pipeline: str) -> dict[str, Any]:
+    """Select the benchmark integration's conversations `pipeline` has not analysed yet, newest first."""
+    return _step(
+        "pick",
+        "select_conversations",
+        [],
+        source={"integration": INTEGRATION},
+        state="unprocessed",
+        pipeline=pipeline,
+        order="newest",
+    )
 
 
 def _document(name: str, steps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -38,20 +58,12 @@ def appendix_a(pipeline: str, *, name: str | None = None) -> dict[str, Any]:
     """The benchmark's main workflow, processing with `pipeline`."""
     low = {"combinator": "and", "rules": [{"field": "score", "operator": "<", "value": LOW_SCORE}]}
     if pipeline == NOOP.name:  # no score without analysis: keep the filter's work, on a column every set has
-        low = {"combinator": "and", "rules": [{"field": "duration_s", "operator": "<", "value": 60}]}
-    order = "score" if pipeline != NOOP.name else "duration_s"
+        low = {"combinator": "and", "rules": [{"field": NOOP_FIELD, "operator": "<", "value": NOOP_BELOW}]}
+    order = "score" if pipeline != NOOP.name else NOOP_FIELD
     return _document(
         name or f"Bench {pipeline}",
         [
-            _step(
-                "pick",
-                "select_conversations",
-                [],
-                source={"integration": INTEGRATION},
-                state="unprocessed",
-                pipeline=pipeline,
-                order="newest",
-            ),
+            _unprocessed(pipeline),
             _step("analyse", "process_conversations", ["pick"], pipeline=pipeline),
             _step("low", "filter", ["analyse"], condition=low),
             _step("worst", "sort", ["low"], by=[{"field": order, "direction": "asc"}], limit=WORST),
@@ -67,28 +79,20 @@ def appendix_a(pipeline: str, *, name: str | None = None) -> dict[str, Any]:
     )
 
 
-def seven_steps(*, reprocess: bool = True) -> dict[str, Any]:
-    """The 7-step overhead workflow (no-op analysis, so step bodies are nearly free)."""
+def process_only(pipeline: str) -> dict[str, Any]:
+    """Select the unprocessed conversations and process them with `pipeline`: the Process Conversations run."""
     return _document(
-        "Bench overhead",
+        f"Bench process {pipeline}",
         [
-            _step("pick", "select_conversations", [], source={"integration": INTEGRATION}),
-            _step("analyse", "process_conversations", ["pick"], pipeline=NOOP.name, reprocess=reprocess),
-            _step(
-                "short",
-                "filter",
-                ["analyse"],
-                condition={"combinator": "and", "rules": [{"field": "duration_s", "operator": ">", "value": 0}]},
-            ),
-            _step("ordered", "sort", ["short"], by=[{"field": "started_at", "direction": "desc"}]),
-            _step(
-                "split",
-                "distribute",
-                ["ordered"],
-                mode="round_robin",
-                groups=[{"name": "A"}, {"name": "B"}],
-            ),
-            _step("sort_a", "sort", ["split.A"], by=[{"field": "duration_s", "direction": "asc"}]),
-            _step("sort_b", "sort", ["split.B"], by=[{"field": "agent", "direction": "asc"}]),
+            _unprocessed(pipeline),
+            _step("analyse", "process_conversations", ["pick"], pipeline=pipeline),
         ],
     )
+
+
+def chain(steps: int) -> dict[str, Any]:
+    """Select, then `steps - 1` sorts one after the other: a chain of trivial steps (a handful of rows)."""
+    chained = [_step("s1", "select_conversations", [], source={"integration": INTEGRATION})]
+    for index in range(2, steps + 1):
+        chained.append(_step(f"s{index}", "sort", [f"s{index - 1}"], by=[{"field": "duration_s", "direction": "asc"}]))
+    return _document(f"Bench chain of {steps}", chained)
