@@ -18,7 +18,12 @@ from typing import Any
 import openpyxl
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import update
 
+from redflare.adapters.db.orm import OutboxMessage, Run
+from redflare.adapters.db.store import Store
+from redflare.config import Settings
+from redflare.domain.delivery import NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import Server, canvas_settled, eventually, screenshot, serve, sign_in
 from tests.integrations.conftest import chat
@@ -454,13 +459,52 @@ def alert_after_a_test_run(
     return created, run
 
 
-def test_a_test_runs_held_alert_is_sent_from_the_run_page(page: Page, served: Server, mailbox: SmtpServer) -> None:
-    """A test run holds its alert ("not sent: test run"); on the run page an editor clicks Send now and it arrives."""
-    subject = "Held by a test run, then sent"
-    created, run = alert_after_a_test_run(served, "Send a held alert", subject, "qa@example.com")
+def held_for_want_of_smtp(served: Server, run_id: str) -> None:
+    """The run's emails as if it ran while no SMTP server was configured (held, "not sent: no SMTP server
+    configured"), made from a test run's: the served app always has its SMTP server, and a test run's own emails
+    are never sent."""
+    store = Store.open(Settings(data_dir=served.data_dir, database_url=None), migrate_schema=False)
+    try:
+        with store.transaction() as session:
+            session.execute(update(Run).where(Run.id == run_id).values(test=False))
+            session.execute(update(OutboxMessage).where(OutboxMessage.run_id == run_id).values(reason=NOT_SENT_NO_SMTP))
+    finally:
+        store.close()
+
+
+def test_a_test_runs_alert_shows_what_would_be_sent_and_cannot_be_sent(page: Page, served: Server) -> None:
+    """Issue P8: a test run's held alert offered Send now and reached the real recipient. A test run sends no email:
+    its alert shows what would be sent, and neither the run page nor the Outbox offers to send it."""
+    subject = "What a test run would send"
+    created, run = alert_after_a_test_run(served, "Would be sent", subject, "qa@example.com")
     ended = served.api.get(f"/runs/{run['id']}")
     [held] = next(step for step in ended["steps"] if step["id"] == "tell")["messages"]
-    assert (held["status"], held["reason"]) == ("held", "not sent: test run")
+    assert (held["status"], held["reason"], held["sendable"]) == ("held", NOT_SENT_TEST_RUN, False)
+
+    sign_in(page)
+    page.goto(f"/workflows/{created['id']}/runs/{run['id']}")
+    page.get_by_role("button", name="Send Alert tell").click()
+    row = page.get_by_test_id(f"message-{held['id']}")
+    expect(row.get_by_text(NOT_SENT_TEST_RUN)).to_be_visible()
+    expect(row.get_by_role("button", name=f"Send now: {subject}")).to_have_count(0)
+    page.get_by_role("link", name="Outbox", exact=True).click()
+    listed = page.get_by_role("table", name="Outbox").get_by_role("row").filter(has_text=subject)
+    expect(listed.get_by_text(NOT_SENT_TEST_RUN)).to_be_visible()
+    expect(listed.get_by_role("button", name=f"Send now: {subject}")).to_have_count(0)
+    served.api.delete(f"/workflows/{created['id']}")
+
+
+def test_an_email_held_for_want_of_smtp_is_sent_from_the_run_page(
+    page: Page, served: Server, mailbox: SmtpServer
+) -> None:
+    """An email held because no SMTP server was configured when its run made it: on the run page an editor clicks
+    Send now and it arrives."""
+    subject = "Held for want of SMTP, then sent"
+    created, run = alert_after_a_test_run(served, "Send a held alert", subject, "qa@example.com")
+    held_for_want_of_smtp(served, run["id"])
+    ended = served.api.get(f"/runs/{run['id']}")
+    [held] = next(step for step in ended["steps"] if step["id"] == "tell")["messages"]
+    assert (held["status"], held["reason"], held["sendable"]) == ("held", NOT_SENT_NO_SMTP, True)
     before = len(mailbox.received)
 
     sign_in(page)
@@ -468,7 +512,7 @@ def test_a_test_runs_held_alert_is_sent_from_the_run_page(page: Page, served: Se
     page.get_by_role("button", name="Send Alert tell").click()
     row = page.get_by_test_id(f"message-{held['id']}")
     expect(row.get_by_text("Held", exact=True)).to_be_visible()
-    expect(row.get_by_text("not sent: test run")).to_be_visible()
+    expect(row.get_by_text(NOT_SENT_NO_SMTP)).to_be_visible()
     row.get_by_role("button", name=f"Send now: {subject}").click()
     expect(row.get_by_text("Sent", exact=True)).to_be_visible(timeout=10_000)
     expect(row.get_by_role("button", name=f"Send now: {subject}")).to_have_count(0)
@@ -479,10 +523,12 @@ def test_a_test_runs_held_alert_is_sent_from_the_run_page(page: Page, served: Se
 
 
 def test_the_outbox_page_lists_held_emails_and_sends_one(page: Page, served: Server, mailbox: SmtpServer) -> None:
-    """Outbox (sidebar): a test run's held alert under "Held", with its workflow and run; Send now → it arrives."""
+    """Outbox (sidebar): an email held for want of SMTP under "Held", with its workflow and run; Send now → it
+    arrives."""
     subject = "From the outbox page"
     name = "Outbox page"
     created, run = alert_after_a_test_run(served, name, subject, "ops@example.com")
+    held_for_want_of_smtp(served, run["id"])
     before = len(mailbox.received)
 
     sign_in(page)
@@ -496,7 +542,7 @@ def test_the_outbox_page_lists_held_emails_and_sends_one(page: Page, served: Ser
     expect(row.get_by_role("link", name=f"Run #{run['number']}")).to_have_attribute(
         "href", f"/workflows/{created['id']}/runs/{run['id']}"
     )
-    expect(row.get_by_text("not sent: test run")).to_be_visible()
+    expect(row.get_by_text(NOT_SENT_NO_SMTP)).to_be_visible()
     row.get_by_role("button", name=f"Send now: {subject}").click()
     expect(row).to_have_count(0)  # no longer held
     [mail] = mailbox.wait_for(before + 1)[before:]

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from redflare.config import Settings
 from redflare.domain.access import Role
-from redflare.domain.delivery import NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN
+from redflare.domain.delivery import NOT_SENT_NO_SMTP, NOT_SENT_TEST_RUN, TEST_RUN_SENDS_NOTHING
 from redflare.domain.ports import FixedClock
 from redflare.services.deliveries import NO_SMTP_TO_SEND, SEND_AGAIN_ACTION, SEND_HELD_ACTION
 from redflare.web.app import create_app
@@ -149,7 +149,14 @@ def test_send_held_sends_what_waited_for_smtp_and_leaves_test_runs_held(cli_env:
             m["subject"] for m in outbox(client, run["id"])
         )
         assert client.post("/api/outbox/send-held", headers={"X-CSRF-Token": csrf}).json() == {"queued": 0}
-        assert {m["reason"] for m in outbox(client, tested["id"])} == {NOT_SENT_TEST_RUN}
+        would_be = outbox(client, tested["id"])
+        assert {(m["reason"], m["sendable"]) for m in would_be} == {(NOT_SENT_TEST_RUN, False)}
+        # Issue P8: "Send now" delivered a test run's alert to the real recipients. A test run sends no email.
+        refused_one = client.post(f"/api/outbox/{would_be[0]['id']}/send", headers={"X-CSRF-Token": csrf})
+        assert refused_one.status_code == 409
+        assert refused_one.json()["detail"] == TEST_RUN_SENDS_NOTHING
+        assert {m["status"] for m in outbox(client, tested["id"])} == {"held"}
+        assert not any(m["sendable"] for m in outbox(client, run["id"]))  # queued: nothing left to send
         entries = client.get(f"/api/workflows/{run['workflow_id']}/audit").json()["data"]
         assert [e["detail"] for e in entries if e["action"] == SEND_HELD_ACTION] == [{"messages": 2}]
     assert len(smtp.received) == 2

@@ -48,6 +48,8 @@ export interface OutboxMessage {
   status: MessageStatus;
   /** Why it is held, or the last failure. */
   reason: string | null;
+  /** Whether Send now may queue it: held or failed, and not a test run's (it shows what would be sent) or a cancelled run's. */
+  sendable: boolean;
   attempts: DeliveryAttempt[];
   created_at: string | null;
   sent_at: string | null;

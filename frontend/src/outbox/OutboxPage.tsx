@@ -161,7 +161,7 @@ function OutboxTable({ messages, send }: { messages: ListedMessage[]; send?: (me
               </Table.Td>
               <MessageCells message={message} />
               {send && (
-                <Table.Td>{(message.status === "held" || message.status === "failed") && <SendNow message={message} send={send} />}</Table.Td>
+                <Table.Td>{message.sendable && <SendNow message={message} send={send} />}</Table.Td>
               )}
             </Table.Tr>
           );

@@ -15,6 +15,7 @@ function message(status: MessageStatus, extra: Partial<OutboxMessage> = {}): Out
     html: null,
     status,
     reason: null,
+    sendable: status === "held" || status === "failed",
     attempts: [],
     created_at: "2026-11-24T08:00:00Z",
     sent_at: null,
@@ -32,6 +33,11 @@ describe("canSendAgain", () => {
         expect(canSendAgain(message(status), run)).toBe(expected);
       }
     }
+  });
+
+  it("never offers a test run's message: it shows what would be sent", () => {
+    const wouldBe = message("held", { reason: "would be sent: a test run sends no email", sendable: false });
+    expect(canSendAgain(wouldBe, "completed")).toBe(false);
   });
 });
 

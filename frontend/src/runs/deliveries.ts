@@ -28,9 +28,10 @@ export function sameOrigin(url: string): string {
   }
 }
 
-/** Whether "Send now" is offered: a held or failed message, unless its run was cancelled (never sent then). */
+/** Whether "Send now" is offered: the server says the message may be sent (held or failed, not a test run's or a
+ * cancelled run's), and its run is not cancelled by now. */
 export function canSendAgain(message: OutboxMessage, runStatus: RunStatus): boolean {
-  return (message.status === "held" || message.status === "failed") && runStatus !== "cancelled";
+  return message.sendable && runStatus !== "cancelled";
 }
 
 const SENT_CHECK_MS = 1500;

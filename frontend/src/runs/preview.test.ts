@@ -29,6 +29,7 @@ function message(overrides: Partial<OutboxMessage>): OutboxMessage {
     html: null,
     status: "pending",
     reason: null,
+    sendable: false,
     attempts: [],
     created_at: null,
     sent_at: null,

@@ -16,7 +16,8 @@ FileType = Literal["csv", "xlsx"]
 MessageKind = Literal["alert", "report"]
 
 NOT_SENT_NO_SMTP = "not sent: no SMTP server configured"
-NOT_SENT_TEST_RUN = "not sent: test run"
+NOT_SENT_TEST_RUN = "would be sent: a test run sends no email"
+TEST_RUN_SENDS_NOTHING = "a test run sends no email: its messages show what a real run would send"
 NOT_SENT_CANCELLED = "not sent: the run was cancelled"
 REPORT_SUBJECT = "Your Report is Ready"
 
@@ -36,6 +37,13 @@ class MessageStatus(StrEnum):
 
 
 SETTLED = frozenset({MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.HELD})
+NEVER_SENT = frozenset({NOT_SENT_TEST_RUN, NOT_SENT_CANCELLED})
+"""Why some held messages stay unsent for good: a test run's (what it would send) and a cancelled run's."""
+
+
+def may_send_again(status: str, reason: str | None) -> bool:
+    """Whether "Send now" may queue this message: held or failed, and not one a test run or a cancel keeps back."""
+    return status in (MessageStatus.HELD, MessageStatus.FAILED) and reason not in NEVER_SENT
 
 
 @dataclass(frozen=True)

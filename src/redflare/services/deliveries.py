@@ -16,7 +16,7 @@ from redflare.adapters.db.exports import exports_of_run
 from redflare.adapters.db.orm import DeliveryAttempt, Export, OutboxMessage, Run, Workflow
 from redflare.adapters.db.outbox import attempts_of, messages_of_run, requeue, requeue_held
 from redflare.adapters.exportfiles.links import ExportLinks
-from redflare.domain.delivery import NOT_SENT_NO_SMTP
+from redflare.domain.delivery import NOT_SENT_NO_SMTP, TEST_RUN_SENDS_NOTHING, may_send_again
 from redflare.domain.errors import Conflict, IllegalTransition, NotFound
 from redflare.domain.runs import RunStatus
 from redflare.services import audit
@@ -55,6 +55,7 @@ def message_resource(row: OutboxMessage, attempts: list[DeliveryAttempt]) -> dic
         "html": row.html,
         "status": row.status,
         "reason": row.reason,
+        "sendable": may_send_again(row.status, row.reason),
         "attempts": [{"at": iso(a.at), "ok": a.ok, "error": a.error} for a in attempts],
         "created_at": iso(row.created_at),
         "sent_at": iso(row.sent_at),
@@ -144,9 +145,10 @@ def send_again(
     """Queue a held or failed message to be sent now, with a fresh round of attempts; answers the message.
 
     What it is for: messages held because no SMTP server was configured when their run made them (they are
-    never sent on their own), a test run's held alerts someone wants after all, or a message that failed for
-    a reason since mended. NotFound outside the user's workflows; Conflict without SMTP; IllegalTransition for
-    a message of a cancelled run, or one that is not held or failed. Recorded in the workflow's audit log.
+    never sent on their own), or a message that failed for a reason since mended. A test run's messages are
+    never sent: they show what a real run would send. NotFound outside the user's workflows; Conflict without
+    SMTP; IllegalTransition for a message of a test run or a cancelled run, or one that is not held or failed.
+    Recorded in the workflow's audit log.
     """
     row = session.get(OutboxMessage, message_id)
     if row is None:
@@ -154,7 +156,10 @@ def send_again(
     visible_workflow(session, principal, row.workflow_id)
     if not smtp_configured:
         raise Conflict(NO_SMTP_TO_SEND)
-    if session.scalar(select(Run.status).where(Run.id == row.run_id)) == str(RunStatus.CANCELLED):
+    run_status, test = session.execute(select(Run.status, Run.test).where(Run.id == row.run_id)).one()
+    if test:
+        raise IllegalTransition(TEST_RUN_SENDS_NOTHING)
+    if run_status == str(RunStatus.CANCELLED):
         raise IllegalTransition("its run was cancelled: the messages of a cancelled run are not sent")
     was = row.status
     if not requeue(session, message_id=row.id, now=now):

@@ -70,7 +70,12 @@ class MessagePublic(BaseModel):
     html: str | None
     status: Literal["pending", "sending", "sent", "failed", "held"]
     reason: str | None = Field(
-        description='Why it is held ("not sent: no SMTP server configured", a test run …) or the last failure.'
+        description='Why it is held ("not sent: no SMTP server configured", a test run\'s "would be sent: …") or '
+        "the last failure."
+    )
+    sendable: bool = Field(
+        default=False,
+        description="Whether Send now may queue it: held or failed, and not a test run's or a cancelled run's.",
     )
     attempts: list[AttemptPublic]
     created_at: str | None
