@@ -65,6 +65,26 @@ class TestRunNow:
         )
         assert calls(store) == 1
 
+    def test_a_test_run_after_a_real_run_previews_a_sample_not_nothing(self, store: Store, ana: Principal) -> None:
+        """Issue P8: after the first real run processed them, a test run of an "Unprocessed" selection selected 0.
+        A test run previews the steps on a sample whatever the processed state; a real run still takes only the
+        unprocessed ones."""
+        add_conversations(store, 4)
+        unprocessed = step(
+            "pick", "select_conversations", source={"integration": "demo"}, state="unprocessed", pipeline="default-qa"
+        )
+        workflow_id = draft(store, ana, workflow(unprocessed, PROCESS))
+        runner = make_runner(store)
+
+        def picked(test: bool) -> int:
+            started = run_now(store, principal=ana, workflow_id=workflow_id, test=test, now=NOW, sample=1)
+            resource = runner.execute(started.run_id)
+            return int(next(s for s in resource["steps"] if s["id"] == "pick")["rows_out"])
+
+        assert picked(test=False) == 2  # the two of the four that Ana may see
+        assert picked(test=False) == 0  # all processed now
+        assert picked(test=True) == 1  # the sample
+
     def test_a_test_run_is_no_call(self, store: Store, ana: Principal) -> None:
         """A test run is marked as such and counts nothing against the call limit."""
         add_conversations(store, 2)

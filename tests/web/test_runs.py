@@ -283,17 +283,21 @@ class TestListAndMetrics:
         assert [r["test"] for r in listed["data"]] == [False, False, True, False]
         page = client.get(f"/api/workflows/{workflow_id}/runs", params={"limit": 2, "offset": 1}).json()
         assert [r["id"] for r in page["data"]] == [r["id"] for r in listed["data"][1:3]]
-        metrics = client.get(f"/api/workflows/{workflow_id}/metrics").json()
-        statuses = [r["status"] for r in listed["data"]]
-        completed = [r["runtime_s"] for r in listed["data"] if r["status"] == "completed"]
-        assert metrics["completed"] == statuses.count("completed") == 3
-        assert metrics["failed"] == statuses.count("failed") == 1
-        assert (metrics["cancelled"], metrics["in_progress"], metrics["total"]) == (0, 0, len(made))
-        assert metrics["credits_used"] == pytest.approx(sum(r["credits"] for r in listed["data"]))
-        assert metrics["credits_used"] == pytest.approx(float(count(client, Charge)))
-        assert metrics["average_runtime_s"] == pytest.approx(mean(completed), abs=1e-3)
-        assert metrics["average_runtime_s"] > 0
-        assert metrics["empty_state"] is None
+        # A test run is a preview: out of the figures, counted apart; `?tests=true` counts it in.
+        for include_tests in (False, True):
+            metrics = client.get(f"/api/workflows/{workflow_id}/metrics", params={"tests": include_tests}).json()
+            counted = [r for r in listed["data"] if include_tests or not r["test"]]
+            statuses = [r["status"] for r in counted]
+            completed = [r["runtime_s"] for r in counted if r["status"] == "completed"]
+            assert metrics["completed"] == statuses.count("completed") == (3 if include_tests else 2)
+            assert metrics["failed"] == statuses.count("failed") == 1
+            assert (metrics["cancelled"], metrics["in_progress"], metrics["total"]) == (0, 0, len(counted))
+            assert metrics["test_runs"] == 1
+            assert metrics["credits_used"] == pytest.approx(sum(r["credits"] for r in counted))
+            assert metrics["credits_used"] == pytest.approx(float(count(client, Charge)))  # a test run charges nothing
+            assert metrics["average_runtime_s"] == pytest.approx(mean(completed), abs=1e-3)
+            assert metrics["average_runtime_s"] > 0
+            assert metrics["empty_state"] is None
 
 
 class TestCancel:

@@ -139,6 +139,8 @@ export interface RunMetrics {
   total: number;
   /** "No Runs yet" and its note, when there are no runs. */
   empty_state: { title: string; message: string } | null;
+  /** How many test runs the workflow has: left out of the figures unless asked for. */
+  test_runs: number;
 }
 
 /** One `change` event of the live feed: a status change of the run (step_id null) or of a step. */
@@ -195,7 +197,9 @@ const run = (id: string) => `/runs/${encodeURIComponent(id)}`;
 export const runs = {
   list: (workflowId: string, query: { limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
     request<RunsPage>("GET", `${wf(workflowId)}/runs`, { query: { ...query }, signal }),
-  metrics: (workflowId: string, signal?: AbortSignal) => request<RunMetrics>("GET", `${wf(workflowId)}/metrics`, { signal }),
+  /** `tests`: count test runs in the figures too (they are previews, left out by default). */
+  metrics: (workflowId: string, signal?: AbortSignal, tests = false) =>
+    request<RunMetrics>("GET", `${wf(workflowId)}/metrics`, { signal, query: { tests } }),
   /** Run now (the active version when published, else the draft); `test` for a test run. */
   start: (workflowId: string, test = false) => request<Run>("POST", `${wf(workflowId)}/runs`, { body: { test } }),
   get: (runId: string, signal?: AbortSignal) => request<Run>("GET", run(runId), { signal }),

@@ -56,7 +56,7 @@ export function RunHeader({
       )}
       <Card withBorder padding="sm" radius="md">
         <SimpleGrid cols={{ base: 2, sm: 4, lg: 8 }} spacing="sm">
-          <Fact label="Trigger">{triggerLabel(run.trigger.type)}</Fact>
+          <Fact label="Trigger">{triggerLabel(run.trigger.type, run.test)}</Fact>
           <Fact label="Version">{run.version === null ? "Draft" : `Version ${run.version}`}</Fact>
           <Fact label="Started">{formatTime(run.started_at)}</Fact>
           <Fact label="Finished">{formatTime(run.finished_at)}</Fact>

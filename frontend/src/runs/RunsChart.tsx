@@ -6,8 +6,8 @@ import { Card, Text } from "@mantine/core";
 import type { RunSummary } from "../client/runs";
 import { runSeries } from "./chart";
 
-export function RunsChart({ runs }: { runs: RunSummary[] }) {
-  const data = useMemo(() => runSeries(runs), [runs]);
+export function RunsChart({ runs, includeTests }: { runs: RunSummary[]; includeTests: boolean }) {
+  const data = useMemo(() => runSeries(runs, { includeTests }), [runs, includeTests]);
   if (data.length < 2) return null; // one point is no trend; the table says it all
   return (
     <Card withBorder padding="sm" radius="md" aria-label="Credits and runtime per run">

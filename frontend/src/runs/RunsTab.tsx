@@ -1,7 +1,7 @@
 // The Runs tab: the metrics header, "No Runs yet" before any run, else a chart and the runs table (paged).
 // Polls while a run is in progress.
 import { useState } from "react";
-import { Alert, Center, Group, Loader, Pagination, Stack, Text, Title } from "@mantine/core";
+import { Alert, Center, Group, Loader, Pagination, Stack, Switch, Text, Title } from "@mantine/core";
 import { ApiError } from "../client/http";
 import { MetricsHeader } from "./MetricsHeader";
 import { RunsChart } from "./RunsChart";
@@ -23,7 +23,9 @@ function EmptyRuns({ title, message }: { title: string; message: string }) {
 
 export function RunsTab({ workflowId }: { workflowId: string }) {
   const [pageNumber, setPageNumber] = useState(1);
-  const { metrics, page, error, loading } = useRunsOverview(workflowId, pageNumber);
+  // Test runs are previews: out of the figures and the chart unless shown (the table always lists them, marked).
+  const [includeTests, setIncludeTests] = useState(false);
+  const { metrics, page, error, loading } = useRunsOverview(workflowId, pageNumber, includeTests);
 
   if (loading && !metrics) {
     return (
@@ -33,7 +35,7 @@ export function RunsTab({ workflowId }: { workflowId: string }) {
     );
   }
   const pages = page ? Math.max(1, Math.ceil(page.count / RUNS_PAGE_SIZE)) : 1;
-  const empty = metrics !== null && metrics.total === 0;
+  const empty = metrics !== null && metrics.total === 0 && metrics.test_runs === 0;
   return (
     <Stack p="lg" gap="md">
       {error && (
@@ -42,12 +44,20 @@ export function RunsTab({ workflowId }: { workflowId: string }) {
         </Alert>
       )}
       {metrics && <MetricsHeader metrics={metrics} />}
+      {metrics !== null && metrics.test_runs > 0 && (
+        <Switch
+          size="sm"
+          checked={includeTests}
+          onChange={(event) => setIncludeTests(event.currentTarget.checked)}
+          label={`Count test runs in the figures and the chart (${metrics.test_runs})`}
+        />
+      )}
       {empty ? (
         <EmptyRuns title={metrics.empty_state?.title ?? NO_RUNS_TITLE} message={metrics.empty_state?.message ?? NO_RUNS_NOTE} />
       ) : (
         page && (
           <>
-            <RunsChart runs={page.data} />
+            <RunsChart runs={page.data} includeTests={includeTests} />
             <RunsTable workflowId={workflowId} runs={page.data} />
             {pages > 1 && (
               <Group justify="center">

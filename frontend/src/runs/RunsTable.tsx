@@ -46,7 +46,7 @@ export function RunsTable({ workflowId, runs }: { workflowId: string; runs: RunS
                 <Table.Td>
                   <StatusWithMarker status={run.status} test={run.test} limitStop={run.limit_stop ?? null} />
                 </Table.Td>
-                <Table.Td>{triggerLabel(run.trigger_type)}</Table.Td>
+                <Table.Td>{triggerLabel(run.trigger_type, run.test)}</Table.Td>
                 <Table.Td>{formatTime(run.started_at ?? run.created_at)}</Table.Td>
                 <Table.Td>{formatTime(run.finished_at)}</Table.Td>
                 <Table.Td ta="right">{formatRuntime(run.runtime_s)}</Table.Td>

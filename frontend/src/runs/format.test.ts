@@ -55,3 +55,11 @@ describe("status and trigger words", () => {
     expect(triggerLabel("odd_kind")).toBe("odd kind");
   });
 });
+
+describe("a test run's trigger", () => {
+  it("is a manual test whatever the workflow's trigger", () => {
+    expect(triggerLabel("schedule", true)).toBe("Manual test");
+    expect(triggerLabel("sync_completed", true)).toBe("Manual test");
+    expect(triggerLabel("schedule")).not.toBe("Manual test");
+  });
+});

@@ -71,6 +71,8 @@ export function statusLabel(status: string): string {
 }
 
 /** What started a run, in the guide's words ("On a Schedule", "Manual" …). */
-export function triggerLabel(type: string): string {
+export function triggerLabel(type: string, test = false): string {
+  // A test run is started by hand whatever the trigger (it only borrows a sync's conversations to try them).
+  if (test) return "Manual test";
   return TRIGGER_TITLES[type] ?? type.replace(/_/g, " ");
 }

@@ -17,7 +17,7 @@ export interface RunsOverview {
   reload(): Promise<void>;
 }
 
-export function useRunsOverview(workflowId: string, pageNumber: number): RunsOverview {
+export function useRunsOverview(workflowId: string, pageNumber: number, includeTests = false): RunsOverview {
   const [metrics, setMetrics] = useState<RunMetrics | null>(null);
   const [page, setPage] = useState<RunsPage | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -31,7 +31,7 @@ export function useRunsOverview(workflowId: string, pageNumber: number): RunsOve
     try {
       const offset = (pageNumber - 1) * RUNS_PAGE_SIZE;
       const [nextMetrics, nextPage] = await Promise.all([
-        runsApi.metrics(workflowId, current.signal),
+        runsApi.metrics(workflowId, current.signal, includeTests),
         runsApi.list(workflowId, { limit: RUNS_PAGE_SIZE, offset }, current.signal),
       ]);
       if (current.signal.aborted) return;
@@ -44,7 +44,7 @@ export function useRunsOverview(workflowId: string, pageNumber: number): RunsOve
     } finally {
       if (!current.signal.aborted) setLoading(false);
     }
-  }, [workflowId, pageNumber]);
+  }, [workflowId, pageNumber, includeTests]);
 
   useEffect(() => {
     void reload();

@@ -1,5 +1,6 @@
 """The Runs tab's header: Credits used, Average runtime, and how many runs are in progress, completed,
-failed and cancelled — over every run of the workflow, test runs included (they charge nothing).
+failed and cancelled — over the workflow's real runs: a test run is a preview, kept out of the figures (and how many
+there are is said beside them) unless asked for with `include_tests`.
 
 Average runtime is the mean of the completed runs' runtimes (start to finish, less any wait before a
 re-run: `domain.runs.runtime_s`): a failed or cancelled run stopped early, so it would make the
@@ -40,19 +41,27 @@ class RunMetrics:
     cancelled: int
     total: int
     empty_state: EmptyState | None
+    test_runs: int = 0
+    """How many test runs the workflow has (in the figures only with `include_tests`)."""
 
 
-def workflow_metrics(session: Session, *, principal: Principal, workflow_id: str) -> RunMetrics:
+def workflow_metrics(
+    session: Session, *, principal: Principal, workflow_id: str, include_tests: bool = False
+) -> RunMetrics:
     """The figures of one workflow's runs (NotFound for a workflow this user may not see)."""
     workflow = visible_workflow(session, principal, workflow_id)
     by_status: dict[str, int] = {}
     credits_used = Decimal(0)
-    for status, count, spent in session.execute(
-        select(Run.status, func.count(), func.sum(Run.credits))
+    test_runs = 0
+    for status, test, count, spent in session.execute(
+        select(Run.status, Run.test, func.count(), func.sum(Run.credits))
         .where(Run.workflow_id == workflow.id)
-        .group_by(Run.status)
+        .group_by(Run.status, Run.test)
     ):
-        by_status[status] = count
+        test_runs += count if test else 0
+        if test and not include_tests:
+            continue
+        by_status[status] = by_status.get(status, 0) + count
         credits_used += spent or Decimal(0)
     # Runtimes in Python: date arithmetic differs between SQLite and PostgreSQL, and one workflow's runs are few.
     spans = session.execute(
@@ -61,6 +70,7 @@ def workflow_metrics(session: Session, *, principal: Principal, workflow_id: str
             Run.status == str(RunStatus.COMPLETED),
             Run.started_at.is_not(None),
             Run.finished_at.is_not(None),
+            *([] if include_tests else [Run.test.is_(False)]),
         )
     ).all()
     runtimes = [seconds for span in spans if (seconds := runtime_s(*span)) is not None]
@@ -73,5 +83,6 @@ def workflow_metrics(session: Session, *, principal: Principal, workflow_id: str
         failed=by_status.get(RunStatus.FAILED, 0),
         cancelled=by_status.get(RunStatus.CANCELLED, 0),
         total=total,
-        empty_state=None if total else EmptyState(NO_RUNS_TITLE, NO_RUNS_MESSAGE),
+        empty_state=None if total or test_runs else EmptyState(NO_RUNS_TITLE, NO_RUNS_MESSAGE),
+        test_runs=test_runs,
     )

@@ -1,6 +1,7 @@
 """Select Conversations: pull the set to work on from an integration, a pipeline's results, all, or the trigger.
 
-Applies the workflow creator's data-access rules always. `state` is relative to `pipeline` (or to the
+Applies the workflow creator's data-access rules always. A test run (a sample) ignores "Unprocessed": it previews the
+steps on the selection whatever its processed state. `state` is relative to `pipeline` (or to the
 source pipeline): processed = that pipeline's current version has a stored result, or — with
 `any_version` — any of its versions has one (an edited pipeline is a new version, so by default what an
 older version analysed counts as unprocessed).
@@ -136,12 +137,15 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     if source is None:
         source = "trigger" if ctx.trigger.type == TriggerType.SYNC_COMPLETED else "all"
     from_trigger = source == "trigger"
+    # A test run previews the steps on a sample of the selection: "Unprocessed" would be empty after the first real
+    # run (it processed them), so a test run samples whatever their processed state.
+    state = "all" if ctx.sample is not None and config.state == "unprocessed" else config.state
     selection = Selection(
         integration=source.integration if isinstance(source, FromIntegration) else None,
         conversation_ids=(ctx.trigger.conversation_ids or []) if from_trigger else None,
         pipeline=config.effective_pipeline,
         any_version=config.any_version,
-        state=config.state,
+        state=state,
         condition=config.filter,
         limit=_capped(config.limit, ctx.sample),
         order=config.order,

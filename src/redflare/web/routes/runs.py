@@ -95,9 +95,17 @@ def list_runs(
 
 
 @router.get("/workflows/{workflow_id}/metrics", responses=_NOT_FOUND)
-def workflow_metrics(workflow_id: WorkflowId, principal: CurrentUser, session: SessionDep) -> RunMetricsPublic:
-    """The Runs tab's header: Credits used, Average runtime, runs in progress, completed, failed, cancelled."""
-    figures = metrics_service.workflow_metrics(session, principal=principal, workflow_id=workflow_id)
+def workflow_metrics(
+    workflow_id: WorkflowId,
+    principal: CurrentUser,
+    session: SessionDep,
+    tests: Annotated[bool, Query(description="Count test runs in the figures too (they are left out).")] = False,
+) -> RunMetricsPublic:
+    """The Runs tab's header: Credits used, Average runtime, runs in progress, completed, failed, cancelled — of the
+    real runs (test runs are previews: `test_runs` says how many, `?tests=true` counts them in)."""
+    figures = metrics_service.workflow_metrics(
+        session, principal=principal, workflow_id=workflow_id, include_tests=tests
+    )
     return RunMetricsPublic.model_validate(figures, from_attributes=True)
 
 

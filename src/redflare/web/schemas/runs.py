@@ -202,6 +202,7 @@ class RunMetricsPublic(BaseModel):
     cancelled: int
     total: int
     empty_state: EmptyStatePublic | None = Field(description='"No Runs yet" and its note, when there are no runs.')
+    test_runs: int = Field(default=0, description="How many test runs the workflow has (left out of the figures).")
 
 
 class RunEventPublic(BaseModel):
