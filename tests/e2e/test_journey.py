@@ -103,6 +103,7 @@ def seven_step_document(name: str, integration: str) -> dict[str, Any]:
                 subject=f"{{{{ input.count }}}} {ALERT_SUBJECT}",
                 message="Run {{ run.number }} of {{ workflow.name }}: {{ run.url }}",
                 recipients=["qa@example.com"],
+                only_when_not_empty=True,  # what a step added on the canvas starts with
             ),
             step(
                 "schedule",
@@ -112,6 +113,7 @@ def seven_step_document(name: str, integration: str) -> dict[str, Any]:
                 columns=["id", "agent", "score"],
                 file_type="xlsx",
                 recipients=["b@example.com"],
+                only_when_not_empty=True,
             ),
         ],
     }

@@ -340,3 +340,14 @@ class TestFinalChecks:
         with pytest.raises(InvalidWorkflow) as refused:
             runner.run_document(workflow(SELECT_DEMO, export_step(columns=["id", "nope"])))
         assert [i.path for i in refused.value.issues] == ["steps[1].config.columns[1]"]
+
+
+def test_an_empty_list_writes_no_file_and_sends_nothing_when_asked(store: Store) -> None:
+    """'Only when the list is not empty': an export of nothing stays quiet (no file, no "Your Report is Ready")."""
+    add_conversations(store, 3)
+    nobody = {"combinator": "and", "rules": [{"field": "agent", "operator": "=", "value": "nobody"}]}
+    nothing = step("pick", "select_conversations", source={"integration": "demo"}, filter=nobody)
+    resource = make_runner(store).run_document(workflow(nothing, export_step(only_when_not_empty=True)))
+    report = next(s for s in resource["steps"] if s["id"] == "report")
+    assert (report["status"], report["exports"], report["messages"]) == ("completed", [], [])
+    assert report["tally"]["skipped_empty"] == 1

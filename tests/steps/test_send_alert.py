@@ -35,6 +35,7 @@ from redflare.steps.alert_html import TABLE_ROWS, alert_html
 from redflare.steps.context import TriggerInfo
 from redflare.steps.registry import STEP_KINDS
 from redflare.steps.send_alert import KIND, MAX_SUBJECT, Config, execute, one_line
+from redflare.steps.when_empty import SKIPPED_EMPTY
 from tests.factories import PROCESS, SELECT_DEMO, T0, add_conversations, make_runner, step, workflow
 
 BASE_URL = "http://127.0.0.1:8000"  # make_runner's engine has no settings: its links point here
@@ -150,7 +151,7 @@ class TestConfig:
     def test_every_field_explains_itself_and_lists_the_facts(self) -> None:
         """The side panel has a title, description and helper text for each field; templates list the facts."""
         fields = KIND.json_schema()["properties"]
-        assert set(fields) == {"subject", "message", "recipients"}
+        assert set(fields) == {"subject", "message", "only_when_not_empty", "recipients"}
         assert all(f.get("title") and f.get("description") and f.get("helper") for f in fields.values())
         for name in ("subject", "message"):
             helper = fields[name]["helper"]
@@ -396,3 +397,20 @@ def test_a_template_naming_a_step_the_workflow_lacks_is_a_publish_time_issue(sto
     assert [(i.path, i.node, i.message) for i in issues] == [
         ("steps[1].config.message", "tell", "line 1: no step 'analyse' in this workflow")
     ]
+
+
+class TestOnlyWhenNotEmpty:
+    def test_an_empty_list_sends_nothing_when_asked_and_a_new_step_asks(self, store: Store) -> None:
+        """Issue P8: a run with 0 rows still emailed "0 … need review". With "Only when the list is not empty" (on for
+        a step added on the canvas; off for a workflow file that does not say) an empty run stays quiet."""
+        add_conversations(store, 4)
+        nobody = {"combinator": "and", "rules": [{"field": "agent", "operator": "=", "value": "nobody"}]}
+        nothing = step("pick", "select_conversations", source={"integration": "demo"}, filter=nobody)
+        resource = make_runner(store).run_document(workflow(nothing, alert(["pick"], only_when_not_empty=True)))
+        tell = steps_by_id(resource)["alert"]
+        assert tell["status"] == "completed"
+        assert tell["messages"] == []
+        assert tell["tally"]["notes"] == [SKIPPED_EMPTY]
+        loud = make_runner(store).run_document(workflow(nothing, alert(["pick"]), name="Loud"))
+        assert len(steps_by_id(loud)["alert"]["messages"]) == 1  # a file without the key: as before
+        assert KIND.initial_config == {"only_when_not_empty": True}

@@ -18,10 +18,11 @@ export function addStep(
   document: WorkflowDocument,
   type: string,
   after: string | null,
+  initialConfig: Record<string, unknown> = {},
 ): { document: WorkflowDocument; stepId: string } {
   const id = newStepId(document, type);
   const upstream = after === null || after === TRIGGER_ID ? [] : [after];
-  const step: Step = { id, type, after: upstream, config: {} };
+  const step: Step = { id, type, after: upstream, config: { ...initialConfig } };
   const layout = { ...(document.layout ?? {}) };
   const place = after === null ? null : placeAfter(document, parseRef(after).source);
   if (place) layout[id] = place;

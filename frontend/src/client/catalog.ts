@@ -9,6 +9,8 @@ export interface StepKind {
   takes_input: boolean;
   /** JSON Schema of the step's config (pydantic): each property has title, description and `helper`. */
   config_schema: JsonSchema;
+  /** What a step of this kind starts with when added on the canvas. */
+  initial_config?: Record<string, unknown>;
 }
 
 export interface TriggerKind {

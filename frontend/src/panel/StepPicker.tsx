@@ -12,7 +12,8 @@ export function StepPicker({ after }: { after: string | null }) {
   const pick = (type: string) => {
     let id: string | null = null;
     draft.update((document) => {
-      const added = addStep(document, type, after);
+      const initial = catalog.steps.find((kind) => kind.type === type)?.initial_config ?? {};
+      const added = addStep(document, type, after, initial);
       id = added.stepId;
       return added.document;
     });

@@ -74,6 +74,8 @@ class StepKind(Generic[C]):
     takes_input: bool = True
     ports_of: Callable[[C], list[str]] = one_port
     columns_of: ColumnsOf[C] = same_columns
+    initial_config: Mapping[str, Any] = field(default_factory=dict)
+    """What a step of this kind starts with when added on the canvas (a document without a key keeps the default)."""
 
     def parse(self, config: Mapping[str, Any]) -> C:
         return self.config_model.model_validate(dict(config))

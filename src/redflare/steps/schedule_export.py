@@ -32,6 +32,7 @@ from redflare.sets.frames import empty_set
 from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
 from redflare.steps.recipients import MAX_RECIPIENTS, EmailAddress
+from redflare.steps.when_empty import INITIAL, only_when_not_empty_field, skipped_when_empty
 
 TYPE = "schedule_export"
 VERSION = 1
@@ -66,6 +67,7 @@ class Config(StepConfig):
             "CSV opens anywhere. Times are in UTC in both."
         ),
     )
+    only_when_not_empty: bool = only_when_not_empty_field()
     recipients: list[EmailAddress] = Field(
         min_length=1,
         max_length=MAX_RECIPIENTS,
@@ -135,6 +137,9 @@ def columns_of(config: Config, inputs: Columns, env: Environment) -> tuple[Colum
 def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
     frame = empty_set() if frame is None else frame
     check_input(column_problems(config, frame_columns(frame)))
+    quiet = skipped_when_empty(frame, config.only_when_not_empty)
+    if quiet is not None:
+        return quiet
     record = ctx.exports.write(frame, name=config.name, columns=config.columns, file_type=config.file_type)
     message = report_message(config, record, ctx.facts.facts())
     return StepResult.single(
@@ -207,5 +212,6 @@ KIND: StepKind[Config] = StepKind(
     description="Build a CSV or Excel report and email a download link.",
     config_model=Config,
     execute=execute,
+    initial_config=INITIAL,
     columns_of=columns_of,
 )

@@ -38,6 +38,7 @@ from redflare.steps.templating import (
     step_references,
     template_problems,
 )
+from redflare.steps.when_empty import INITIAL, only_when_not_empty_field, skipped_when_empty
 
 TYPE = "send_alert"
 VERSION = 1
@@ -72,6 +73,7 @@ class Config(StepConfig):
             + facts_help()
         ),
     )
+    only_when_not_empty: bool = only_when_not_empty_field()
     recipients: list[EmailAddress] = Field(
         max_length=MAX_RECIPIENTS,
         title="Recipients",
@@ -105,6 +107,9 @@ def one_line(text: str) -> str:
 def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> StepResult:
     # The engine gives a step hung off the trigger the trigger's set; None is left only in odd cases.
     frame = empty_set() if frame is None else frame
+    quiet = skipped_when_empty(frame, config.only_when_not_empty)
+    if quiet is not None:
+        return quiet
     # plain(): the run's times read as ISO 8601 text, like the input rows' (one spelling in an email).
     facts: dict[str, Any] = plain({**ctx.facts.facts(), "input": input_facts(frame)})
 
@@ -143,5 +148,6 @@ KIND: StepKind[Config] = StepKind(
     description="Email the right people about this run.",
     config_model=Config,
     execute=execute,
+    initial_config=INITIAL,
     columns_of=columns,
 )

@@ -34,6 +34,9 @@ class StepKindPublic(BaseModel):
     description: str
     takes_input: bool = Field(description="False for a step that starts a branch (Select Conversations).")
     config_schema: dict[str, Any] = Field(description="JSON Schema of the step's config: the side panel's form.")
+    initial_config: dict[str, Any] = Field(
+        default_factory=dict, description="What a step of this kind starts with when added on the canvas."
+    )
 
 
 class TriggerKindPublic(BaseModel):
@@ -64,6 +67,7 @@ def step_catalog(principal: CurrentUser) -> StepCatalogPublic:
                 description=kind.description,
                 takes_input=kind.takes_input,
                 config_schema=kind.json_schema(),
+                initial_config=dict(kind.initial_config),
             )
             for kind in STEP_KINDS.values()
         ],
