@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from redflare.adapters.db.orm import Pipeline, StepRun
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
+from redflare.services.imports import ImportRefused, import_path
 from redflare.services.runs import cancel_run
 from tests.cli.test_serve import free_port
 from tests.conftest import POSTGRES_URL
@@ -297,3 +299,33 @@ def test_a_run_cut_short_by_a_limit_says_so_in_the_list_and_on_its_page(page: Pa
     expect(row.get_by_label(run["limit_stop"]["message"])).to_have_text("Call limit")
     page.goto(f"/workflows/{workflow_id}/runs/{run['id']}")
     expect(page.get_by_test_id("limit-stop")).to_contain_text(run["limit_stop"]["message"])
+
+
+def test_a_sync_failed_run_shows_which_sync_failed_and_why(page: Page, served: Server, tmp_path: Path) -> None:
+    """Issue P8: a Sync Failed workflow's run showed COMPLETED with no reason. Its page now says which integration's
+    sync failed and why, the import's file and line included."""
+    integration = served.api.post("/integrations", {"name": "run-page-drop", "kind": "push"})
+    created = served.api.post(
+        "/workflows",
+        {
+            "name": "Run page: sync failures",
+            "trigger": {"type": "sync_failed", "integration": "run-page-drop"},
+            "steps": [step("pick", "select_conversations", [], limit=1)],
+        },
+    )
+    served.api.post(f"/workflows/{created['id']}/publish")
+    store = served_store(served)
+    try:
+        bad = tmp_path / "batch2.jsonl"
+        bad.write_text('{"id": "ok-1"}\n{ not json\n', encoding="utf-8")
+        with pytest.raises(ImportRefused):
+            import_path(store, bad, integration="run-page-drop")
+    finally:
+        store.close()
+    run = eventually(lambda: served.api.get(f"/workflows/{created['id']}/runs")["data"], lambda runs: len(runs) == 1)[0]
+    assert integration["name"] == "run-page-drop"
+    sign_in(page)
+    page.goto(f"/workflows/{created['id']}/runs/{run['id']}")
+    failure = page.get_by_test_id("sync-failure")
+    expect(failure).to_contain_text("The sync of run-page-drop failed")
+    expect(failure).to_contain_text(f"{bad}:2: ")

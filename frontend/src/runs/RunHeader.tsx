@@ -2,7 +2,7 @@
 import { Link } from "react-router";
 import { Alert, Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import type { Run } from "../client/runs";
-import { formatCredits, formatRuntime, formatTime, triggerLabel } from "./format";
+import { formatCredits, formatRuntime, formatTime, syncFailure, triggerLabel } from "./format";
 import { RunActions } from "./RunActions";
 import { LimitMarker, RunStatusBadge, TestMarker } from "./RunStatusBadge";
 
@@ -30,6 +30,7 @@ export function RunHeader({
   onChanged(): Promise<void>;
   onRerun(): void;
 }) {
+  const failure = syncFailure(run);
   return (
     <Stack gap="sm">
       <Anchor component={Link} to={`/workflows/${encodeURIComponent(workflowId)}/runs`} size="sm">
@@ -47,6 +48,11 @@ export function RunHeader({
       {run.error && (
         <Alert color="red" title="The run failed">
           {run.error}
+        </Alert>
+      )}
+      {failure && (
+        <Alert color="orange" title={`The sync of ${failure.integration ?? "the integration"} failed`} data-testid="sync-failure">
+          {failure.error}
         </Alert>
       )}
       {run.limit_stop && (
@@ -69,3 +75,4 @@ export function RunHeader({
     </Stack>
   );
 }
+

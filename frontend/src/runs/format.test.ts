@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatCredits, formatRuntime, secondsBetween, statusColor, statusLabel, triggerLabel } from "./format";
+import {
+  formatBytes,
+  formatCredits,
+  formatRuntime,
+  secondsBetween,
+  statusColor,
+  statusLabel,
+  syncFailure,
+  triggerLabel,
+} from "./format";
 
 describe("formatRuntime", () => {
   it("writes short runs in seconds with a decimal under ten", () => {
@@ -61,5 +70,21 @@ describe("a test run's trigger", () => {
     expect(triggerLabel("schedule", true)).toBe("Manual test");
     expect(triggerLabel("sync_completed", true)).toBe("Manual test");
     expect(triggerLabel("schedule")).not.toBe("Manual test");
+  });
+});
+
+describe("a Sync Failed run's failure", () => {
+  const run = (type: string, payload: Record<string, unknown>) =>
+    ({ trigger: { type, payload } }) as unknown as Parameters<typeof syncFailure>[0];
+
+  it("names the integration and says why, file and line included", () => {
+    const failed = run("sync_failed", { integration: "calls", error: "batch2.jsonl:2: not valid JSON" });
+    expect(syncFailure(failed)).toEqual({ integration: "calls", error: "batch2.jsonl:2: not valid JSON" });
+  });
+
+  it("lists every reason of the syncs a queued run stands for, and is nothing for other runs", () => {
+    const merged = run("sync_failed", { integration: "calls", error: "a", errors: ["a", "b"] });
+    expect(syncFailure(merged)?.error).toBe("a; b");
+    expect(syncFailure(run("sync_completed", { integration: "calls" }))).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // How the runs pages write durations, credits, times, sizes and statuses: one place, so the table, the header,
 // the chart and the run page agree.
+import type { Run } from "../client/runs";
 import { TRIGGER_TITLES } from "../steps";
 
 /** 4.2 → "4.2s", 75 → "1m 15s", 3725 → "1h 2m 5s"; null (not finished) → "—". */
@@ -75,4 +76,15 @@ export function triggerLabel(type: string, test = false): string {
   // A test run is started by hand whatever the trigger (it only borrows a sync's conversations to try them).
   if (test) return "Manual test";
   return TRIGGER_TITLES[type] ?? type.replace(/_/g, " ");
+}
+
+/** What a Sync Failed run was started by: the integration and the failure's reason (for an import or a folder scan,
+ * naming the file and line); null for any other run. */
+export function syncFailure(run: Run): { integration: string | null; error: string } | null {
+  if (run.trigger.type !== "sync_failed") return null;
+  const payload = run.trigger.payload;
+  const errors = Array.isArray(payload.errors) ? payload.errors.map(String) : [];
+  const error = typeof payload.error === "string" ? payload.error : errors.join("; ");
+  const integration = typeof payload.integration === "string" ? payload.integration : null;
+  return error ? { integration, error: errors.length > 1 ? errors.join("; ") : error } : null;
 }
