@@ -7,6 +7,9 @@ import { WorkflowsListPage } from "./pages/WorkflowsList";
 
 // The workflow page (canvas, forms, charts) is most of the code: loaded when first opened, so the list and
 // sign-in come up fast.
+const IntegrationsPage = lazy(() =>
+  import("./integrations/IntegrationsPage").then((module) => ({ default: module.IntegrationsPage })),
+);
 const OutboxPage = lazy(() => import("./outbox/OutboxPage").then((module) => ({ default: module.OutboxPage })));
 const PipelinesPage = lazy(() => import("./pipelines/PipelinesPage").then((module) => ({ default: module.PipelinesPage })));
 const WorkflowPage = lazy(() => import("./pages/WorkflowPage").then((module) => ({ default: module.WorkflowPage })));
@@ -39,6 +42,7 @@ function Shell() {
       <AppShell.Navbar p="xs">
         <NavLink component={Link} to="/workflows" label="Workflows" />
         <NavLink component={Link} to="/pipelines" label="Pipelines" />
+        <NavLink component={Link} to="/integrations" label="Integrations" />
         <NavLink component={Link} to="/outbox" label="Outbox" />
       </AppShell.Navbar>
       <AppShell.Main>
@@ -50,6 +54,7 @@ function Shell() {
           <Route path="/workflows/:id/*" element={<WorkflowPage />} />
           <Route path="/pipelines" element={<PipelinesPage />} />
           <Route path="/outbox" element={<OutboxPage />} />
+          <Route path="/integrations" element={<IntegrationsPage />} />
           <Route path="/pipelines/:name" element={<PipelinesPage />} />
           <Route path="*" element={<Navigate to="/workflows" replace />} />
         </Routes>
