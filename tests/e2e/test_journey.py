@@ -360,6 +360,12 @@ def final_checks_flag_the_export_then_it_is_fixed(page: Page) -> None:
     expect(panel.get_by_role("heading", name="Schedule Export", exact=True)).to_be_visible()
     panel.get_by_role("textbox", name="Export name").fill(EXPORT_NAME)
     columns = panel.get_by_role("combobox", name="Columns")
+    # It follows Distribute: its picker offers the `group` column (issue P8), as the export's input will carry it.
+    columns.click()
+    offered = page.get_by_role("listbox", name="Columns")
+    expect(offered.get_by_role("option", name="group", exact=True)).to_be_visible()
+    expect(offered.get_by_role("option", name="criterion.greeting", exact=True)).to_be_visible()
+    columns.press("Escape")
     for column in ("id", "agent", "score"):
         columns.click()
         page.get_by_role("listbox", name="Columns").get_by_role("option", name=column, exact=True).click()

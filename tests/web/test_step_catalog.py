@@ -54,3 +54,34 @@ def test_lists_the_guides_triggers_and_the_sets_columns(client: TestClient, sett
     assert columns["started_at"]["kind"] == "datetime"
     assert columns["score"] == {"name": "score", "kind": "number", "analysis": True}
     assert columns["tags"]["kind"] == "text_list"
+
+
+def test_each_step_is_offered_exactly_the_columns_its_input_will_have(client: TestClient, settings: Settings) -> None:
+    """Issue P8: Schedule Export's column picker did not offer Distribute's `group`. POST /steps/columns answers,
+    per step, what validation says its input will carry: `group` after Distribute, a pipeline's own criteria after
+    Process Conversations, and nothing of the analysis before it."""
+    add_user(settings, "viewer@example.com", Role.VIEWER)
+    csrf = sign_in(client, "viewer@example.com")
+    document = {
+        "name": "Columns",
+        "trigger": {"type": "manual"},
+        "steps": [
+            {"id": "pick", "type": "select_conversations", "config": {}},
+            {"id": "analyse", "type": "process_conversations", "after": ["pick"], "config": {"pipeline": "default-qa"}},
+            {
+                "id": "split",
+                "type": "distribute",
+                "after": ["analyse"],
+                "config": {"mode": "round_robin", "groups": [{"name": "A"}, {"name": "B"}]},
+            },
+            {"id": "report", "type": "schedule_export", "after": ["split.A", "split.B"], "config": {}},
+        ],
+    }
+    answer = client.post("/api/steps/columns", json=document, headers={"X-CSRF-Token": csrf})
+    assert answer.status_code == 200, answer.text
+    columns = {step: {c["name"] for c in found} for step, found in answer.json()["columns"].items()}
+    assert "score" not in columns["analyse"]
+    assert {"score", "criterion.greeting"} <= columns["split"]
+    assert "group" not in columns["split"]
+    assert {"group", "score", "criterion.greeting"} <= columns["report"]
+    assert "pick" not in columns  # a step that starts a branch has no input

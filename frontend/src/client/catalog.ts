@@ -38,4 +38,7 @@ export type JsonSchema = { [key: string]: unknown };
 
 export const catalog = {
   steps: (signal?: AbortSignal) => request<StepCatalog>("GET", "/steps", { signal }),
+  /** Per step id, the columns its input will have in this document (validation's own rules; stores nothing). */
+  stepColumns: (document: unknown, signal?: AbortSignal) =>
+    request<{ columns: Record<string, Column[]> }>("POST", "/steps/columns", { body: document, signal }),
 };

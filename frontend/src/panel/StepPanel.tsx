@@ -14,6 +14,7 @@ import { nodeIssues } from "./nodeIssues";
 import { PanelFrame } from "./PanelFrame";
 import { UnknownKeys } from "./UnknownKeys";
 import { useChoices, type Choices } from "./useChoices";
+import { useStepColumns } from "./useStepColumns";
 
 /** The catalog's columns plus one `criterion.<name>` column per scorecard criterion of any pipeline. */
 function columnsWithCriteria(columns: Column[], choices: Choices): Column[] {
@@ -36,7 +37,8 @@ export function StepPanel({ stepId }: { stepId: string }) {
   const step = draft.document.steps?.find((candidate) => candidate.id === stepId);
   const kind = catalog.steps.find((candidate) => candidate.type === step?.type);
   const fields = useMemo(() => (kind ? describeFields(kind.config_schema) : []), [kind]);
-  const columns = useMemo(() => columnsWithCriteria(catalog.columns, choices), [catalog.columns, choices]);
+  const anyColumn = useMemo(() => columnsWithCriteria(catalog.columns, choices), [catalog.columns, choices]);
+  const columns = useStepColumns(draft.document, stepId, anyColumn);
 
   if (!step) {
     return (

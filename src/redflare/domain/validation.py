@@ -7,6 +7,7 @@ registry provides. Knowledge of the world (pipelines, integrations) comes in `En
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Any, Protocol
@@ -93,8 +94,31 @@ def validate(document: WorkflowDocument, specs: Mapping[str, StepSpec], env: Env
     issues.extend(_connection_issues(document, specs, configs, index_of))
     order = _topological_order(document, index_of, issues)
     if order is not None:
-        issues.extend(_column_issues(document, specs, configs, index_of, order, env))
+        issues.extend(_follow_columns(document, specs, configs, index_of, order, env)[0])
     return issues
+
+
+def input_columns(
+    document: WorkflowDocument, specs: Mapping[str, StepSpec], env: Environment | None = None
+) -> dict[str, Columns]:
+    """The columns each step's input will have, by step id, as validation follows them through the graph (a step
+    whose config or upstream is broken is left out): what a step's column pickers may offer."""
+    env = env or Environment()
+    env = Environment(
+        env.pipelines,
+        env.integrations,
+        document.trigger.type if document.trigger else None,
+        frozenset(step.id for step in document.steps),
+    )
+    index_of = {step.id: index for index, step in enumerate(document.steps)}
+    configs: dict[str, Any] = {}
+    for step in document.steps:
+        spec = specs.get(step.type)
+        if spec is not None:
+            with suppress(ValidationError):
+                configs[step.id] = spec.parse(step.config)
+    order = _topological_order(document, index_of, [])
+    return {} if order is None else _follow_columns(document, specs, configs, index_of, order, env)[1]
 
 
 def _connection_issues(
@@ -164,23 +188,25 @@ def _topological_order(
         return None
 
 
-def _column_issues(
+def _follow_columns(
     document: WorkflowDocument,
     specs: Mapping[str, StepSpec],
     configs: Mapping[str, Any],
     index_of: Mapping[str, int],
     order: Sequence[str],
     env: Environment,
-) -> list[Issue]:
-    """Follow the columns each step produces through the graph and check what each step reads."""
+) -> tuple[list[Issue], dict[str, Columns]]:
+    """Follow the columns each step produces through the graph and check what each step reads; answers the issues
+    and each step's input columns."""
     from redflare.domain.columns import BASE_COLUMNS
 
     issues: list[Issue] = []
     produced: dict[str, Columns] = {}
+    received: dict[str, Columns] = {}
     for step_id in order:
         step = document.steps[index_of[step_id]]
         spec = specs.get(step.type)
-        if spec is None or step_id not in configs:
+        if spec is None:
             continue  # already reported; downstream column checks would only echo it
         # Unknown upstream ids are reported already; check the rest as if they were not there.
         upstream_ids = [u for u in (split_port_ref(ref)[0] for ref in step.after) if u in index_of]
@@ -189,8 +215,12 @@ def _column_issues(
         inputs: dict[str, ColumnKind] = {} if upstream_ids else dict(BASE_COLUMNS)
         for upstream in upstream_ids:
             inputs.update(produced[upstream])
+        if spec.takes_input:
+            received[step_id] = inputs  # known before the step's own config is: its pickers need it while editing
+        if step_id not in configs:
+            continue  # its config's issues are reported already
         outputs, problems = spec.columns(configs[step_id], inputs, env)
         produced[step_id] = outputs
         prefix = f"steps[{index_of[step_id]}].config"
         issues.extend(Issue(f"{prefix}.{path}" if path else prefix, message, step_id) for path, message in problems)
-    return issues
+    return issues, received

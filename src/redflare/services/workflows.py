@@ -26,7 +26,7 @@ from redflare.adapters.db.orm import Integration, Workflow
 from redflare.adapters.db.pipelines import pipeline_criteria
 from redflare.domain.errors import Conflict, InvalidWorkflow, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
-from redflare.domain.validation import Environment, validate
+from redflare.domain.validation import Columns, Environment, input_columns, validate
 from redflare.domain.workflow import Settings as Limits
 from redflare.domain.workflow import WorkflowDocument
 from redflare.services.users import Principal
@@ -40,6 +40,17 @@ def environment(session: Session) -> Environment:
         pipelines=pipeline_criteria(session),
         integrations=frozenset(session.scalars(select(Integration.name))),
     )
+
+
+def step_input_columns(session: Session, data: object) -> dict[str, Columns]:
+    """Per step, the columns its input will have (validation's own following of the graph): what its pickers offer.
+
+    A document too broken to read answers nothing (its Final checks say why)."""
+    try:
+        document = document_from_data(data)
+    except InvalidWorkflow:
+        return {}
+    return input_columns(document, STEP_KINDS, environment(session))
 
 
 def final_checks(session: Session, document: WorkflowDocument) -> list[Issue]:

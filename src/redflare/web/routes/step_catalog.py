@@ -11,10 +11,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from redflare.domain.columns import ANALYSIS_COLUMNS, BASE_COLUMNS
+from redflare.domain.columns import ANALYSIS_COLUMNS, BASE_COLUMNS, GROUP_COLUMN
 from redflare.domain.workflow import TriggerType
+from redflare.services import workflows
 from redflare.steps.registry import STEP_KINDS
-from redflare.web.deps import CurrentUser
+from redflare.web.deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["catalog"])
 
@@ -54,6 +55,29 @@ class StepCatalogPublic(BaseModel):
     steps: list[StepKindPublic]
     triggers: list[TriggerKindPublic]
     columns: list[ColumnPublic]
+
+
+class StepColumnsPublic(BaseModel):
+    columns: dict[str, list[ColumnPublic]] = Field(
+        description="Per step id, the columns its input will have: what its column pickers offer (a step whose "
+        "config or input is broken is left out)."
+    )
+
+
+@router.post("/steps/columns")
+def step_columns(document: dict[str, Any], principal: CurrentUser, session: SessionDep) -> StepColumnsPublic:
+    """The columns each step of this workflow document will receive (e.g. `group` after Distribute; a pipeline's
+    own criteria after Process Conversations), from the same rules as Final checks. Stores nothing."""
+    found = workflows.step_input_columns(session, document)
+    return StepColumnsPublic(
+        columns={
+            step_id: [
+                ColumnPublic(name=name, kind=kind.value, analysis=name not in BASE_COLUMNS and name != GROUP_COLUMN)
+                for name, kind in columns.items()
+            ]
+            for step_id, columns in found.items()
+        }
+    )
 
 
 @router.get("/steps")
