@@ -109,6 +109,32 @@ class TestDemoThenRun:
         assert result.stdout.rstrip().endswith("Stopped by the call limit: 7 conversations left unprocessed.")
         assert "3 completed but cut short" in CliRunner().invoke(app, ["run", "--help"]).stdout
 
+    def test_a_file_never_runs_as_or_overwrites_a_published_workflow_of_its_name(self, demo: Path) -> None:
+        """Issue P8: `redflare run FILE` ran the stored, paused workflow of the file's name (run #3, 500 credits) and
+        overwrote its draft and limits. A published namesake is the user's: the file is refused (exit 2), saying
+        how to run either, and nothing of the stored workflow changes."""
+        store = Store.open(Settings())
+        try:
+            with store.transaction() as session:
+                stored = session.scalar(select(Workflow).where(Workflow.name == "Nightly QA triage"))
+                assert stored is not None
+                stored.status, stored.active_version, stored.credits_limit = "paused", None, 20
+                before = (dict(stored.draft), stored.credits_limit, stored.status)
+        finally:
+            store.close()
+        result = CliRunner().invoke(app, ["run", str(demo / "nightly-qa-triage.yaml")])
+        assert result.exit_code == 2, result.output
+        assert "a paused workflow is named 'Nightly QA triage': run it by its name" in result.stderr
+        store = Store.open(Settings())
+        try:
+            with store.read() as session:
+                again = session.scalar(select(Workflow).where(Workflow.name == "Nightly QA triage"))
+                assert again is not None
+                assert (dict(again.draft), again.credits_limit, again.status) == before
+                assert session.scalar(select(func.count()).select_from(Run)) == 0
+        finally:
+            store.close()
+
     def test_run_a_stored_workflow_by_name(self, demo: Path) -> None:
         """A workflow the demo stored runs by its name."""
         result = CliRunner().invoke(app, ["run", "Unhappy customers review"])

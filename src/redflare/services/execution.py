@@ -22,7 +22,12 @@ from redflare.services.delivery import Deliverer
 from redflare.services.delivery_setup import DeliverySetup, delivery_setup, unconfigured_delivery
 from redflare.services.run_start import begin_run
 from redflare.services.runs import run_resource
-from redflare.services.workflows import checked_document, find_workflow, save_draft_by_name
+from redflare.services.workflows import (
+    checked_document,
+    find_workflow,
+    refuse_published_namesake,
+    save_draft_by_name,
+)
 from redflare.steps.base import StepKind
 from redflare.steps.context import AnalysisExecutor
 from redflare.steps.registry import STEP_KINDS
@@ -54,9 +59,13 @@ class Runner:
     def run_document(
         self, data: object, *, test: bool = False, payload: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """Check a document (refusing it, with nothing stored, if it has issues), save it as a draft, run it."""
+        """Check a document (refusing it, with nothing stored, if it has issues), save it as a draft, run it.
+
+        A published workflow of the same name is the user's: it is never overwritten or run in the file's stead
+        (Conflict, saying how to run either)."""
         with self.store.transaction() as session:
             document = checked_document(session, data)
+            refuse_published_namesake(session, document.name)
             workflow = save_draft_by_name(session, document, now=self.clock.now())
             run = begin_run(
                 session, workflow=workflow, document=document, now=self.clock.now(), test=test, payload=payload

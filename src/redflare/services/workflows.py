@@ -78,6 +78,19 @@ def find_workflow(session: Session, name_or_id: str) -> Workflow:
     return matches[0]
 
 
+def refuse_published_namesake(session: Session, name: str) -> None:
+    """A file run stores its document as a draft by name; a published (live or paused) workflow of that name is the
+    user's and stays as it is: Conflict naming both ways forward."""
+    published = session.scalars(
+        select(Workflow).where(Workflow.name == name, Workflow.status.in_(("live", "paused")))
+    ).first()
+    if published is not None:
+        raise Conflict(
+            f"a {published.status} workflow is named {name!r}: run it by its name (redflare run {name!r}), or give "
+            "the file's workflow another name to run the file"
+        )
+
+
 def save_draft_by_name(
     session: Session, document: WorkflowDocument, *, now: datetime, created_by: str | None = None
 ) -> Workflow:
