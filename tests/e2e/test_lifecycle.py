@@ -234,3 +234,29 @@ def test_the_outbox_without_an_smtp_server_holds_and_says_why(page: Page, served
     expect(row.get_by_text("Held", exact=True)).to_be_visible()
     [message] = served.api.get("/outbox", run_id=run["id"])["data"]
     assert (message["status"], message["attempts"]) == ("held", [])
+
+
+def test_the_publish_dialog_warns_when_a_limit_would_cut_a_run_short(page: Page, served: Server) -> None:
+    """Issue P8: a limit set low stopped runs after a few conversations with no warning. Publishing, the dialog says
+    what a run would take as estimated and after how many conversations the credits limit would stop it."""
+    document = {
+        "name": "Publish: a tight credits limit",
+        "trigger": {"type": "manual"},
+        "settings": {"credits_limit": 2},
+        "steps": [
+            {"id": "pick", "type": "select_conversations", "after": [], "config": {"source": "all", "limit": 10}},
+            {
+                "id": "analyse",
+                "type": "process_conversations",
+                "after": ["pick"],
+                "config": {"pipeline": "default-qa", "reprocess": True},
+            },
+        ],
+    }
+    open_workflow(page, served, document["name"], document)
+    page.get_by_role("button", name="Publish workflow").click()
+    dialog = page.get_by_role("dialog", name="Are you sure you want to publish this workflow?")
+    warning = dialog.get_by_test_id("publish-limit-warning")
+    expect(warning).to_contain_text("About 10 conversations")
+    expect(warning).to_contain_text("the credits limit would stop it after 2 of 10 conversations to process")
+    dialog.get_by_role("button", name="Cancel").click()

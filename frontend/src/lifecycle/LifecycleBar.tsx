@@ -7,7 +7,8 @@ import { ApiError, workflows, type Issue } from "../client";
 import { lifecycle } from "../client/lifecycle";
 import { useEditor } from "../editor/context";
 import { ConfirmModal } from "../components/ConfirmModal";
-import { lifecycleControls, problemMessage } from "./controls";
+import { estimates } from "../client/estimate";
+import { limitWarning, lifecycleControls, problemMessage } from "./controls";
 import { nodeLabel } from "./issueGroups";
 import { EDIT_NOTE, PAUSE_NOTE, PUBLISH_NOTE, PUBLISH_QUESTION, PUBLISH_REFUSED, RESUME_NOTE, RUN_REFUSED } from "./messages";
 import { VersionsDrawer } from "./VersionsDrawer";
@@ -26,6 +27,8 @@ export function LifecycleBar() {
   const navigate = useNavigate();
   const location = useLocation();
   const [dialog, setDialog] = useState<Dialog | null>(null);
+  // What the publish dialog warns about: a run as estimated that a limit would cut short (null: it fits).
+  const [warning, setWarning] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [checking, setChecking] = useState(false);
   const [starting, setStarting] = useState<"run" | "test" | null>(null);
@@ -51,7 +54,11 @@ export function LifecycleBar() {
       await draft.flush();
       const report = await workflows.issues(workflow.id);
       if (report.issues.length > 0) refuse(report.issues);
-      else setDialog("publish");
+      else {
+        // The estimate is a courtesy: without it the dialog still opens, just without a warning.
+        setWarning(await estimates.get(workflow.id).then((found) => limitWarning(found.draft), () => null));
+        setDialog("publish");
+      }
     } catch (caught) {
       setFailure({ title: "Publish workflow", message: problemMessage(caught), issues: [] });
     } finally {
@@ -157,7 +164,14 @@ export function LifecycleBar() {
         onConfirm={publish}
         onClose={() => setDialog(null)}
       >
-        <Text size="sm">{PUBLISH_NOTE}</Text>
+        <Stack gap="xs">
+          <Text size="sm">{PUBLISH_NOTE}</Text>
+          {warning && (
+            <Alert color="orange" title="A limit would cut runs short" data-testid="publish-limit-warning">
+              {warning} You can change the limits in Settings.
+            </Alert>
+          )}
+        </Stack>
       </ConfirmModal>
       <ConfirmModal
         opened={dialog === "pause"}

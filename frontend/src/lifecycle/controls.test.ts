@@ -1,6 +1,7 @@
+import type { VersionEstimate } from "../client/estimate";
 import { describe, expect, it } from "vitest";
 import { ApiError, type Workflow } from "../client";
-import { lifecycleControls, problemMessage } from "./controls";
+import { lifecycleControls, problemMessage, limitWarning } from "./controls";
 
 function workflow(overrides: Partial<Workflow>): Workflow {
   return {
@@ -53,5 +54,33 @@ describe("problemMessage", () => {
     );
     expect(problemMessage(new ApiError(500, "Internal Server Error", null))).toBe("Internal Server Error");
     expect(problemMessage(new Error("boom"))).toBe("boom");
+  });
+});
+
+describe("limitWarning", () => {
+  const estimate = (limits: VersionEstimate["limits"]): VersionEstimate => ({
+    version: null,
+    conversations: 500,
+    to_process: 500,
+    processed: 20,
+    credits: 20,
+    credits_without_limits: 500,
+    limits,
+  });
+
+  it("says which limit would stop a run as estimated, and after how many", () => {
+    const credits = { limit: 20, remaining: 20, stops_after: 20 };
+    expect(limitWarning(estimate({ call_limit: null, credits_limit: credits, firing_allowed: true, cuts_in: "credits_limit" }))).toBe(
+      "About 500 conversations and 500 credits per run; the credits limit would stop it after 20 of 500 conversations to process.",
+    );
+  });
+
+  it("warns that no run would start while the call limit is used up, and says nothing when a run fits", () => {
+    const used = { limit: 10, remaining: 0, stops_after: 0 };
+    expect(limitWarning(estimate({ call_limit: used, credits_limit: null, firing_allowed: false, cuts_in: "call_limit" }))).toContain(
+      "the call limit is used up",
+    );
+    expect(limitWarning(estimate({ call_limit: null, credits_limit: null, firing_allowed: true, cuts_in: null }))).toBeNull();
+    expect(limitWarning(estimate(null))).toBeNull();
   });
 });

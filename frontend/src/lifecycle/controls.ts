@@ -1,5 +1,6 @@
 // Which lifecycle controls the header shows for a workflow's state and the user's role. Pure, so tested alone.
 import type { Workflow } from "../client";
+import type { VersionEstimate } from "../client/estimate";
 
 export interface LifecycleControls {
   publish: boolean;
@@ -36,3 +37,22 @@ export function lifecycleControls(workflow: Workflow, readOnly: boolean): Lifecy
 /** What went wrong, for an Alert: the problem's detail, else its title (issues are listed apart). */
 
 export { problemMessage } from "../client/problem";
+
+/**
+ * What the publish dialog warns about, from the draft's estimate: a run as estimated that a limit would cut short
+ * (or that the used-up call limit would not start); null when a run fits its limits.
+ */
+export function limitWarning(estimate: VersionEstimate): string | null {
+  const limits = estimate.limits;
+  if (!limits) return null;
+  const about = `About ${estimate.conversations.toLocaleString()} conversations and ${estimate.credits_without_limits.toLocaleString(
+    undefined,
+    { maximumFractionDigits: 2 },
+  )} credits per run`;
+  if (!limits.firing_allowed) return `${about}; the call limit is used up: no run would start until calls fall out of the last 24 hours.`;
+  if (limits.cuts_in === null) return null;
+  const limit = limits.cuts_in === "credits_limit" ? limits.credits_limit : limits.call_limit;
+  const name = limits.cuts_in === "credits_limit" ? "credits limit" : "call limit";
+  const after = limit?.stops_after ?? estimate.processed;
+  return `${about}; the ${name} would stop it after ${after.toLocaleString()} of ${estimate.to_process.toLocaleString()} conversations to process.`;
+}
