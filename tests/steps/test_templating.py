@@ -16,6 +16,8 @@ from redflare.steps.templating import (
     MAX_INPUT_ROWS,
     MAX_RENDERED,
     TRIGGER_ATTRIBUTES,
+    TRIGGER_FACTS_BY_KIND,
+    facts_help,
     input_facts,
     render,
     template_problems,
@@ -254,3 +256,12 @@ class TestTriggerFacts:
 
     def test_a_misspelt_trigger_fact_is_a_publish_time_problem(self) -> None:
         assert template_problems("{{ trigger.eror }}") != []
+
+
+def test_the_helper_lists_the_trigger_facts_per_kind_and_each_is_a_fact() -> None:
+    """Send Alert's help says which trigger facts each kind of trigger fills; every one named is a real fact."""
+    text = facts_help()
+    assert "Integration Sync Failed: trigger.type, trigger.integration" in text
+    assert "trigger.error" in text
+    for attrs in TRIGGER_FACTS_BY_KIND.values():
+        assert set(attrs) <= set(TRIGGER_ATTRIBUTES)

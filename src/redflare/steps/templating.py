@@ -274,14 +274,27 @@ def trigger_facts(trigger_type: str, payload: Mapping[str, Any]) -> dict[str, An
     }
 
 
+# Which trigger facts each kind of trigger fills (the others are empty for it): what the helper text says.
+TRIGGER_FACTS_BY_KIND: Mapping[str, tuple[str, ...]] = {
+    "On a Schedule": ("type", "scheduled_for"),
+    "Integration Sync Started": ("type", "integration", "sync_id", "window"),
+    "Integration Sync Completed": ("type", "integration", "sync_id", "window", "counts", "conversations"),
+    "Integration Sync Failed": ("type", "integration", "sync_id", "window", "counts", "error", "errors"),
+}
+
+
 def facts_help() -> str:
-    """The facts a template may use, as one line for the editor's helper text."""
-    listed = [f"{name}.{attr}" for name, attrs in FACT_ATTRIBUTES.items() for attr in attrs]
+    """The facts a template may use, as one line for the editor's helper text (the trigger's, per kind)."""
+    listed = [f"{name}.{attr}" for name, attrs in FACT_ATTRIBUTES.items() if name != "trigger" for attr in attrs]
     step = "|".join(STEP_ATTRIBUTES)
+    by_kind = "; ".join(
+        f"{kind}: {', '.join(f'trigger.{attr}' for attr in attrs)}" for kind, attrs in TRIGGER_FACTS_BY_KIND.items()
+    )
     return (
         f"Jinja2 template. Facts: {', '.join(listed)}, steps.<step id>.{step}. "
         f"input.rows holds the first {MAX_INPUT_ROWS} rows, e.g. "
-        "{% for row in input.rows %}{{ row.agent }} {{ row.score }}{% endfor %}."
+        "{% for row in input.rows %}{{ row.agent }} {{ row.score }}{% endfor %}. "
+        f"What fired the run, by trigger — {by_kind} (a failed import's error names the file and line)."
     )
 
 
