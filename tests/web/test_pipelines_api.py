@@ -128,6 +128,31 @@ class TestCrud:
         assert log[0]["action"] == "auto_pause"
         assert log[0]["user_email"] == "ed@example.com"
 
+    def test_new_prices_for_a_pipeline_live_workflows_use_name_them_and_ask_first(
+        self, client: TestClient, settings: Settings
+    ) -> None:
+        """New prices change what live workflows spend from their next run: refused naming them, then confirmed; a
+        change of anything but prices saves at once."""
+        add_conversations(store_of(client), 1)
+        csrf = editor(client, settings)
+        client.post("/api/pipelines", json=short_qa(), headers=csrf)
+        document = {**workflow(SELECT_DEMO, {**ANALYSE, "config": {"pipeline": "short-qa"}}), "name": "Billing QA"}
+        created = client.post("/api/workflows", json=document, headers=csrf).json()
+        client.post(f"/api/workflows/{created['id']}/publish", headers=csrf)
+
+        dearer = short_qa(prices={"analysis_per_conversation": 3})
+        refused = client.put("/api/pipelines/short-qa", json=dearer, headers=csrf)
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == (
+            "pipeline 'short-qa''s new prices apply to the next runs of 1 live workflow(s): 'Billing QA' "
+            "(save again with confirm to go ahead)"
+        )
+        assert client.get("/api/pipelines/short-qa").json()["version"] == 1
+        saved = client.put("/api/pipelines/short-qa?confirm=true", json=dearer, headers=csrf).json()
+        assert (saved["version"], saved["prices"]["analysis_per_conversation"]) == (2, 3.0)
+        reworded = client.put("/api/pipelines/short-qa", json={**dearer, "description": "Manners"}, headers=csrf)
+        assert reworded.status_code == 200, reworded.text
+
     def test_viewers_cannot_change_pipelines(self, client: TestClient, settings: Settings) -> None:
         csrf = editor(client, settings)
         client.post("/api/pipelines", json=short_qa(), headers=csrf)

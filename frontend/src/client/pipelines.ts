@@ -207,8 +207,9 @@ export const pipelinesApi = {
   version: (name: string, version: number, signal?: AbortSignal) =>
     request<PipelineSummary>("GET", `${path(name)}/versions/${version}`, { signal }),
   create: (definition: PipelineDefinition) => request<PipelineDetail>("POST", "/pipelines", { body: definition }),
-  update: (name: string, definition: PipelineDefinition) =>
-    request<PipelineSaved>("PUT", path(name), { body: definition }),
+  /** `confirm`: save new prices although live workflows use the pipeline. */
+  update: (name: string, definition: PipelineDefinition, confirm = false) =>
+    request<PipelineSaved>("PUT", path(name), { body: definition, query: { confirm } }),
   /** `confirm`: archive even though live workflows use it (they are paused, each with the reason). */
   archive: (name: string, confirm = false) =>
     request<PipelineDetail>("POST", `${path(name)}/archive`, { query: { confirm } }),

@@ -25,23 +25,30 @@ export function PipelineEditor({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState(false);
+  // New prices for a pipeline live workflows use: the server names them; saving again confirms.
+  const [reprice, setReprice] = useState<string | null>(null);
 
   const update = (patch: Partial<PipelineForm>) => {
     setForm((current) => ({ ...current, ...patch }));
     setOutcome(null);
   };
 
-  async function save() {
+  async function save(confirm = false) {
     setBusy(true);
     setErrors({});
     setOutcome(null);
+    setReprice(null);
     try {
-      const saved = await pipelinesApi.update(form.name, toBody(form));
+      const saved = await pipelinesApi.update(form.name, toBody(form), confirm);
       setOutcome(saved.changed ? { kind: "saved", version: saved.version } : { kind: "unchanged" });
       if (saved.changed) onSaved();
     } catch (error) {
-      if (error instanceof ApiError && error.isValidation) setErrors(fieldErrors(error.errors));
-      setOutcome({ kind: "failed", message: errorText(error) });
+      if (error instanceof ApiError && error.status === 409) {
+        setReprice(errorText(error));
+      } else {
+        if (error instanceof ApiError && error.isValidation) setErrors(fieldErrors(error.errors));
+        setOutcome({ kind: "failed", message: errorText(error) });
+      }
     } finally {
       setBusy(false);
     }
@@ -75,6 +82,21 @@ export function PipelineEditor({
         errors={errors}
         readOnly={readOnly}
       />
+      {reprice && (
+        <Alert color="orange" title="Live workflows use this pipeline" data-testid="reprice-warning">
+          <Stack gap="xs">
+            <Text size="sm">{reprice}</Text>
+            <Group>
+              <Button size="xs" color="orange" loading={busy} onClick={() => void save(true)}>
+                Save the new prices
+              </Button>
+              <Button size="xs" variant="default" onClick={() => setReprice(null)}>
+                Keep editing
+              </Button>
+            </Group>
+          </Stack>
+        </Alert>
+      )}
       {!readOnly && (
         <Group>
           <Button onClick={() => void save()} loading={busy}>

@@ -70,17 +70,33 @@ def workflows_using(session: Session, pipeline: str, *, principal: Principal | N
     ]
 
 
+def _named(session: Session, principal: Principal, pipeline: str, live: list[PipelineUse]) -> str:
+    """The live users by name (those the user may see; the others counted)."""
+    seen = {use.workflow_id for use in workflows_using(session, pipeline, principal=principal)}
+    names = [repr(use.name) for use in live if use.workflow_id in seen]
+    hidden = len(live) - len(names)
+    return ", ".join([*names, *([f"{hidden} you cannot see"] if hidden else [])])
+
+
+def check_reprice(session: Session, principal: Principal, pipeline: str, *, confirm: bool) -> None:
+    """New prices change what live workflows spend from their next run: PipelineInUse naming them unless
+    `confirm`."""
+    live = [use for use in workflows_using(session, pipeline) if use.status == WorkflowStatus.LIVE]
+    if live and not confirm:
+        raise PipelineInUse(
+            f"pipeline {pipeline!r}'s new prices apply to the next runs of {len(live)} live workflow(s): "
+            f"{_named(session, principal, pipeline, live)} (save again with confirm to go ahead)"
+        )
+
+
 def check_archivable(session: Session, principal: Principal, pipeline: str, *, confirm: bool) -> list[PipelineUse]:
     """The live workflows archiving `pipeline` would pause; PipelineInUse naming them (those the user may see;
     the others counted) unless `confirm`."""
     live = [use for use in workflows_using(session, pipeline) if use.status == WorkflowStatus.LIVE]
     if live and not confirm:
-        seen = {use.workflow_id for use in workflows_using(session, pipeline, principal=principal)}
-        names = [repr(use.name) for use in live if use.workflow_id in seen]
-        hidden = len(live) - len(names)
-        listed = ", ".join([*names, *([f"{hidden} you cannot see"] if hidden else [])])
+        named = _named(session, principal, pipeline, live)
         raise PipelineInUse(
-            f"pipeline {pipeline!r} is used by {len(live)} live workflow(s): {listed}; archiving it pauses them "
+            f"pipeline {pipeline!r} is used by {len(live)} live workflow(s): {named}; archiving it pauses them "
             "(archive again with confirm to go ahead)"
         )
     return live

@@ -41,7 +41,7 @@ from redflare.analysis.pipeline import DurationRange, PipelineDefinition
 from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
 from redflare.domain.loading import format_loc
 from redflare.services import audit
-from redflare.services.pipeline_usage import check_archivable, pause_users
+from redflare.services.pipeline_usage import check_archivable, check_reprice, pause_users
 from redflare.services.users import Principal
 
 NAME_MAX = 100  # the pipelines.name column
@@ -118,9 +118,11 @@ def create_pipeline(session: Session, *, principal: Principal, data: Any, now: d
 
 
 def update_pipeline(
-    session: Session, *, principal: Principal, name: str, data: Any, now: datetime
+    session: Session, *, principal: Principal, name: str, data: Any, now: datetime, confirm: bool = False
 ) -> tuple[PipelineDetail, bool]:
-    """Store an edited definition; answers the pipeline and whether a new version was made."""
+    """Store an edited definition; answers the pipeline and whether a new version was made.
+
+    New prices for a pipeline live workflows use are refused (PipelineInUse, naming them) unless `confirm`."""
     current = find_pipeline(session, name).definition
     if isinstance(data, Mapping) and "name" not in data:
         data = {**data, "name": name}
@@ -130,6 +132,8 @@ def update_pipeline(
             "the name cannot change", [Issue("name", f"this is pipeline {name!r}; create a new pipeline to rename")]
         )
     changed = not same_definition(current, definition)
+    if changed and definition.prices != current.prices:
+        check_reprice(session, principal, name, confirm=confirm)
     if changed:
         stored = save_pipeline(session, definition, now=now)
         _record(session, principal, EDITED, name, stored.version, now)

@@ -67,13 +67,28 @@ def get_pipeline_version(
     return PipelinePublic.model_validate(pipelines.version_detail(session, name, number))
 
 
-@router.put("/pipelines/{name}", responses={**CHANGE, **INVALID})
+@router.put(
+    "/pipelines/{name}",
+    responses={
+        **CHANGE,
+        **INVALID,
+        409: {"description": "New prices and live workflows use it: named in `detail`; send `?confirm=true`"},
+    },
+)
 def edit_pipeline(
-    name: PipelineName, body: PipelineBody, principal: Editor, session: SessionDep, clock: ClockDep
+    name: PipelineName,
+    body: PipelineBody,
+    principal: Editor,
+    session: SessionDep,
+    clock: ClockDep,
+    confirm: Annotated[bool, Query(description="Save new prices although live workflows use it.")] = False,
 ) -> PipelineSaved:
     """Replace the definition: a changed one becomes version n+1 and what the next runs use; an identical one
-    changes nothing. Old results keep the version (and credits) that made them."""
-    detail, changed = pipelines.update_pipeline(session, principal=principal, name=name, data=body, now=clock.now())
+    changes nothing. Old results keep the version (and credits) that made them. New prices for a pipeline that live
+    workflows use answer 409 naming them, unless `confirm=true`."""
+    detail, changed = pipelines.update_pipeline(
+        session, principal=principal, name=name, data=body, now=clock.now(), confirm=confirm
+    )
     return PipelineSaved(**PipelineDetailPublic.model_validate(detail).model_dump(), changed=changed)
 
 
