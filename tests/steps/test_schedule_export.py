@@ -351,3 +351,45 @@ def test_an_empty_list_writes_no_file_and_sends_nothing_when_asked(store: Store)
     report = next(s for s in resource["steps"] if s["id"] == "report")
     assert (report["status"], report["exports"], report["messages"]) == ("completed", [], [])
     assert report["tally"]["skipped_empty"] == 1
+
+
+def test_a_report_from_both_reviewer_ports_says_who_gets_what_in_the_alerts_order(store: Store) -> None:
+    """Issue P8: a report built from Distribute's two ports could not say who gets what, and its rows came in
+    another order than the alert's. Fed the same ports, the export carries `group` and lists the rows in the very
+    order the alert does."""
+    add_conversations(store, 8)
+    split = step(
+        "split",
+        "distribute",
+        ["worst"],
+        mode="round_robin",
+        groups=[{"name": "Reviewer A"}, {"name": "Reviewer B"}],
+    )
+    worst = step("worst", "sort", ["pick"], by=[{"field": "started_at", "direction": "desc"}])
+    ports = ["split.Reviewer A", "split.Reviewer B"]
+    alert = step(
+        "tell",
+        "send_alert",
+        ports,
+        subject="{{ input.count }} to review",
+        message="{% for row in input.rows %}{{ row.id }}={{ row.group }}\n{% endfor %}",
+        recipients=["qa@example.com"],
+    )
+    report = {
+        "id": "report",
+        "type": "schedule_export",
+        "after": ports,
+        "config": {
+            "name": "Who reviews what",
+            "columns": ["id", "group"],
+            "file_type": "csv",
+            "recipients": ["b@x.io"],
+        },
+    }
+    resource = make_runner(store).run_document(workflow(SELECT_DEMO, worst, split, alert, report))
+    [message] = steps_of(resource)["tell"]["messages"]
+    alerted = [line.split("=") for line in message["text"].strip().splitlines()]
+    exported = csv_rows(stored_file(store, resource["id"]))
+    assert exported[0] == ["id", "group"]
+    assert exported[1:] == alerted
+    assert {group for _, group in alerted} == {"Reviewer A", "Reviewer B"}
