@@ -242,7 +242,7 @@ class TestImports:
             "after": ["pick"],
             "config": {
                 "subject": "Sync of {{ trigger.integration }} failed",
-                "message": "{{ trigger.error }} ({{ trigger.type }})",
+                "message": "{{ trigger.error }} ({{ trigger.type }}) in {{ trigger.files|join(', ') }}",
                 "recipients": ["qa@example.com"],
             },
         }
@@ -259,5 +259,5 @@ class TestImports:
         [message] = resource["steps"][1]["messages"]
         assert message["subject"] == "Sync of alpha failed"
         assert message["text"].startswith(f"1 bad row(s) in {bad}: nothing was imported; {bad}:2: ")
-        assert message["text"].endswith("(sync_failed)")
+        assert message["text"].endswith(f"(sync_failed) in {bad}")
         assert world.runs(listener)[0].id == run_id

@@ -303,6 +303,7 @@ class TestAnImportIsASync:
         assert kind == "sync_failed"
         assert payload["error"].startswith(f"1 bad row(s) in {bad}: nothing was imported; ")
         assert "batch2.jsonl:2: " in payload["error"]
+        assert payload["files"] == [str(bad)]  # trigger.files in an alert
         assert _count(store, "calls") == 1
 
     def test_a_refused_import_of_a_new_integration_stores_nothing_at_all(self, store: Store, tmp_path: Path) -> None:

@@ -143,7 +143,14 @@ def _record(session: Session, integration_id: int, scan: _Scan, now: datetime) -
         syncs.record_arrivals(
             session, sync_id=sync.id, counts={"received": read.records}, arrived=[], integration_id=integration.id
         )
-        return syncs.fail_sync(session, sync_id=sync.id, integration_id=integration.id, error=_failure(read), now=now)
+        return syncs.fail_sync(
+            session,
+            sync_id=sync.id,
+            integration_id=integration.id,
+            error=_failure(read),
+            now=now,
+            files=[str(path) for path in read.bad],
+        )
     conversations = [c for c in read.conversations.values() if read.sources[c.id] in {f.name for f in files}]
     replaced, standalone = _audio(session, integration, read.orphan_audio(files))
     arrivals = store_arrivals(session, integration=integration, conversations=[*conversations, *standalone], now=now)

@@ -134,7 +134,7 @@ def import_path(
             syncs.complete_sync(session, sync_id=sync.id, integration_id=row.id, now=at)
             failed_sync = None
     if failed_sync is not None:
-        _record_failed_sync(store, integration, failed_sync, at)
+        _record_failed_sync(store, integration, failed_sync, at, files=_files_of(refused.report.bad_rows))
         raise refused
     report.inserted, report.updated, report.stored = counts.inserted, counts.updated, True
     return report
@@ -150,7 +150,15 @@ def _refusal_text(refused: ImportRefused) -> str:
     return "; ".join([str(refused), *rows, *([f"and {more} more"] if more > 0 else [])])
 
 
-def _record_failed_sync(store: Store, integration: str, error: str, now: datetime) -> None:
+def _files_of(bad_rows: list[Issue]) -> list[str]:
+    """The files bad rows are in (`file:line` → file), each once, in order."""
+    files = [
+        issue.path.rsplit(":", 1)[0] if issue.path.rsplit(":", 1)[-1].isdigit() else issue.path for issue in bad_rows
+    ]
+    return list(dict.fromkeys(files))
+
+
+def _record_failed_sync(store: Store, integration: str, error: str, now: datetime, *, files: list[str]) -> None:
     """A refused import of an existing integration is a failed sync of it (its Sync Failed listeners fire); of a
     new one, nothing is stored at all."""
     with store.transaction() as session:
@@ -158,7 +166,7 @@ def _record_failed_sync(store: Store, integration: str, error: str, now: datetim
         if row is None:
             return
         sync = syncs.start_sync(session, integration_id=row.id, now=now)
-        syncs.fail_sync(session, sync_id=sync.id, integration_id=row.id, error=error, now=now)
+        syncs.fail_sync(session, sync_id=sync.id, integration_id=row.id, error=error, now=now, files=files)
 
 
 def _check_arguments(path: Path, integration: str, format: str) -> None:

@@ -19,7 +19,7 @@ Contract:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -107,11 +107,14 @@ def complete_sync(session: Session, *, sync_id: str, integration_id: int, now: d
     return _info(sync, integration.name)
 
 
-def fail_sync(session: Session, *, sync_id: str, integration_id: int, error: str, now: datetime) -> SyncInfo:
-    """End a running sync as failed with `error`, with its Sync Failed event."""
+def fail_sync(
+    session: Session, *, sync_id: str, integration_id: int, error: str, now: datetime, files: Sequence[str] = ()
+) -> SyncInfo:
+    """End a running sync as failed with `error` (and the `files` it names, when it was read from files), with its
+    Sync Failed event."""
     sync = _locked(session, sync_id, integration_id)
     _must_be_running(sync, "fail")
-    return _failed(session, sync, error=error, now=now)
+    return _failed(session, sync, error=error, now=now, files=files)
 
 
 def reject_push(session: Session, *, integration_id: int, now: datetime) -> SyncInfo | None:
@@ -195,7 +198,7 @@ def _new_sync(session: Session, integration: Integration, now: datetime) -> Sync
     return sync
 
 
-def _failed(session: Session, sync: Sync, *, error: str, now: datetime) -> SyncInfo:
+def _failed(session: Session, sync: Sync, *, error: str, now: datetime, files: Sequence[str] = ()) -> SyncInfo:
     sync.status, sync.finished_at, sync.error = SyncStatus.FAILED, now, error
     session.flush()
     integration = _integration(session, sync.integration_id)
@@ -207,6 +210,7 @@ def _failed(session: Session, sync: Sync, *, error: str, now: datetime) -> SyncI
         window=_window(sync.started_at, now),
         error=error,
         counts=dict(sync.counts or {}),
+        **({"files": list(files)} if files else {}),
     )
     return _info(sync, integration.name)
 

@@ -9,7 +9,7 @@ Contract:
       steps.<step id>.rows_in | rows_out | credits | status | type
       input.count, input.columns, input.rows            (rows: the first `MAX_INPUT_ROWS`, as dicts)
       trigger.type, trigger.integration, trigger.sync_id, trigger.window, trigger.counts,
-      trigger.conversations, trigger.error, trigger.errors, trigger.scheduled_for
+      trigger.conversations, trigger.error, trigger.errors, trigger.files, trigger.scheduled_for
                                                         (what fired the run; absent ones are empty)
 
 - `template_problems(text)` finds, without facts, what would certainly go wrong: a syntax error, a
@@ -60,6 +60,7 @@ TRIGGER_ATTRIBUTES = (
     "conversations",
     "error",
     "errors",
+    "files",
     "scheduled_for",
 )
 # In the order the editor's helper text lists them.
@@ -270,6 +271,7 @@ def trigger_facts(trigger_type: str, payload: Mapping[str, Any]) -> dict[str, An
         "conversations": len(ids) if isinstance(ids, list) else None,
         "error": error,
         "errors": payload.get("errors") or ([error] if error else None),
+        "files": payload.get("files") or None,
         "scheduled_for": payload.get("scheduled_for"),
     }
 
@@ -279,7 +281,7 @@ TRIGGER_FACTS_BY_KIND: Mapping[str, tuple[str, ...]] = {
     "On a Schedule": ("type", "scheduled_for"),
     "Integration Sync Started": ("type", "integration", "sync_id", "window"),
     "Integration Sync Completed": ("type", "integration", "sync_id", "window", "counts", "conversations"),
-    "Integration Sync Failed": ("type", "integration", "sync_id", "window", "counts", "error", "errors"),
+    "Integration Sync Failed": ("type", "integration", "sync_id", "window", "counts", "error", "errors", "files"),
 }
 
 

@@ -27,6 +27,8 @@ def merge_sync_payload(waiting: Mapping[str, Any], key: str, arriving: Mapping[s
     counts = _sum_counts(waiting.get("counts"), arriving.get("counts"))
     if counts is not None:
         merged["counts"] = counts
+    if "files" in waiting or "files" in arriving:
+        merged["files"] = list(dict.fromkeys([*waiting.get("files", []), *arriving.get("files", [])]))
     if "error" in arriving:  # a failed sync's reason: every one of them, the waiting one's first
         merged["errors"] = [*waiting.get("errors", [waiting["error"]] if "error" in waiting else []), arriving["error"]]
     return merged
