@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from redflare.adapters.db.orm import SyncEvent
+from redflare.adapters.db.orm import SyncEvent, Workflow
 from redflare.adapters.db.runs import transition_run
+from redflare.domain.access import EVERYTHING, Role
 from redflare.domain.runs import RunStatus
 from redflare.engine.executors import InlineAnalysisExecutor
 from redflare.services import lifecycle
 from redflare.services.catalog import create_integration
+from redflare.services.demo import load_demo
 from redflare.services.execution import Runner
 from redflare.services.imports import ImportRefused, import_path
+from redflare.services.users import Principal
 from tests.integrations.conftest import chat
 from tests.scheduler.conftest import World, document
 
@@ -261,3 +264,21 @@ class TestImports:
         assert message["text"].startswith(f"1 bad row(s) in {bad}: nothing was imported; {bad}:2: ")
         assert message["text"].endswith(f"(sync_failed) in {bad}")
         assert world.runs(listener)[0].id == run_id
+
+    def test_the_demo_then_an_import_runs_analyse_each_sync(self, world: World, tmp_path: Path) -> None:
+        """Issue P8: the shipped example "Analyse each sync" (Sync Completed on `demo`) could never fire. After
+        `redflare demo`, publishing it and importing into `demo` runs it on exactly what the import brought."""
+        load_demo(world.store, world.clock, datasets=tmp_path / "no-datasets", say=lambda _: None)
+        world.scheduler().tick()  # the demo's own import: nothing listened yet
+        admin = Principal(user_id="u-admin", email="admin@example.com", role=Role.ADMIN, access=EVERYTHING)
+        with world.store.transaction() as session:
+            example = session.scalar(select(Workflow).where(Workflow.name == "Analyse each sync"))
+            assert example is not None
+            lifecycle.publish(session, principal=admin, workflow_id=example.id, now=world.clock.now())
+        path = tmp_path / "tuesday.jsonl"
+        path.write_text("".join(json.dumps(chat(f"tue-{i}")) + "\n" for i in range(2)), encoding="utf-8")
+        import_path(world.store, path, integration="demo", now=world.clock.now())
+        (run_id,) = world.scheduler().tick()
+        (run,) = world.runs(example.id)
+        assert run.id == run_id
+        assert run.trigger_payload["conversation_ids"] == ["tue-0", "tue-1"]
