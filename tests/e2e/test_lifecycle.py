@@ -184,6 +184,14 @@ def test_settings_call_limit_and_credits_limit(page: Page, served: Server) -> No
     expect(page.get_by_role("textbox", name="Call limit")).to_have_value("40")
     expect(page.get_by_role("textbox", name="Credits limit")).to_have_value("250")
 
+    # What the calls are made of, and what counts (issue P8): a Run now is one trigger call.
+    served.api.post(f"/workflows/{workflow_id}/runs")
+    page.reload()
+    expect(page.get_by_test_id("call-usage")).to_have_text(
+        "1 trigger + 0 conversations = 1 of 40 calls in the last 24 h"
+    )
+    expect(page.get_by_text("Each run started counts 1 call", exact=False)).to_be_visible()
+
 
 def test_saving_settings_keeps_the_canvas_undo_and_an_undo_keeps_the_settings(page: Page, served: Server) -> None:
     """Delete a step, save a Call limit, come back and Ctrl+Z: the step returns and the limit stays."""
