@@ -310,12 +310,13 @@ def assign_groups(frame: pl.DataFrame, config: Config) -> pl.Series:
 
 
 def apply_distribute(frame: pl.DataFrame, config: Config) -> dict[str, pl.DataFrame]:
-    """One frame per group (every group present, maybe empty), each with its `group` column set."""
+    """One frame per group (every group present, maybe empty), each with its `group` column set, in input order."""
     tagged = frame.with_columns(assign_groups(frame, config))
+    # One pass over the set (not a filter per group); rows of no group (a null slot) go nowhere.
+    parts = tagged.partition_by(_SLOT, as_dict=True, maintain_order=True, include_key=False)
+    empty = tagged.clear().drop(_SLOT)
     return {
-        group.name: tagged.filter(pl.col(_SLOT) == index)
-        .drop(_SLOT)
-        .with_columns(pl.lit(group.name, dtype=pl.String).alias(GROUP_COLUMN))
+        group.name: parts.get((index,), empty).with_columns(pl.lit(group.name, dtype=pl.String).alias(GROUP_COLUMN))
         for index, group in enumerate(config.groups)
     }
 
