@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
@@ -22,8 +22,8 @@ from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysi
 from redflare.scheduler.loop import Scheduler
 from redflare.services import backends
 from redflare.services.bootstrap import ensure_builtins
-from redflare.services.delivery import Deliverer
-from redflare.services.delivery_setup import DeliverySetup, delivery_setup
+from redflare.services.delivery import delivery_with_deliverer
+from redflare.services.delivery_setup import DeliverySetup
 from redflare.services.recovery import recover_runs
 
 
@@ -46,12 +46,9 @@ async def local_backend(
     ensure_builtins(store, the_clock)
     executor = ProcessPoolAnalysisExecutor(settings.workers) if settings.workers > 1 else InlineAnalysisExecutor()
     # With SMTP configured, a deliverer sends the outbox in this loop; the engine wakes it on new messages.
-    deliverer = Deliverer(store, settings, the_clock) if settings.smtp_configured else None
+    delivery, deliverer = delivery_with_deliverer(store, settings, the_clock)
     stop_delivering = asyncio.Event()
     sending = asyncio.create_task(deliverer.run(stop_delivering)) if deliverer is not None else None
-    delivery = delivery_setup(settings, the_clock)
-    if deliverer is not None:
-        delivery = replace(delivery, wake_deliverer=deliverer.wake)
     backend = backends.local_backend(store, the_clock, executor, delivery, batch_size=settings.batch_size)
     warming = asyncio.create_task(asyncio.to_thread(executor.warm))  # the pool starts while the server does
     if recover:

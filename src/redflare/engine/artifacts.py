@@ -34,11 +34,6 @@ class ArtifactFiles:
         safe_port = _UNSAFE.sub("_", port) + f"-{port.encode().hex()[:16]}"
         return self._root / run_id / step_id / f"{safe_port}.parquet"
 
-    def write(self, run_id: str, step_id: str, port: str, frame: pl.DataFrame) -> tuple[str, int]:
-        """Store a set now; returns its path and size in bytes."""
-        path = self.path_for(run_id, step_id, port)
-        return str(path), _write(path, frame)
-
     def write_later(self, run_id: str, step_id: str, port: str, frame: pl.DataFrame) -> tuple[str, int]:
         """Store a set in the background; returns its path and the set's size in memory (bytes, estimated)."""
         path = self.path_for(run_id, step_id, port)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.lifecycle import record_audit
+from redflare.adapters.db.audit import record_audit
 from redflare.adapters.db.orm import AuditEntry
 from redflare.services.users import Principal
 

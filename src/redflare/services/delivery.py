@@ -18,7 +18,7 @@ import logging
 import math
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
@@ -34,6 +34,7 @@ from redflare.adapters.email.smtp import SendFailure, SmtpSender
 from redflare.config import Settings
 from redflare.domain.delivery import MessageStatus, OutgoingMessage
 from redflare.domain.ports import Clock
+from redflare.services.delivery_setup import DeliverySetup, delivery_setup
 
 log = logging.getLogger(__name__)
 
@@ -252,3 +253,13 @@ async def _first_of(*events: asyncio.Event, timeout: float) -> None:
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+def delivery_with_deliverer(store: Store, settings: Settings, clock: Clock) -> tuple[DeliverySetup, Deliverer | None]:
+    """A process's delivery set-up and, with SMTP configured, the deliverer that sends its outbox (the engine wakes it
+    when messages enter the outbox); None without SMTP: messages stay held."""
+    delivery = delivery_setup(settings, clock)
+    if not settings.smtp_configured:
+        return delivery, None
+    deliverer = Deliverer(store, settings, clock)
+    return replace(delivery, wake_deliverer=deliverer.wake), deliverer

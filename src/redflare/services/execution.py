@@ -10,7 +10,7 @@ import asyncio
 import weakref
 from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from redflare.adapters.db.store import Store
@@ -18,8 +18,8 @@ from redflare.config import Settings
 from redflare.domain.ports import Clock
 from redflare.engine.backends.local import LocalBackend
 from redflare.services.backends import local_backend
-from redflare.services.delivery import Deliverer
-from redflare.services.delivery_setup import DeliverySetup, delivery_setup, unconfigured_delivery
+from redflare.services.delivery import Deliverer, delivery_with_deliverer
+from redflare.services.delivery_setup import DeliverySetup, unconfigured_delivery
 from redflare.services.run_start import begin_run
 from redflare.services.runs import run_resource
 from redflare.services.workflows import (
@@ -118,10 +118,7 @@ class Runner:
     def _delivery(self) -> DeliverySetup:
         if self.settings is None:  # no settings (engine tests, benchmarks): keep mail, files beside artifacts
             return unconfigured_delivery(self.store.artifacts_dir.parent / "exports", self.clock)
-        delivery = delivery_setup(self.settings, self.clock)
-        if self.settings.smtp_configured:
-            self._deliverer = Deliverer(self.store, self.settings, self.clock)
-            delivery = replace(delivery, wake_deliverer=self._deliverer.wake)
+        delivery, self._deliverer = delivery_with_deliverer(self.store, self.settings, self.clock)
         return delivery
 
     def close(self) -> None:

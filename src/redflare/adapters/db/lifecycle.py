@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import AuditEntry, Workflow
+from redflare.adapters.db.audit import record_audit
+from redflare.adapters.db.orm import Workflow
 from redflare.domain.lifecycle import LifecycleAction, WorkflowStatus, move
 
 
@@ -41,26 +42,3 @@ def apply(
         entry["paused_reason"] = was
     record_audit(session, actor=actor, action=str(action), workflow_id=workflow.id, detail=entry, now=now)
     return WorkflowStatus(workflow.status)
-
-
-def record_audit(
-    session: Session,
-    *,
-    actor: tuple[str, str] | None,
-    action: str,
-    workflow_id: str | None,
-    detail: Mapping[str, Any] | None,
-    now: datetime,
-) -> AuditEntry:
-    """Append one audit entry; `actor` None means RedFlare acted (an auto-pause)."""
-    entry = AuditEntry(
-        at=now,
-        user_id=actor[0] if actor is not None else None,
-        user_email=actor[1] if actor is not None else None,
-        action=action,
-        workflow_id=workflow_id,
-        detail=dict(detail or {}),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
