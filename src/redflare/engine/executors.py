@@ -3,18 +3,50 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from importlib.machinery import ModuleSpec
+from multiprocessing import spawn
 
 from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.steps.context import Batch
 
-PRELOAD = ["__main__", "redflare.engine.warm_worker", "redflare.engine.executors"]
+PRELOAD = ["redflare.engine.warm_worker", "redflare.engine.executors"]
+MAIN_ENV = "_REDFLARE_POOL_MAIN"  # the parent's main, "path:<script>" or "name:<module>", for the fork server
 
 
 def _ready() -> bool:
     return True
+
+
+def claim_main(main: str | None) -> None:
+    """Make this process's `__main__` pass for the parent's `main` (`parent_main`); None leaves it alone.
+
+    The fork server calls it (warm_worker.py) so that its workers do not run the parent's main script again: a
+    process the fork server starts re-runs the parent's `__main__` (multiprocessing's `prepare`) unless the fork
+    server's own `__main__` already names it, and CPython 3.11's fork server never preloads it (it looks for a key
+    "main_path" where the preparation data says "init_main_from_path"). For `redflare` that script imports the
+    whole command line: about 1.4 s of CPU and 60 MB in each worker of each pool. Workers need nothing of
+    `__main__`: what they run lives in this module."""
+    kind, _, value = (main or "").partition(":")
+    current = sys.modules["__main__"]
+    if kind == "path" and value:
+        current.__file__ = value
+    elif kind == "name" and value:
+        current.__spec__ = ModuleSpec(value, None)
+
+
+def parent_main() -> str | None:
+    """This process's main as multiprocessing hands it to a new worker ("path:…" or "name:…"), if any."""
+    data = spawn.get_preparation_data("analysis")
+    if "init_main_from_name" in data:
+        return f"name:{data['init_main_from_name']}"
+    if "init_main_from_path" in data:
+        return f"path:{data['init_main_from_path']}"
+    return None
 
 
 class InlineAnalysisExecutor:
@@ -52,11 +84,13 @@ class ProcessPoolAnalysisExecutor:
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # forkserver: workers do not inherit the server's threads and locks, and start from a warm image: the
-            # fork server imports the program's main module, the analysis modules and VADER's lexicon once, and
-            # every worker is forked from it (a worker would otherwise import the main module — for `redflare`,
-            # the whole command line — and load the lexicon itself).
+            # fork server imports the analysis modules and VADER's lexicon once, and every worker is forked from
+            # it; the parent's main module is not run again in any of them (`claim_main` says how and why).
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
+            main = parent_main()
+            if main is not None:  # read by warm_worker in the fork server, which inherits this environment
+                os.environ.setdefault(MAIN_ENV, main)
             self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
         return self._pool
 

@@ -1,9 +1,14 @@
 """Imported once by the analysis pool's fork server (its preload): every worker forked from it starts with the
-analysis modules imported and VADER's lexicon loaded, instead of each worker loading them for its first batch."""
+analysis modules imported and VADER's lexicon loaded, instead of each worker loading them for its first batch,
+and without running the parent's main script again (`executors.claim_main` says why)."""
 
 from __future__ import annotations
 
+import os
+
 from redflare.analysis import analyse  # noqa: F401  (imported for its side effect: the modules are loaded)
 from redflare.analysis.sentiment import analyzer
+from redflare.engine.executors import MAIN_ENV, claim_main
 
+claim_main(os.environ.get(MAIN_ENV))
 analyzer()
