@@ -22,6 +22,7 @@ One untimed run first starts the analysis forkserver (`bench.processing.warm_up`
 Targets (`bench.results`) are printed beside each figure as met / not met, never asserted. The exit
 status is 1 when outputs compared by value differ (the figures then compare different work), else 0.
 `--quick` (N = 1,000, 100,000 set rows, shorter chains) is a smoke run of every piece: under two minutes.
+`--only process,noop,rss,chains,sets` runs just those figures (default: all), to iterate on a few.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ class Plan:
     chain_repeats: int
     burst_s: float
     rss_n: int
+    only: frozenset[str]  # the figures to run: FIGURES, or a subset of them (`--only`)
+
+    def runs(self, figure: str) -> bool:
+        return figure in self.only
+
+
+FIGURES = ("process", "noop", "rss", "chains", "sets")
 
 
 @dataclass
@@ -132,10 +140,14 @@ SET_COLUMNS = [
 def bench_size(n: int, plan: Plan, scratch: Path, findings: Findings) -> None:
     """Figures 1 and 2 (and 5 at its N) on one store of `n` conversations, prepared once."""
     folder = scratch / f"n{n}"
+    if not {"process", "noop"} & plan.only and not (n == plan.rss_n and plan.runs("rss")):
+        return
     prepared = prepare(folder, n)
-    bench_process(prepared, plan, folder, findings)
-    bench_noop(prepared, plan, folder, findings)
-    if n == plan.rss_n:
+    if plan.runs("process"):
+        bench_process(prepared, plan, folder, findings)
+    if plan.runs("noop"):
+        bench_noop(prepared, plan, folder, findings)
+    if n == plan.rss_n and plan.runs("rss"):
         bench_rss(prepared, plan, folder, findings)
     shutil.rmtree(folder)  # the pristine store and its pickle: hundreds of MB at 100,000
 
@@ -239,6 +251,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="conversations per analysis batch")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="analysis processes, both sides")
     parser.add_argument("--set-rows", type=int, help="rows for figure 6 (default 1,000,000; --quick 100,000)")
+    parser.add_argument("--only", help=f"comma-separated figures to run, of {','.join(FIGURES)} (default all)")
     return parser.parse_args(argv)
 
 
@@ -256,7 +269,18 @@ def make_plan(args: argparse.Namespace) -> Plan:
         chain_repeats=5 if args.quick else 15,
         burst_s=0.5 if args.quick else 2.0,
         rss_n=RSS_N if RSS_N in sizes else max(sizes),
+        only=_only(args.only),
     )
+
+
+def _only(text: str | None) -> frozenset[str]:
+    if not text:
+        return frozenset(FIGURES)
+    chosen = frozenset(name.strip() for name in text.split(",") if name.strip())
+    unknown = chosen - set(FIGURES)
+    if unknown:
+        raise SystemExit(f"--only: unknown figures {sorted(unknown)}; choose from {', '.join(FIGURES)}")
+    return chosen
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         warm_up(scratch, workers=plan.workers, batch=plan.batch)
         for n in plan.sizes:
             bench_size(n, plan, scratch, findings)
-        bench_chains(plan, scratch, findings)
-    bench_set_ops(plan, findings)
+        if plan.runs("chains"):
+            bench_chains(plan, scratch, findings)
+    if plan.runs("sets"):
+        bench_set_ops(plan, findings)
     report.summary(findings.figures, findings.compared)
     report.say("load average at end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_average()))
     return 0 if all(a.ok for a in findings.compared) else 1
