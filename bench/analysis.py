@@ -57,7 +57,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -72,6 +72,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 from tests.pipelines.calls import make_call
 
 from bench import phrases_baseline
+from bench.held_batches import batches
 from bench.measure import TimedRunner, measure_run, open_store
 from redflare.adapters.db.conversations import ensure_integration, upsert_conversations
 from redflare.analysis.analyse import analyse
@@ -138,11 +139,6 @@ def repeated(conversations: Sequence[Conversation], n: int) -> list[Conversation
             turns = tuple(replace(turn, text=f"{turn.text} ref {round_}") for turn in turns)
         made.append(replace(conversation, id=f"{conversation.id}~{index}", turns=turns))
     return made
-
-
-def batches(items: Sequence[Conversation], size: int) -> Iterator[list[Conversation]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 # --- text analysis: the product's ways -----------------------------------------------------------

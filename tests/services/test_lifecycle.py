@@ -134,12 +134,13 @@ class TestActivate:
         lifecycle.publish(session, principal=ana, workflow_id=workflow_id, now=NOW)
         v2 = session.get(WorkflowVersion, (workflow_id, 2))
         assert v2 is not None
-        run = start_run(
+        queued = start_run(
             session, workflow_id=workflow_id, document=document_from_data(v2.definition), version=2, now=NOW
         )
         shown = versions.activate(session, principal=ana, workflow_id=workflow_id, number=1, now=NOW)
         assert shown.active_version == 1
-        session.refresh(run)
+        run = session.get(Run, queued.id)
+        assert run is not None
         assert (run.version, [s["id"] for s in run.definition["steps"]]) == (2, ["pick"])
 
     def test_unknown_version(self, session: Session, ana: Principal) -> None:

@@ -45,6 +45,8 @@ class Begun:
     document: WorkflowDocument
     reopened: bool = False
     """A re-run: steps may have outputs an earlier attempt recorded (the engine reconciles them)."""
+    states: Mapping[str, StepStatus] = field(default_factory=dict)
+    """Each step's status as the run began (empty: the engine reads them)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,9 @@ class RunStore(Protocol):
         """Fail a run the engine could not carry on (its running and pending steps with it), if it is still going."""
         ...
 
-    def start_step(self, run_id: str, step_id: str) -> None: ...
+    def start_step(self, run_id: str, step_id: str) -> bool:
+        """Move a pending step to running; False (nothing moved) when its run is no longer running (a cancel)."""
+        ...
 
     def end_step(
         self, run_id: str, step_id: str, to: StepStatus, *, reason: str | None = None, error: str | None = None
@@ -131,8 +135,9 @@ class RunStore(Protocol):
 
     def delivery_state(self, run_id: str, step_id: str) -> DeliveryState: ...
 
-    def settle_delivery(self, run_id: str, step_id: str, state: DeliveryState) -> None:
-        """Complete a delivery step (or fail it with who did not get what, or cancel it with its run)."""
+    def settle_delivery(self, run_id: str, step_id: str, state: DeliveryState) -> StepStatus:
+        """Complete a delivery step (or fail it with who did not get what, or cancel it with its run); answers the
+        status it ended with."""
         ...
 
 

@@ -75,43 +75,63 @@ class RunEngine:
             return begun
         document = begun.document
         graph = {step.id: [split_port_ref(ref)[0] for ref in step.after] for step in document.steps}
-        tasks: dict[str, asyncio.Task[None]] = {}
+        # The steps' statuses as this loop knows them: it moved them itself (each step task answers where it
+        # ended), so the store is read only when something may have happened elsewhere — a poll's time without a
+        # step ending (a cancel), or a step that could not say where it ended.
+        states = dict(begun.states)
+        tasks: dict[str, asyncio.Task[StepStatus | None]] = {}
+        stale = not states
         try:
             while True:
-                # A step whose task had ended before this read yet shows running was left so; one that ends while
-                # we read has recorded its end, or is about to.
-                ended = {step_id for step_id, task in tasks.items() if task.done()}
-                status, states = await asyncio.to_thread(self.runs.states, run_id)
-                if status is RunStatus.CANCELLED:
-                    await self._wind_down(run_id, tasks)
-                    return RunStatus.CANCELLED
-                abandoned = [
-                    s for s, st in states.items() if st is StepStatus.RUNNING and (s not in tasks or s in ended)
-                ]
-                if abandoned:
-                    await asyncio.to_thread(self._fail_abandoned, run_id, abandoned)
-                    continue
+                if stale:
+                    # A step whose task had ended before this read yet shows running was left so; one that ends
+                    # while we read has recorded its end, or is about to.
+                    ended = {step_id for step_id, task in tasks.items() if task.done()}
+                    status, states = await asyncio.to_thread(self.runs.states, run_id)
+                    if status is RunStatus.CANCELLED:
+                        await self._wind_down(run_id, tasks)
+                        return RunStatus.CANCELLED
+                    abandoned = [
+                        s for s, st in states.items() if st is StepStatus.RUNNING and (s not in tasks or s in ended)
+                    ]
+                    if abandoned:
+                        await asyncio.to_thread(self._fail_abandoned, run_id, abandoned)
+                        continue
+                    stale = False
                 current = plan(graph, states)
                 if current.skip:
                     await asyncio.to_thread(self.runs.skip, run_id, current.skip, UPSTREAM_FAILED)
+                    states.update(dict.fromkeys(current.skip, StepStatus.SKIPPED))
                     continue
                 for step_id in current.ready:
                     if _idle(tasks.get(step_id)):
                         tasks[step_id] = asyncio.create_task(self._step_task(begun, step_id))
+                        states[step_id] = StepStatus.RUNNING
                 if current.finished:
-                    await asyncio.to_thread(self.files.settle, run_id)  # its sets are on disk before it ends
                     outcome = current.outcome or RunStatus.COMPLETED
                     error = _run_error(document, states) if outcome is RunStatus.FAILED else None
-                    return await asyncio.to_thread(self.runs.finish, run_id, outcome, error)
+                    return await asyncio.to_thread(self._finish, run_id, outcome, error)
                 running = [t for t in tasks.values() if not t.done()]
                 # Always a wait: for a step to end, else for the poll's time (a cancel, a step started elsewhere).
-                if running:
-                    await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-                else:
+                if not running:
                     await asyncio.sleep(POLL_SECONDS)
+                    stale = True
+                    continue
+                done, _ = await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+                stale = not done
+                for step_id, task in tasks.items():
+                    if task in done:
+                        ended_as = task.result()
+                        states[step_id] = ended_as or StepStatus.RUNNING
+                        # Not known, or cancelled (the run was, most likely): the store says what happened.
+                        stale = stale or ended_as in (None, StepStatus.CANCELLED)
         finally:
             for task in tasks.values():  # cut off (shutdown) or failed: no step task outlives its run loop
                 task.cancel()
+
+    def _finish(self, run_id: str, outcome: RunStatus, error: str | None) -> RunStatus:
+        self.files.settle(run_id)  # its sets are on disk before it ends
+        return self.runs.finish(run_id, outcome, error)
 
     def _fail_abandoned(self, run_id: str, step_ids: Sequence[str]) -> None:
         for step_id in step_ids:
@@ -119,19 +139,22 @@ class RunEngine:
             with suppress(IllegalTransition):  # it ended meanwhile
                 self.runs.end_step(run_id, step_id, StepStatus.FAILED, error=ABANDONED)
 
-    async def _wind_down(self, run_id: str, tasks: Mapping[str, asyncio.Task[None]]) -> None:
+    async def _wind_down(self, run_id: str, tasks: Mapping[str, asyncio.Task[StepStatus | None]]) -> None:
         """A cancelled run: pending steps are cancelled now; running ones stop at their next check."""
         await asyncio.to_thread(self.runs.cancel_pending, run_id)
         running = [t for t in tasks.values() if not t.done()]
         if running:
             await asyncio.wait(running)
 
-    async def _step_task(self, begun: Begun, step_id: str) -> None:
-        """One step from start to its recorded end; whatever goes wrong is recorded on the step."""
+    async def _step_task(self, begun: Begun, step_id: str) -> StepStatus | None:
+        """One step from start to its recorded end; whatever goes wrong is recorded on the step. Answers the status
+        it ended with, or None when that is not known (its failure could not be recorded, the run had ended)."""
         run_id = begun.facts.run_id
         try:
-            if await asyncio.to_thread(self._run_step, begun, step_id):
-                await self._await_delivery(run_id, step_id)
+            ended = await asyncio.to_thread(self._run_step, begun, step_id)
+            if ended is StepStatus.RUNNING:  # its messages await sending
+                return await self._await_delivery(run_id, step_id)
+            return ended
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -139,20 +162,24 @@ class RunEngine:
             try:
                 await asyncio.to_thread(self.runs.end_step, run_id, step_id, StepStatus.FAILED, error=_text(exc))
             except IllegalTransition:
-                pass  # it had ended (a cancel got there first)
+                return None  # it had ended (a cancel got there first)
             except Exception:  # the store itself failing: the loop finds the step abandoned and tries again
                 log.exception("the failure of step %s of run %s could not be recorded", step_id, run_id)
+                return None
+            return StepStatus.FAILED
 
-    def _run_step(self, begun: Begun, step_id: str) -> bool:
+    def _run_step(self, begun: Begun, step_id: str) -> StepStatus | None:
         """Runs in a worker thread: one step from start to its recorded end, or to its messages awaiting delivery.
 
-        True when the step's messages went to the outbox to be sent: the step completes once they are.
+        Answers the status the step ended with — RUNNING when its messages went to the outbox to be sent (the step
+        completes once they are) — or None when the run was no longer running (a cancel): nothing was started.
         """
         facts = begun.facts
         step = begun.document.step(step_id)
         kind = self.kinds[step.type]
         run_id = facts.run_id
-        self.runs.start_step(run_id, step_id)
+        if not self.runs.start_step(run_id, step_id):
+            return None
         if begun.reopened:
             reconciled = self._reconcile(facts, step_id, kind.ports(kind.parse(step.config)))
             if reconciled is not None:
@@ -176,14 +203,14 @@ class RunEngine:
                 context.progress.flush()  # the last report, held back by the throttle, lands before the step's end
         except Cancelled as exc:
             self.runs.end_step(run_id, step_id, StepStatus.CANCELLED, reason=str(exc))
-            return False
+            return StepStatus.CANCELLED
         except Exception as exc:  # any failure of a step is recorded on it, never lost
             log.exception("step %s of run %s failed", step_id, run_id)
             self.runs.end_step(run_id, step_id, StepStatus.FAILED, error=_text(exc))
-            return False
+            return StepStatus.FAILED
         return self._record(facts, step_id, frame, result)
 
-    def _reconcile(self, facts: RunFacts, step_id: str, ports: Sequence[str]) -> bool | None:
+    def _reconcile(self, facts: RunFacts, step_id: str, ports: Sequence[str]) -> StepStatus | None:
         """A re-run of a step whose outputs an earlier attempt recorded (a delivery step cut off while its emails
         were going out): its outputs stand, its unsent messages get a fresh round, nothing is rendered or written
         again. None when there is nothing recorded to reconcile."""
@@ -196,7 +223,7 @@ class RunEngine:
         awaiting = self.runs.resend(facts, step_id, smtp_configured=self.delivery.smtp_configured)
         if awaiting:
             self.delivery.wake_deliverer()
-        return True  # settled through the delivery wait, which completes the step (at once if nothing waits)
+        return StepStatus.RUNNING  # settled through the delivery wait, which completes the step (at once if none)
 
     def _input_of(self, run_id: str, after: list[str]) -> pl.DataFrame | None:
         if not after:
@@ -208,8 +235,9 @@ class RunEngine:
         self.files.settle(run_id)
         return union_richest([self.files.read(path) for path in self.runs.output_paths(run_id, refs)])
 
-    def _record(self, facts: RunFacts, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> bool:
-        """Record a step's outputs, exports and messages in one transaction; True if messages now await sending."""
+    def _record(self, facts: RunFacts, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> StepStatus:
+        """Record a step's outputs, exports and messages in one transaction; answers the step's status: completed,
+        cancelled (its run was, meanwhile), or running while its messages await sending."""
         run_id = facts.run_id
         outcome = StepOutcome(
             written={port: self.files.write_later(run_id, step_id, port, out) for port, out in result.outputs.items()},
@@ -230,9 +258,10 @@ class RunEngine:
             self._sets[run_id].update(((step_id, port), out) for port, out in result.outputs.items())
         if recorded.awaiting:
             self.delivery.wake_deliverer()
-        return recorded.awaiting
+            return StepStatus.RUNNING
+        return StepStatus.CANCELLED if recorded.cancelled else StepStatus.COMPLETED
 
-    async def _await_delivery(self, run_id: str, step_id: str) -> None:
+    async def _await_delivery(self, run_id: str, step_id: str) -> StepStatus:
         """Wait for a step's messages to be sent (or to fail for good), then complete (or fail) the step.
 
         The wait is on the store, so any deliverer — this process's or another's — settles them. A run
@@ -243,10 +272,10 @@ class RunEngine:
             if state.cancelled or state.waiting == 0:
                 break
             await asyncio.sleep(DELIVERY_POLL_SECONDS)
-        await asyncio.to_thread(self.runs.settle_delivery, run_id, step_id, state)
+        return await asyncio.to_thread(self.runs.settle_delivery, run_id, step_id, state)
 
 
-def _idle(task: asyncio.Task[None] | None) -> bool:
+def _idle(task: asyncio.Task[StepStatus | None] | None) -> bool:
     """No task of this engine is carrying the step (none was started, or it has ended)."""
     return task is None or task.done()
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.ledger import calls_in_window
-from redflare.adapters.db.orm import Call, Run, Workflow, WorkflowVersion
-from redflare.adapters.db.runs import create_run, reopen_run, run_status
+from redflare.adapters.db.orm import Run, Workflow, WorkflowVersion
+from redflare.adapters.db.runs import QueuedRun, create_run, reopen_run, run_status
 from redflare.domain.errors import Conflict, IllegalTransition
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.runs import RunStatus
@@ -62,7 +62,7 @@ def begin_run(
     test: bool = False,
     idempotency_key: str | None = None,
     document: WorkflowDocument | None = None,
-) -> Run:
+) -> QueuedRun:
     """A queued run of `workflow` (flushed; the caller commits, then submits it to the backend).
 
     `document` runs that document instead of the workflow's runnable one (a workflow file from the command line,
@@ -114,9 +114,9 @@ def start_run(
     payload: dict[str, Any] | None = None,
     test: bool = False,
     idempotency_key: str | None = None,
-) -> Run:
+) -> QueuedRun:
     """The run row of `begin_run`, without its checks: a queued run of this document that counts one call."""
-    run = create_run(
+    return create_run(
         session,
         workflow_id=workflow_id,
         version=version,
@@ -127,8 +127,5 @@ def start_run(
         test=test,
         idempotency_key=idempotency_key,
         now=now,
+        counts_call=not test,
     )
-    if not test:
-        session.add(Call(workflow_id=workflow_id, run_id=run.id, kind="firing", count=1, at=now))
-    session.flush()
-    return run

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Text, cast, select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import Pipeline, PipelineVersion
@@ -131,11 +132,18 @@ def set_archived(session: Session, name: str, archived: bool) -> bool:
 def pipeline_criteria(session: Session) -> dict[str, list[str]]:
     """Every live pipeline's name → its current criterion names (what validation needs)."""
     rows = session.execute(
-        select(Pipeline.name, PipelineVersion.definition)
+        select(Pipeline.name, cast(PipelineVersion.definition, Text))
         .join(PipelineVersion, _current())
         .where(Pipeline.archived.is_(False))
     )
-    return {name: PipelineDefinition.model_validate(definition).criterion_names for name, definition in rows}
+    return {name: list(_criterion_names(definition)) for name, definition in rows}
+
+
+@lru_cache(maxsize=1024)
+def _criterion_names(definition: str) -> tuple[str, ...]:
+    # Every Final check and every run of a draft asks this of every pipeline: a version's text never changes, so
+    # its criteria are read once per process (keyed by the text itself: right for any database).
+    return tuple(PipelineDefinition.model_validate_json(definition).criterion_names)
 
 
 def save_pipeline(session: Session, definition: PipelineDefinition, *, now: datetime) -> PipelineDefinition:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from redflare.adapters.db.access import creator_rules
@@ -40,6 +40,11 @@ from redflare.engine.ports import Begun, DeliveryState, Recorded, RunFacts, Step
 from redflare.steps.context import TriggerInfo
 
 MAX_ERROR = 2000  # characters of a step's or run's error kept
+_ARTIFACTS = cast(Table, Artifact.__table__)
+_DELETE_ARTIFACTS = delete(_ARTIFACTS).where(
+    _ARTIFACTS.c.run_id == bindparam("b_run_id"), _ARTIFACTS.c.step_id == bindparam("b_step_id")
+)
+_INSERT_ARTIFACT = insert(_ARTIFACTS)
 
 
 def describe(error: BaseException | str) -> str:
@@ -83,7 +88,8 @@ class SqlRunStore:
                     return status
             except IllegalTransition:  # cancelled, or taken up elsewhere, between our read and our write
                 return run_status(session, run_id)
-        return Begun(facts, document, reopened=reopened)
+            _, states = run_and_step_states(session, run_id)
+        return Begun(facts, document, reopened=reopened, states=states)
 
     def states(self, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
         with self._store.read() as session:
@@ -124,9 +130,12 @@ class SqlRunStore:
 
     # --- Steps --------------------------------------------------------------------------------------------------
 
-    def start_step(self, run_id: str, step_id: str) -> None:
+    def start_step(self, run_id: str, step_id: str) -> bool:
         with self._store.transaction() as session:
+            if run_status(session, run_id) is not RunStatus.RUNNING:
+                return False
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=self._now())
+        return True
 
     def end_step(
         self, run_id: str, step_id: str, to: StepStatus, *, reason: str | None = None, error: str | None = None
@@ -191,23 +200,23 @@ class SqlRunStore:
     def _replace_artifacts(
         self, session: Session, run_id: str, step_id: str, outcome: StepOutcome, now: datetime
     ) -> None:
-        session.execute(
-            delete(Artifact).where(Artifact.run_id == run_id, Artifact.step_id == step_id),
-            execution_options={"synchronize_session": False},
-        )
-        session.add_all(
-            Artifact(
-                run_id=run_id,
-                step_id=step_id,
-                port=port,
-                path=path,
-                rows=outcome.counts[port],
-                bytes=size,
-                created_at=now,
+        session.execute(_DELETE_ARTIFACTS, {"b_run_id": run_id, "b_step_id": step_id})
+        if outcome.written:
+            session.execute(
+                _INSERT_ARTIFACT,
+                [
+                    {
+                        "run_id": run_id,
+                        "step_id": step_id,
+                        "port": port,
+                        "path": path,
+                        "rows": outcome.counts[port],
+                        "bytes": size,
+                        "created_at": now,
+                    }
+                    for port, (path, size) in outcome.written.items()
+                ],
             )
-            for port, (path, size) in outcome.written.items()
-        )
-        session.flush()
 
     def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, str] | None:
         with self._store.read() as session:
@@ -262,17 +271,18 @@ class SqlRunStore:
             settled = step_delivery(session, run_id=run_id, step_id=step_id)
         return DeliveryState(cancelled, settled.waiting, settled.failed)
 
-    def settle_delivery(self, run_id: str, step_id: str, state: DeliveryState) -> None:
+    def settle_delivery(self, run_id: str, step_id: str, state: DeliveryState) -> StepStatus:
         with self._store.transaction() as session:
             if state.cancelled:
                 hold_unsent(session, run_id=run_id, reason=NOT_SENT_CANCELLED)
                 with suppress(IllegalTransition):
                     transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self._now())
-                return
+                return StepStatus.CANCELLED
             error = "; ".join(f"email to {', '.join(to)} not sent: {why}" for to, why in state.failed)
             fields: dict[str, Any] = {"error": describe(error)} if error else {}
             to = StepStatus.FAILED if error else StepStatus.COMPLETED
             transition_step(session, run_id=run_id, step_id=step_id, to=to, now=self._now(), **fields)
+        return to
 
     def _now(self) -> datetime:
         return self._clock.now()

@@ -7,23 +7,45 @@ writers racing (the engine finishing, a user cancelling) can never both win.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import Artifact, Charge, Run, RunEvent, StepRun
+from redflare.adapters.db.orm import Artifact, Call, Charge, Run, RunEvent, StepRun
 from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.runs import RUN_ALLOWED, STEP_ALLOWED, RunStatus, StepStatus
 
+# The engine moves runs and steps many times a second: these statements are Core over the tables (no ORM
+# unit of work) and built once (`cache`), with bound parameters named `b_…` (a column's own name is reserved for
+# its SET value). A store call is then a few statements SQLAlchemy has compiled already.
+_RUNS = cast(Table, Run.__table__)
+_STEPS = cast(Table, StepRun.__table__)
 _EVENTS = cast(Table, RunEvent.__table__)
+_CALLS = cast(Table, Call.__table__)
+_APPEND_EVENT = insert(_EVENTS)
+_NEXT_NUMBER = select(func.max(_RUNS.c.number)).where(_RUNS.c.workflow_id == bindparam("b_workflow_id"))
+_RUN_STATUS = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_run_id"))
+_STEP_STATUS = select(_STEPS.c.status).where(
+    _STEPS.c.run_id == bindparam("b_run_id"), _STEPS.c.step_id == bindparam("b_step_id")
+)
+_STATES = (
+    select(_RUNS.c.status, _STEPS.c.step_id, _STEPS.c.status)
+    .join_from(_RUNS, _STEPS, _STEPS.c.run_id == _RUNS.c.id, isouter=True)
+    .where(_RUNS.c.id == bindparam("b_run_id"))
+)
+_STEP_SPEND = select(func.sum(Charge.amount)).where(
+    Charge.run_id == bindparam("b_run_id"), Charge.step_id == bindparam("b_step_id")
+)
 
 
 def _append_event(session: Session, **values: Any) -> None:
     """One row of the run's history: a Core insert, executed at once (no ORM object, no flush)."""
-    session.execute(insert(_EVENTS).values(**values))
+    session.execute(_APPEND_EVENT, values)
 
 
 def _predecessors_run(to: RunStatus) -> list[str]:
@@ -32,6 +54,19 @@ def _predecessors_run(to: RunStatus) -> list[str]:
 
 def _predecessors_step(to: StepStatus) -> list[str]:
     return [str(s) for s, allowed in STEP_ALLOWED.items() if to in allowed]
+
+
+def _bound(table: Table, columns: frozenset[str]) -> dict[str, Any]:
+    """SET values bound as `b_<column>`, typed as their column (JSON, credits)."""
+    return {name: bindparam(f"b_{name}", type_=table.c[name].type) for name in sorted(columns)}
+
+
+@dataclass(frozen=True)
+class QueuedRun:
+    """A run just created: its id and its number within the workflow."""
+
+    id: str
+    number: int
 
 
 def create_run(
@@ -46,32 +81,52 @@ def create_run(
     test: bool,
     idempotency_key: str | None,
     now: datetime,
-) -> Run:
-    """A queued run with every step pending; `steps` maps step id → type."""
-    number = (session.scalar(select(func.max(Run.number)).where(Run.workflow_id == workflow_id)) or 0) + 1
-    run = Run(
-        id=uuid.uuid4().hex,
-        workflow_id=workflow_id,
-        number=number,
-        version=version,
-        status=RunStatus.QUEUED,
-        trigger_type=trigger_type,
-        trigger_payload=trigger_payload,
-        test=test,
-        idempotency_key=idempotency_key,
-        definition=definition,
-        created_at=now,
-        credits=Decimal(0),
-        conversations_processed=0,
+    counts_call: bool = False,
+) -> QueuedRun:
+    """A queued run with every step pending; `steps` maps step id → type. `counts_call`: the run is a firing and
+    counts one call against the workflow's call limit."""
+    session.flush()  # what the caller added (a new workflow) is written before rows that point at it
+    number = (session.scalar(_NEXT_NUMBER, {"b_workflow_id": workflow_id}) or 0) + 1
+    run_id = uuid.uuid4().hex
+    session.execute(
+        insert(_RUNS),
+        {
+            "id": run_id,
+            "workflow_id": workflow_id,
+            "number": number,
+            "version": version,
+            "status": str(RunStatus.QUEUED),
+            "trigger_type": trigger_type,
+            "trigger_payload": trigger_payload,
+            "test": test,
+            "idempotency_key": idempotency_key,
+            "definition": definition,
+            "created_at": now,
+            "credits": Decimal(0),
+            "conversations_processed": 0,
+        },
     )
-    session.add(run)
-    session.add_all(
-        StepRun(run_id=run.id, step_id=step_id, type=step_type, status=StepStatus.PENDING, outputs={}, tally={})
-        for step_id, step_type in steps.items()
-    )
-    session.add(RunEvent(run_id=run.id, step_id=None, status=RunStatus.QUEUED, reason=None, at=now))
-    session.flush()
-    return run
+    if steps:
+        session.execute(
+            insert(_STEPS),
+            [
+                {
+                    "run_id": run_id,
+                    "step_id": step_id,
+                    "type": step_type,
+                    "status": str(StepStatus.PENDING),
+                    "outputs": {},
+                    "tally": {},
+                }
+                for step_id, step_type in steps.items()
+            ],
+        )
+    _append_event(session, run_id=run_id, step_id=None, status=str(RunStatus.QUEUED), reason=None, at=now)
+    if counts_call:
+        session.execute(
+            insert(_CALLS), {"workflow_id": workflow_id, "run_id": run_id, "kind": "firing", "count": 1, "at": now}
+        )
+    return QueuedRun(run_id, number)
 
 
 def get_run(session: Session, run_id: str) -> Run:
@@ -95,28 +150,33 @@ def transition_run(
 
     `from_` narrows the move to runs in that one status (a re-run reopens failed runs, never queued ones).
     """
-    predecessors = _predecessors_run(to)
-    if from_ is not None:
-        predecessors = [s for s in predecessors if s == str(from_)]
-    values: dict[str, Any] = {"status": str(to)}
-    if to is RunStatus.RUNNING:
-        values["started_at"] = func.coalesce(Run.started_at, now)
-        values["finished_at"] = None
-        values["error"] = None
-    elif to in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED):
-        values["finished_at"] = now
-        if error is not None:
-            values["error"] = error
-    result = session.execute(
-        update(Run).where(Run.id == run_id, Run.status.in_(predecessors)).values(**values),
-        execution_options={"synchronize_session": False},
-    )
+    session.flush()  # as an ORM statement would (autoflush): changes made through objects go first
+    params: dict[str, Any] = {"b_run_id": run_id, "b_now": now}
+    if error is not None:
+        params["b_error"] = error
+    result = session.execute(_run_move(to, from_, error is not None), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.scalar(select(Run.status).where(Run.id == run_id))
+        current = session.scalar(_RUN_STATUS, {"b_run_id": run_id})
         if current is None:
             raise NotFound(f"no run {run_id!r}")
         raise IllegalTransition(f"a {current} run cannot become {to}")
     _append_event(session, run_id=run_id, step_id=None, status=str(to), reason=reason or error, at=now)
+
+
+@cache
+def _run_move(to: RunStatus, from_: RunStatus | None, with_error: bool) -> Update:
+    predecessors = _predecessors_run(to)
+    if from_ is not None:
+        predecessors = [s for s in predecessors if s == str(from_)]
+    now = bindparam("b_now", type_=_RUNS.c.started_at.type)
+    values: dict[str, Any] = {"status": str(to)}
+    if to is RunStatus.RUNNING:
+        values.update(started_at=func.coalesce(_RUNS.c.started_at, now), finished_at=None, error=None)
+    elif to in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED):
+        values["finished_at"] = now
+        if with_error:
+            values["error"] = bindparam("b_error", type_=_RUNS.c.error.type)
+    return update(_RUNS).where(_RUNS.c.id == bindparam("b_run_id"), _RUNS.c.status.in_(predecessors)).values(values)
 
 
 def transition_step(
@@ -134,7 +194,21 @@ def transition_step(
 
     Back to pending, its result fields are cleared unless `keep_result` (its recorded outputs stand).
     """
-    values: dict[str, Any] = {"status": str(to), **fields}
+    session.flush()  # as an ORM statement would (autoflush)
+    params = {"b_run_id": run_id, "b_step_id": step_id, "b_now": now, **{f"b_{k}": v for k, v in fields.items()}}
+    result = session.execute(_step_move(to, keep_result, frozenset(fields)), params)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.scalar(_STEP_STATUS, {"b_run_id": run_id, "b_step_id": step_id})
+        if current is None:
+            raise NotFound(f"run {run_id!r} has no step {step_id!r}")
+        raise IllegalTransition(f"step {step_id!r} is {current} and cannot become {to}")
+    _append_event(session, run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now)
+
+
+@cache
+def _step_move(to: StepStatus, keep_result: bool, fields: frozenset[str]) -> Update:
+    values: dict[str, Any] = {"status": str(to), **_bound(_STEPS, fields)}
+    now = bindparam("b_now", type_=_STEPS.c.started_at.type)
     if to is StepStatus.RUNNING:
         values["started_at"] = now
     elif to is StepStatus.PENDING and keep_result:
@@ -149,22 +223,19 @@ def transition_step(
             outputs={},
             tally={},
             progress=None,
+            credits=Decimal(0),
         )
-        values["credits"] = Decimal(0)
     else:
         values["finished_at"] = now
-    result = session.execute(
-        update(StepRun)
-        .where(StepRun.run_id == run_id, StepRun.step_id == step_id, StepRun.status.in_(_predecessors_step(to)))
-        .values(**values),
-        execution_options={"synchronize_session": False},
+    return (
+        update(_STEPS)
+        .where(
+            _STEPS.c.run_id == bindparam("b_run_id"),
+            _STEPS.c.step_id == bindparam("b_step_id"),
+            _STEPS.c.status.in_(_predecessors_step(to)),
+        )
+        .values(values)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.scalar(select(StepRun.status).where(StepRun.run_id == run_id, StepRun.step_id == step_id))
-        if current is None:
-            raise NotFound(f"run {run_id!r} has no step {step_id!r}")
-        raise IllegalTransition(f"step {step_id!r} is {current} and cannot become {to}")
-    _append_event(session, run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now)
 
 
 RERUN_REASON = "re-run from the failed step"
@@ -206,11 +277,7 @@ def reopen_run(session: Session, *, run_id: str, now: datetime) -> list[str]:
 
 def run_and_step_states(session: Session, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
     """The run's status and each step's, in one query (the runner asks this after every step)."""
-    rows = session.execute(
-        select(Run.status, StepRun.step_id, StepRun.status)
-        .join(StepRun, StepRun.run_id == Run.id, isouter=True)
-        .where(Run.id == run_id)
-    ).all()
+    rows = session.execute(_STATES, {"b_run_id": run_id}).all()
     if not rows:
         raise NotFound(f"no run {run_id!r}")
     return RunStatus(rows[0][0]), {step_id: StepStatus(status) for _, step_id, status in rows if step_id is not None}
@@ -222,7 +289,7 @@ def step_states(session: Session, run_id: str) -> dict[str, StepStatus]:
 
 
 def run_status(session: Session, run_id: str) -> RunStatus:
-    status = session.scalar(select(Run.status).where(Run.id == run_id))
+    status = session.scalar(_RUN_STATUS, {"b_run_id": run_id})
     if status is None:
         raise NotFound(f"no run {run_id!r}")
     return RunStatus(status)
@@ -256,7 +323,7 @@ def add_run_totals(session: Session, *, run_id: str, credits: Decimal, processed
 
 def step_spend(session: Session, *, run_id: str, step_id: str) -> Decimal:
     """Credits charged by one step of a run so far (what a failed or cancelled step still cost)."""
-    value = session.scalar(select(func.sum(Charge.amount)).where(Charge.run_id == run_id, Charge.step_id == step_id))
+    value = session.scalar(_STEP_SPEND, {"b_run_id": run_id, "b_step_id": step_id})
     return value if isinstance(value, Decimal) else Decimal(0)
 
 
@@ -266,14 +333,23 @@ def record_step_result(session: Session, *, run_id: str, step_id: str, **fields:
     A delivery step records what it produced with its messages, then waits for them to be sent before
     it completes; IllegalTransition if the step is no longer running.
     """
-    result = session.execute(
-        update(StepRun)
-        .where(StepRun.run_id == run_id, StepRun.step_id == step_id, StepRun.status == str(StepStatus.RUNNING))
-        .values(**fields),
-        execution_options={"synchronize_session": False},
-    )
+    params = {"b_run_id": run_id, "b_step_id": step_id, **{f"b_{k}": v for k, v in fields.items()}}
+    result = session.execute(_result_of_running(frozenset(fields)), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise IllegalTransition(f"step {step_id!r} is not running")
+
+
+@cache
+def _result_of_running(fields: frozenset[str]) -> Update:
+    return (
+        update(_STEPS)
+        .where(
+            _STEPS.c.run_id == bindparam("b_run_id"),
+            _STEPS.c.step_id == bindparam("b_step_id"),
+            _STEPS.c.status == str(StepStatus.RUNNING),
+        )
+        .values(_bound(_STEPS, fields))
+    )
 
 
 def record_progress(session: Session, *, run_id: str, step_id: str, progress: dict[str, Any], now: datetime) -> bool:
