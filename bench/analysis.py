@@ -37,15 +37,18 @@ are heard). The machine's cores and the model folder are printed with the figure
 
 Phrase matcher (`--matcher`): default-qa `analyse()` in a loop in this one process over `--matcher-n` real
 conversations (the demo's, as above, or the package's demo sample when the shared datasets are absent; repeated
-to N the same way), with the matcher before (`bench.phrases_baseline`, today's code kept verbatim, swapped in by
-`installed()`) and with the product's. Paired rounds: each round runs the baseline, then the product, over the
-same conversations, each after clearing VADER's per-process cache of utterance scores (so neither side reuses the
-other's sentiment work); the ratio is taken within the round, and the median of the rounds' ratios is the figure.
-Per side: conversations/s by wall clock and CPU µs per conversation (this process's CPU time); the load average
-is printed after each round, since the machine may be shared. Every round also compares the two sides' outcomes
-by value (score, criteria and evidence of each conversation) and prints how many differ (it should be 0). The
-same pairing is printed for `score_conversation` alone (sentiments and measures computed beforehand), which is
-the part the matcher changes.
+to N the same way), as today's code did it and as the product does it now. The baseline is `analyse()` within
+`bench.analyse_baseline.installed()`, which swaps in verbatim copies of the code P7 changed: the matcher before
+(`bench.phrases_baseline`), the sentiment scoring before (`bench.sentiment_baseline`: VADER on every utterance) and
+the measures before (`bench.measures_baseline`), so the baseline keeps what today's product did even where it used
+to share code with it. Paired rounds: each round runs the baseline, then the product, over the same conversations,
+each after clearing both sides' per-process caches of utterance scores (so neither side reuses the other's
+sentiment work); the ratio is taken within the round, and the median of the rounds' ratios is the figure. Per side:
+conversations/s by wall clock and CPU µs per conversation (this process's CPU time); the load average is printed
+after each round, since the machine may be shared. Every round also compares the two sides' outcomes by value (the
+whole outcome: score, criteria, evidence, sentiment and its label, turn sentiments, measures, credits) and prints
+how many differ (it should be 0). The same pairing is printed for `score_conversation` alone (sentiments and
+measures computed beforehand), which is the part the matcher changes.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 
 from tests.pipelines.calls import make_call
 
-from bench import phrases_baseline
+from bench import analyse_baseline
 from bench.held_batches import batches
 from bench.measure import TimedRunner, measure_run, open_store
 from redflare.adapters.db.conversations import ensure_integration, upsert_conversations
@@ -80,7 +83,7 @@ from redflare.analysis.catalog import load_builtin_pipelines
 from redflare.analysis.measures import conversation_measures
 from redflare.analysis.pipeline import AnalysisOutcome, PhraseNotSaid, PhraseSaid, PipelineDefinition, SentimentAtEnd
 from redflare.analysis.scorecard import score_conversation
-from redflare.analysis.sentiment import compound, turn_sentiments
+from redflare.analysis.sentiment import turn_sentiments
 from redflare.domain.conversation import Channel, Conversation, Speaker
 from redflare.domain.ports import SystemClock
 from redflare.engine.executors import ProcessPoolAnalysisExecutor
@@ -341,24 +344,24 @@ class Side:
 
 
 def timed(work: Any, baseline: bool) -> Side:
-    """Run `work()` with the matcher before (`baseline`) or the product's, VADER's cache cleared first."""
-    compound.cache_clear()
-    with phrases_baseline.installed() if baseline else nullcontext():
+    """Run `work()` with today's code (`baseline`) or the product's, the caches of utterance scores cleared first."""
+    analyse_baseline.clear_caches()
+    with analyse_baseline.installed() if baseline else nullcontext():
         wall, cpu = time.perf_counter(), time.process_time()
         outcomes = work()
         return Side(time.perf_counter() - wall, time.process_time() - cpu, outcomes)
 
 
-def _as_values(outcome: Any) -> tuple[Any, ...]:
+def _as_values(outcome: Any) -> Any:
     if isinstance(outcome, AnalysisOutcome):
-        return (outcome.score, outcome.criteria, outcome.evidence, outcome.error)
+        return outcome  # a dataclass: equal when every field is
     return (outcome.score, outcome.passes, outcome.evidence)  # a ScorecardResult
 
 
 def paired(label: str, n: int, work: Any, rounds: int) -> None:
     """`rounds` rounds of baseline then product; per round and the median of the rounds' ratios."""
     work()  # warm both sides' caches of prepared phrases once, untimed
-    with phrases_baseline.installed():
+    with analyse_baseline.installed():
         work()
     print(f"\n{label}")
     print(
