@@ -8,11 +8,45 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redflare.analysis.pipeline import SentimentThresholds
-from redflare.analysis.sentiment import analyzer, compound, overall_sentiment, sentiment_label, turn_sentiments
+from redflare.analysis.sentiment import (
+    analyzer,
+    compound,
+    lexicon_free,
+    overall_sentiment,
+    sentiment_label,
+    turn_sentiments,
+    vader_compound,
+)
 from redflare.domain.conversation import Speaker, Turn
 
 scores = st.floats(min_value=-1, max_value=1, allow_nan=False)
 speakers = st.sampled_from(list(Speaker))
+
+# Utterances made to probe VADER's rules: lexicon words next to negations, boosters, "but", "no", "least", idioms,
+# capitals, surrounding punctuation, "!" and "?", emoji, and plenty of words VADER does not know.
+_VADER = analyzer()
+_RULE_WORDS = "not never no nor or least at very but kind of sort so this without doubt the shit bomb yeah right"
+_plain_words = st.from_regex(r"[a-z]{1,9}|[0-9]{1,5}|ref|order|[a-z]+'[a-z]{1,2}", fullmatch=True)
+_words = st.one_of(
+    _plain_words,
+    st.sampled_from(sorted(_VADER.lexicon)),
+    st.sampled_from(_RULE_WORDS.split()),
+    st.sampled_from(sorted(_VADER.emojis)),
+    st.text(max_size=6),
+)
+_cased = st.tuples(_words, st.sampled_from([str, str.upper, str.title])).map(lambda pair: pair[1](pair[0]))
+_tokens = st.tuples(
+    st.sampled_from(["", "(", '"', ".", "'"]), _cased, st.sampled_from(["", ".", ",", "!", "?", "!!", ":)"])
+)
+_utterances = st.lists(_tokens.map("".join), max_size=14).flatmap(
+    lambda tokens: st.lists(st.sampled_from([" ", "  ", "\t", "\n"]), min_size=len(tokens), max_size=len(tokens)).map(
+        lambda gaps: "".join(gap + token for gap, token in zip(gaps, tokens, strict=True))
+    )
+)
+_unknown_utterances = st.lists(
+    st.tuples(st.sampled_from(["", "(", "."]), _plain_words.map(str.title), st.sampled_from(["", ".", "!", "??"])),
+    max_size=14,
+).map(lambda tokens: " ".join("".join(token) for token in tokens))
 
 
 class TestAnalyzer:
@@ -35,6 +69,32 @@ class TestCompound:
     def test_always_within_range(self, text: str) -> None:
         """Whatever is said, the score stays within −1..1."""
         assert -1.0 <= compound(text) <= 1.0
+
+
+class TestLexiconFree:
+    """The shortcut that skips VADER for utterances without a word it knows gives VADER's own number."""
+
+    def test_emoji_are_beyond_ascii(self) -> None:
+        """`lexicon_free` judges ASCII text only, which holds no emoji VADER would spell out in words."""
+        assert not any(emoji.isascii() for emoji in _VADER.emojis)
+
+    def test_everyday_lines_without_sentiment_words_are_skipped(self) -> None:
+        """The shortcut does apply to real lines, so the properties below test the path the product takes."""
+        lexicon = _VADER.lexicon.keys()
+        assert lexicon_free("One moment, let me check that for you.", lexicon)
+        assert not lexicon_free("Thanks, that is great!", lexicon)
+        assert not lexicon_free("I'm not happy 😠", lexicon)
+
+    @given(_unknown_utterances | _utterances)
+    def test_skipped_only_when_vader_says_zero(self, text: str) -> None:
+        """Whenever the shortcut skips VADER, VADER would have said exactly 0.0."""
+        if lexicon_free(text, _VADER.lexicon.keys()):
+            assert _VADER.polarity_scores(text)["compound"] == 0.0
+
+    @given(_utterances | _unknown_utterances | st.text(max_size=80))
+    def test_same_number_as_vader(self, text: str) -> None:
+        """With or without the shortcut, an utterance's compound is VADER's, by value."""
+        assert float(_VADER.polarity_scores(text)["compound"]) == vader_compound(text)
 
 
 class TestTurnSentiments:

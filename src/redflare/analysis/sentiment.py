@@ -11,13 +11,19 @@ Contract:
   `positive_above`, otherwise "neutral" (both bounds exclusive); `None` stays `None`.
 
 The VADER analyser loads its lexicon from disk, so it is built once per process, on first use;
-process-pool workers each build their own and then reuse it for every conversation.
+process-pool workers each build their own and then reuse it for every conversation. An utterance none of
+whose words VADER knows scores 0.0 without calling it (`lexicon_free`); about a third of support chat
+utterances are such ("one moment", "let me check that for you"), and VADER's call is the costliest part of an
+analysis.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import repeat
 from statistics import fmean
 from typing import Any, Literal
 
@@ -27,25 +33,51 @@ from redflare.domain.conversation import Speaker, Turn
 SentimentLabel = Literal["negative", "neutral", "positive"]
 
 _analyzer: Any = None
+_lexicon: AbstractSet[str] = frozenset()
 
 
 def analyzer() -> Any:
     """The process's VADER analyser, built on first use (VADER ships no type hints)."""
-    global _analyzer
+    global _analyzer, _lexicon
     if _analyzer is None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         _analyzer = SentimentIntensityAnalyzer()
+        _lexicon = _analyzer.lexicon.keys()  # a set view: `lexicon_free` tests many words in one C-level call
     return _analyzer
+
+
+def lexicon_free(text: str, lexicon: AbstractSet[str]) -> bool:
+    """Whether VADER's compound for `text` is 0.0 for want of any word in its lexicon (then VADER need not run).
+
+    Sound, never guessing: VADER first replaces each emoji by its description (which may hold lexicon words), then
+    gives a token (split on whitespace) a valence only when the token, stripped of surrounding punctuation (unless
+    that leaves two characters or fewer) and lowercased, is in its lexicon; every other rule (negation, boosters,
+    "but", capitals, "!" and "?") only scales valences already there, and a sum of none is a compound of 0.0.
+    Only ASCII text is judged (False otherwise, i.e. "ask VADER"): VADER's emoji are all beyond ASCII, and in ASCII
+    lowercasing the whole text is lowercasing each token, before or after stripping punctuation.
+    """
+    if not text.isascii():
+        return False
+    tokens = text.lower().split()
+    return lexicon.isdisjoint(tokens) and lexicon.isdisjoint(map(str.strip, tokens, repeat(string.punctuation)))
+
+
+def vader_compound(text: str) -> float:
+    """VADER's compound score of one utterance, −1 (most negative) to 1 (most positive); uncached."""
+    if not text.strip():
+        return 0.0
+    vader = analyzer()
+    if lexicon_free(text, _lexicon):
+        return 0.0
+    return float(vader.polarity_scores(text)["compound"])
 
 
 # Short stock lines ("one moment please", "thanks") recur across conversations; the cache makes them free.
 @lru_cache(maxsize=8192)
 def compound(text: str) -> float:
     """VADER's compound score of one utterance, −1 (most negative) to 1 (most positive)."""
-    if not text.strip():
-        return 0.0
-    return float(analyzer().polarity_scores(text)["compound"])
+    return vader_compound(text)
 
 
 def turn_sentiments(turns: Sequence[Turn]) -> list[float | None]:
