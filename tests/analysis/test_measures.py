@@ -8,6 +8,7 @@ from typing import Any, get_args
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench import measures_baseline
 from redflare.analysis.measures import (
     Measures,
     agent_response_s,
@@ -289,3 +290,38 @@ class TestConversationMeasures:
     def test_every_measure_can_be_named_by_a_criterion(self) -> None:
         """measure_range's choices are exactly the measures computed."""
         assert set(get_args(MeasureName)) == set(Measures().as_dict())
+
+    @given(
+        st.lists(
+            st.builds(
+                Turn,
+                st.sampled_from(list(Speaker)),
+                words,
+                st.none() | st.floats(0, 60, allow_nan=False).map(lambda x: round(x, 1)),
+                st.none() | st.floats(0, 60, allow_nan=False).map(lambda x: round(x, 1)),
+            ),
+            max_size=12,
+        ),
+        st.sampled_from(list(Channel)),
+        st.none() | st.floats(0, 90, allow_nan=False),
+    )
+    def test_the_same_as_each_measure_on_its_own(
+        self, turns: list[Turn], channel: Channel, duration: float | None
+    ) -> None:
+        """Working out the spoken turns, their time order and the gaps once for all measures changes no value: the
+        same as each measure on its own, and as today's `conversation_measures` (kept in `bench/measures_baseline.py`).
+        """
+        conversation = Conversation(id="c", integration="t", channel=channel, turns=tuple(turns), duration_s=duration)
+        call = channel is Channel.CALL
+        by_time = talk_time_ratio(turns) if call else None
+        one_by_one = Measures(
+            talk_ratio=by_time if by_time is not None else talk_ratio(turns),
+            turns=turn_count(turns),
+            silence_s=silence_s(turns),
+            longest_silence_s=longest_silence_s(turns),
+            interruptions=interruptions(turns),
+            agent_response_s=None if call else agent_response_s(turns),
+            duration_s=duration if duration is not None else speech_span_s(turns),
+        )
+        assert one_by_one == conversation_measures(conversation)
+        assert measures_baseline.conversation_measures(conversation) == conversation_measures(conversation)

@@ -44,7 +44,12 @@ def _spoken(turns: Sequence[Turn]) -> list[Turn]:
 
 def _chronological(turns: Sequence[Turn]) -> list[Turn]:
     """Timed spoken turns in time order; the full key makes the order independent of how they were listed."""
-    timed = [turn for turn in _spoken(turns) if turn.offset_s is not None]
+    return _in_time_order(_spoken(turns))
+
+
+def _in_time_order(spoken: Sequence[Turn]) -> list[Turn]:
+    """`_chronological` of turns already known to be spoken."""
+    timed = [turn for turn in spoken if turn.offset_s is not None]
     return sorted(
         timed,
         key=lambda turn: (
@@ -57,6 +62,10 @@ def _chronological(turns: Sequence[Turn]) -> list[Turn]:
     )
 
 
+# Each measure below is a public function of any turns and a private one of the spoken turns (or of those in time
+# order, or of the gaps): `conversation_measures` works those out once and hands them to every measure.
+
+
 def turn_count(turns: Sequence[Turn]) -> int:
     """Number of agent and customer turns."""
     return len(_spoken(turns))
@@ -64,8 +73,12 @@ def turn_count(turns: Sequence[Turn]) -> int:
 
 def talk_ratio(turns: Sequence[Turn]) -> float | None:
     """Share of the words the agent said; `None` when no words were said."""
+    return _talk_ratio(_spoken(turns))
+
+
+def _talk_ratio(spoken: Sequence[Turn]) -> float | None:
     agent = customer = 0
-    for turn in _spoken(turns):
+    for turn in spoken:
         words = len(turn.text.split())
         if turn.speaker is Speaker.AGENT:
             agent += words
@@ -78,8 +91,12 @@ def talk_ratio(turns: Sequence[Turn]) -> float | None:
 
 def talk_time_ratio(turns: Sequence[Turn]) -> float | None:
     """Share of the speaking time that was the agent's; `None` unless every spoken turn is timed."""
+    return _talk_time_ratio(_spoken(turns))
+
+
+def _talk_time_ratio(spoken: Sequence[Turn]) -> float | None:
     agent = customer = 0.0
-    for turn in _spoken(turns):
+    for turn in spoken:
         if turn.offset_s is None or turn.end_s is None:
             return None
         seconds = max(0.0, turn.end_s - turn.offset_s)
@@ -92,11 +109,11 @@ def talk_time_ratio(turns: Sequence[Turn]) -> float | None:
     return round(agent / (agent + customer), 4)
 
 
-def _gaps(turns: Sequence[Turn]) -> list[float]:
+def _gaps(spoken: Sequence[Turn]) -> list[float]:
     """The silences between consecutive spoken turns whose times allow measuring one."""
     gaps: list[float] = []
     latest_end: float | None = None  # the end of the latest speech heard so far, across overlaps
-    for earlier, later in pairwise(_spoken(turns)):
+    for earlier, later in pairwise(spoken):
         if earlier.end_s is not None:
             latest_end = earlier.end_s if latest_end is None else max(latest_end, earlier.end_s)
         if earlier.end_s is None or later.offset_s is None or latest_end is None:
@@ -107,24 +124,35 @@ def _gaps(turns: Sequence[Turn]) -> list[float]:
 
 def silence_s(turns: Sequence[Turn]) -> float | None:
     """Seconds of silence between spoken turns; `None` without timing."""
-    gaps = _gaps(turns)
+    return _silence(_gaps(_spoken(turns)))
+
+
+def _silence(gaps: Sequence[float]) -> float | None:
     return round(sum(gaps), 3) if gaps else None
 
 
 def longest_silence_s(turns: Sequence[Turn]) -> float | None:
     """The longest silence between spoken turns; `None` without timing."""
-    gaps = _gaps(turns)
+    return _longest(_gaps(_spoken(turns)))
+
+
+def _longest(gaps: Sequence[float]) -> float | None:
     return round(max(gaps), 3) if gaps else None
 
 
 def interruptions(turns: Sequence[Turn]) -> int | None:
     """Turns that start before the other speaker's previous turn ended; `None` when no turn has an end."""
-    if not any(turn.end_s is not None for turn in _spoken(turns)):
+    spoken = _spoken(turns)
+    return _interruptions(spoken, _in_time_order(spoken))
+
+
+def _interruptions(spoken: Sequence[Turn], chronological: Sequence[Turn]) -> int | None:
+    if not any(turn.end_s is not None for turn in spoken):
         return None
     # Per speaker: (start, end) of their latest turn so far; of turns starting together, the longest end.
     latest: dict[Speaker, tuple[float, float | None]] = {}
     count = 0
-    for _, group in groupby(_chronological(turns), key=lambda turn: turn.offset_s):
+    for _, group in groupby(chronological, key=lambda turn: turn.offset_s):
         together = list(group)
         # Turns starting at the same moment are judged against what came strictly before, never each other.
         for turn in together:
@@ -143,9 +171,13 @@ def interruptions(turns: Sequence[Turn]) -> int | None:
 
 def agent_response_s(turns: Sequence[Turn]) -> float | None:
     """Mean seconds from the customer's first unanswered turn to the agent's next turn; `None` if never answered."""
+    return _agent_response(_chronological(turns))
+
+
+def _agent_response(chronological: Sequence[Turn]) -> float | None:
     waits: list[float] = []
     waiting_since: float | None = None
-    for turn in _chronological(turns):
+    for turn in chronological:
         if turn.speaker is Speaker.CUSTOMER:
             if waiting_since is None:
                 waiting_since = turn.end_s if turn.end_s is not None else turn.offset_s
@@ -157,11 +189,14 @@ def agent_response_s(turns: Sequence[Turn]) -> float | None:
 
 def speech_span_s(turns: Sequence[Turn]) -> float | None:
     """Seconds from the first timed spoken turn's start to the last one's end (or start)."""
-    timed = _chronological(turns)
-    if not timed:
+    return _speech_span(_chronological(turns))
+
+
+def _speech_span(chronological: Sequence[Turn]) -> float | None:
+    if not chronological:
         return None
-    first = min(turn.offset_s or 0.0 for turn in timed)
-    last = max(max(turn.offset_s or 0.0, turn.end_s or 0.0) for turn in timed)
+    first = min(turn.offset_s or 0.0 for turn in chronological)
+    last = max(max(turn.offset_s or 0.0, turn.end_s or 0.0) for turn in chronological)
     return round(last - first, 3)
 
 
@@ -188,14 +223,17 @@ class Measures:
 
 def conversation_measures(conversation: Conversation, turns: Sequence[Turn] | None = None) -> Measures:
     """All measures of a conversation; `turns` replace the conversation's own (a transcript's turns)."""
-    spoken = conversation.turns if turns is None else turns
-    ratio = talk_time_ratio(spoken) if conversation.channel is Channel.CALL else None
+    spoken = _spoken(conversation.turns if turns is None else turns)
+    chronological = _in_time_order(spoken)
+    gaps = _gaps(spoken)
+    call = conversation.channel is Channel.CALL
+    ratio = _talk_time_ratio(spoken) if call else None
     return Measures(
-        talk_ratio=ratio if ratio is not None else talk_ratio(spoken),
-        turns=turn_count(spoken),
-        silence_s=silence_s(spoken),
-        longest_silence_s=longest_silence_s(spoken),
-        interruptions=interruptions(spoken),
-        agent_response_s=None if conversation.channel is Channel.CALL else agent_response_s(spoken),
-        duration_s=conversation.duration_s if conversation.duration_s is not None else speech_span_s(spoken),
+        talk_ratio=ratio if ratio is not None else _talk_ratio(spoken),
+        turns=len(spoken),
+        silence_s=_silence(gaps),
+        longest_silence_s=_longest(gaps),
+        interruptions=_interruptions(spoken, chronological),
+        agent_response_s=None if call else _agent_response(chronological),
+        duration_s=conversation.duration_s if conversation.duration_s is not None else _speech_span(chronological),
     )
