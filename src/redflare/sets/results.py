@@ -21,6 +21,24 @@ def result_columns(criteria: Sequence[str]) -> dict[str, ColumnKind]:
     return {"id": ColumnKind.TEXT, **analysis_columns(criteria)}
 
 
+# A compact row, as Process Conversations keeps each fresh result: the scalars (credits as a float), the measures,
+# then one value per criterion, in the pipeline's order.
+ROW_FIELDS = (*SCALAR_FIELDS, *MEASURE_FIELDS)
+
+
+def rows_frame(rows: Sequence[Sequence[Any]], pipeline: str, criteria: Sequence[str]) -> pl.DataFrame:
+    """The frame `results_frame` makes of the same results, from compact rows (`ROW_FIELDS`, then criteria).
+
+    Polars builds it from the rows in one call: no Python work per value (100,000 rows: a few tens of ms against
+    about a second value by value)."""
+    schema = schema_of(result_columns(criteria))
+    as_read = pl.Schema(
+        {name: schema[name] for name in ROW_FIELDS} | {criterion_column(name): pl.Boolean() for name in criteria}
+    )
+    frame = pl.DataFrame(rows, schema=as_read, orient="row")
+    return frame.with_columns(pl.lit(pipeline, dtype=schema["pipeline"]).alias("pipeline")).select(schema.names())
+
+
 def results_frame(records: Iterable[Sequence[Any]], pipeline: str, criteria: Sequence[str]) -> pl.DataFrame:
     """A frame keyed by `id` with a pipeline's result columns, one row per record."""
     data: dict[str, list[Any]] = {name: [] for name in (*SCALAR_FIELDS, *MEASURE_FIELDS)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 import polars as pl
 
@@ -39,6 +39,15 @@ class Selection:
     with_analysis: bool = False  # join the pipeline's stored result columns (state "processed")
 
 
+class Analysable(NamedTuple):
+    """What a conversation's price, and a pipeline with no stage on, depend on: read without its turns."""
+
+    id: str
+    duration_s: float | None
+    audio: str | None
+    has_turns: bool
+
+
 class BatchLoader(Protocol):
     """Loads whole conversations (with turns) by id, in the order asked. Picklable: a worker process of the
     analysis pool loads its own batch, so conversations never travel through the process feeding the pool."""
@@ -66,9 +75,8 @@ class ConversationSource(Protocol):
         """Whole conversations (with turns) for analysis, in the order asked."""
         ...
 
-    def billable_audio(self, ids: Sequence[str]) -> list[tuple[str, float | None]]:
-        """(id, billable audio seconds) of each conversation found, in the order asked: what pricing needs, read
-        without loading the turns."""
+    def analysable(self, ids: Sequence[str]) -> list[Analysable]:
+        """Each conversation found, in the order asked, as pricing needs it: read without loading the turns."""
         ...
 
     def batch_loader(self) -> BatchLoader:

@@ -21,17 +21,21 @@ from decimal import Decimal
 import polars as pl
 from pydantic import Field
 
-from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
+from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition, billable_audio_seconds
 from redflare.domain.columns import analysis_columns
 from redflare.domain.credits import ZERO
 from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import empty_set
-from redflare.sets.results import results_frame
+from redflare.sets.results import results_frame, rows_frame
 from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
-from redflare.steps.context import Batch, StepContext
+from redflare.steps.context import Analysable, Batch, StepContext
+from redflare.steps.stageless import does_nothing, stageless_outcomes
 
 MAX_ERRORS_SHOWN = 5
+# Batches of a pipeline that does nothing are answered here, in milliseconds: what a batch costs is its admission
+# and settling transactions, so they are large (and still admitted, limits and cancel checked, one by one).
+STAGELESS_BATCH = 5000
 
 
 class Config(StepConfig):
@@ -84,21 +88,27 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     pending = [i for i in ids if i not in reused_ids]
 
     tally = _Tally()
+    stageless = does_nothing(pipeline)
     batch_size = config.batch_size or ctx.batch_size
+    if stageless:
+        batch_size = max(batch_size, STAGELESS_BATCH)
     criteria = pipeline.criterion_names
-    # Compact records, not the outcomes: a run keeps every fresh result until its end, and 100,000
+    # Compact rows, not the outcomes: a run keeps every fresh result until its end, and 100,000
     # outcomes (each an object, a dict and a list) made the garbage collector rescan them again and
-    # again. Tuples of plain values drop out of its view.
+    # again. Tuples of plain values drop out of its view, and polars takes them whole (`rows_frame`).
     fresh: list[tuple[object, ...]] = []
+    analysed: dict[str, float] = {}  # the analysed length of each fresh result that has one
     finished = 0
     ctx.progress.report(finished, len(pending), tally.credits)
-    for outcomes in ctx.executor.run(pipeline, _admitted_batches(ctx, pipeline, pending, batch_size, tally)):
+    for outcomes in _analysed(ctx, pipeline, _admitted_batches(ctx, pipeline, pending, batch_size, tally), stageless):
         tally.credits += ctx.guard.settle(outcomes, pipeline, reprocess=config.reprocess)
         finished += len(outcomes)
         ctx.progress.report(finished, len(pending), tally.credits)
         for outcome in outcomes:
             if outcome.ok:
                 fresh.append(_record(outcome, criteria))
+                if outcome.duration_s is not None:
+                    analysed[outcome.conversation_id] = outcome.duration_s
             else:
                 tally.errors.append(f"{outcome.conversation_id}: {outcome.error}")
     sent = tally.sent
@@ -110,15 +120,11 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
             f"{failed} of {sent} conversations failed analysis (threshold {config.max_failure_share:.0%}): {shown}"
         )
 
-    new_results = results_frame(
-        ((*record[:8], dict(zip(criteria, record[_CRITERIA_AT:], strict=True)), *record[8:11]) for record in fresh),
-        pipeline.name,
-        criteria,
-    )
+    new_results = rows_frame(fresh, pipeline.name, criteria)
     results = (
         pl.concat([_align(reused, new_results), new_results], how="vertical_relaxed") if reused.height else new_results
     )
-    output = _with_analysed_duration(_with_results(frame, results), fresh)
+    output = _with_analysed_duration(_with_results(frame, results), analysed)
     notes = [f"stopped: {ctx.guard.stop_reason}; {skipped} conversations left unprocessed"] if skipped else []
     notes += tally.errors[:MAX_ERRORS_SHOWN]
     return StepResult.single(
@@ -140,47 +146,57 @@ class _Tally:
 
 def _admitted_batches(
     ctx: StepContext, pipeline: PipelineDefinition, pending: list[str], batch_size: int, tally: _Tally
-) -> Iterator[Batch]:
-    """Batches as the guard admits them (priced from the stored columns, loaded where they are analysed); stops
-    for good at the first refusal."""
-    loader = ctx.conversations.batch_loader()
+) -> Iterator[list[Analysable]]:
+    """Batches as the guard admits them, priced from the stored columns; stops for good at the first refusal."""
+    untranscribed = pipeline.price(None)  # what almost every conversation costs: priced once, not per row
     for start in range(0, len(pending), batch_size):
-        billable = ctx.conversations.billable_audio(pending[start : start + batch_size])
-        priced = [(conversation_id, pipeline.price(seconds)) for conversation_id, seconds in billable]
+        found = ctx.conversations.analysable(pending[start : start + batch_size])
+        priced = [(c.id, _price(pipeline, c, untranscribed)) for c in found]
         admitted = ctx.guard.admit(priced)
         if admitted:
             tally.sent += admitted
-            yield Batch(tuple(conversation_id for conversation_id, _ in billable[:admitted]), loader)
-        if admitted < len(billable):
+            yield found[:admitted]
+        if admitted < len(found):
             return
 
 
-_CRITERIA_AT = 12  # where a record's criteria start; `_record` and its readers agree on it
+def _price(pipeline: PipelineDefinition, conversation: Analysable, untranscribed: Decimal) -> Decimal:
+    seconds = billable_audio_seconds(conversation.duration_s, conversation.audio, has_turns=conversation.has_turns)
+    return untranscribed if seconds is None else pipeline.price(seconds)
+
+
+def _analysed(
+    ctx: StepContext, pipeline: PipelineDefinition, batches: Iterator[list[Analysable]], stageless: bool
+) -> Iterator[list[AnalysisOutcome]]:
+    """Each admitted batch's outcomes: made here for a pipeline that does nothing, else by the executor, whose
+    workers load the batch themselves. Either way a batch is admitted only when it is about to start."""
+    if stageless:
+        return (stageless_outcomes(pipeline, batch) for batch in batches)
+    loader = ctx.conversations.batch_loader()
+    return ctx.executor.run(pipeline, (Batch(tuple(c.id for c in batch), loader) for batch in batches))
 
 
 def _record(o: AnalysisOutcome, criteria: list[str]) -> tuple[object, ...]:
-    """The outcome's set columns: id, score, sentiment, label, credits, talk ratio, turns, silence (0–7),
-    longest silence, interruptions, agent response (8–10, `MEASURE_FIELDS`), analysed duration (11), criteria…"""
+    """The outcome's set columns as a compact row (`sets.results.ROW_FIELDS`, then the criteria): id, score,
+    sentiment, label, credits, talk ratio, turns, silence, longest silence, interruptions, agent response…"""
     return (
         o.conversation_id,
         o.score,
         o.sentiment,
         o.sentiment_label,
-        o.credits,
+        float(o.credits),
         o.talk_ratio,
         o.turns,
         o.silence_s,
         o.longest_silence_s,
         o.interruptions,
         o.agent_response_s,
-        o.duration_s,
-        *(o.criteria.get(name) for name in criteria),
+        *([o.criteria.get(name) for name in criteria] if criteria else ()),
     )
 
 
-def _with_analysed_duration(output: pl.DataFrame, fresh: list[tuple[object, ...]]) -> pl.DataFrame:
+def _with_analysed_duration(output: pl.DataFrame, known: dict[str, float]) -> pl.DataFrame:
     """An audio call imported without a length shows the analysed one (the ledger stores it on the conversation)."""
-    known = {record[0]: record[11] for record in fresh if record[11] is not None}
     if not known or "duration_s" not in output.columns or output["duration_s"].null_count() == 0:
         return output
     analysed = pl.DataFrame(

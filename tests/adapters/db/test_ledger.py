@@ -203,3 +203,20 @@ def test_results_count_matches_charges(store: Store, guard: SqlSpendGuard) -> No
     with store.read() as session:
         count = session.scalar(select(func.count()).select_from(AnalysisResult))
     assert (count, charged(store)) == (len(IDS), IDS)
+
+
+class TestBlankResults:
+    def test_blank_outcomes_are_stored_as_row_by_row_inserts_store_them(
+        self, store: Store, guard: SqlSpendGuard, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A pipeline that does nothing writes its results in one statement: the same rows, charged the same."""
+        first = guard.settle([outcome(i) for i in IDS[:3]], PIPELINE, reprocess=False)
+        monkeypatch.setattr(ledger, "_blank", lambda _outcome: False)  # the rest through the general insert
+        second = guard.settle([outcome(i) for i in IDS[3:]], PIPELINE, reprocess=False)
+        stored = results(store)
+        columns = [c for c in ledger.RESULT_COLUMNS if c != "conversation_id"]
+        rows = [[getattr(stored[i], c) for c in columns] for i in IDS]
+        assert first == second == Decimal("1.5")
+        assert all(row == rows[0] for row in rows)  # every column but the id alike, whichever way it was written
+        assert rows[0][columns.index("criteria")] == {} and rows[0][columns.index("transcript")] == []
+        assert charged(store) == IDS

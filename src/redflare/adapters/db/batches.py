@@ -13,16 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, String, Table, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Engine, String, Table, and_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.conversations import turn_count
 from redflare.adapters.db.database import READ_ONLY, make_engine
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.orm import Integration
-from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, conversation_of
-from redflare.analysis.pipeline import billable_audio_seconds
+from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, conversation_of, in_ids
 from redflare.domain.conversation import Conversation
+from redflare.steps.context import Analysable
 
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
 _INTEGRATIONS = cast(Table, Integration.__table__)
@@ -59,15 +59,29 @@ def _rows(connection: Connection | Session, chunk: Sequence[str]) -> Sequence[An
     return connection.execute(LOAD.where(_CONVERSATIONS.c.id.in_(list(chunk)))).all()
 
 
-def billable_audio(session: Session, ids: Sequence[str]) -> list[tuple[str, float | None]]:
-    """(id, billable audio seconds) of each conversation found, in the order asked, without reading its turns."""
-    found: dict[str, float | None] = {}
-    query = select(ConversationRow.id, ConversationRow.duration_s, ConversationRow.audio, turn_count(session))
+def analysable(session: Session, ids: Sequence[str]) -> list[Analysable]:
+    """Each conversation found, in the order asked, as pricing needs it, without reading its turns."""
+    found: dict[str, Analysable] = {}
+    query = select(_CONVERSATIONS.c.id, _CONVERSATIONS.c.duration_s, _CONVERSATIONS.c.audio, _has_turns(session))
+    connection = session.connection()  # Core rows: no ORM handling per row
+    dialect = connection.dialect.name
     for start in range(0, len(ids), ID_CHUNK):
         chunk = list(ids[start : start + ID_CHUNK])
-        for conversation_id, duration_s, audio, turns in session.execute(query.where(ConversationRow.id.in_(chunk))):
-            found[conversation_id] = billable_audio_seconds(duration_s, audio, has_turns=bool(turns))
-    return [(i, found[i]) for i in ids if i in found]
+        for conversation_id, duration_s, audio, turns in connection.execute(
+            query.where(in_ids(_CONVERSATIONS.c.id, chunk, dialect))
+        ):
+            found[conversation_id] = Analysable(conversation_id, duration_s, audio, bool(turns))
+    return [found[i] for i in ids if i in found]
+
+
+def _has_turns(session: Session) -> ColumnElement[bool]:
+    """Whether a conversation has turns. On SQLite without parsing them: the store writes turns as a JSON list
+    (`json.dumps`), so no turns is exactly '[]' (json_array_length parsed every turn: three quarters of the
+    query's time). PostgreSQL's jsonb knows its length."""
+    if session.get_bind().dialect.name == "postgresql":
+        return turn_count(session) > 0
+    turns = type_coerce(_CONVERSATIONS.c.turns, String)
+    return and_(turns.is_not(None), turns != "[]")
 
 
 _engines: dict[str, Engine] = {}
@@ -104,10 +118,10 @@ class SqlConversations(SqlConversationSource):
             session.connection(execution_options=READ_ONLY)
             return load_conversations(session, ids)
 
-    def billable_audio(self, ids: Sequence[str]) -> list[tuple[str, float | None]]:
+    def analysable(self, ids: Sequence[str]) -> list[Analysable]:
         with self._sessions() as session:
             session.connection(execution_options=READ_ONLY)
-            return billable_audio(session, ids)
+            return analysable(session, ids)
 
     def batch_loader(self) -> SqlBatchLoader:
         bind = self._sessions.kw["bind"]

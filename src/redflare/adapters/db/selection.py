@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, String, Text, and_, exists, false, func, select, type_coerce
+from sqlalchemy import ARRAY, ColumnElement, String, Text, and_, any_, exists, false, func, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
@@ -29,6 +29,20 @@ from redflare.steps.context import Selection
 
 # Look-ups of many ids go in chunks: SQLite caps bound parameters, and huge IN lists plan badly.
 ID_CHUNK = 5000
+
+
+def in_ids(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], ids: Sequence[str], dialect: str
+) -> ColumnElement[bool]:
+    """`column IN ids` with the ids bound as one value: a JSON array SQLite's json_each reads, a PostgreSQL array.
+
+    SQLAlchemy renders an IN list value by value (its "expanding" parameters, in Python): for the 100,000 ids of a
+    large run that cost more than the look-ups themselves."""
+    if dialect == "postgresql":
+        return column == any_(sql_cast(list(ids), ARRAY(String)))
+    return column.in_(select(func.json_each(json.dumps(list(ids))).table_valued("value").c.value))
+
+
 # A start time as `_as_read` reads it (SQLite's stored text, PostgreSQL's to_char); the fraction may be absent.
 UTC_TEXT = "%Y-%m-%d %H:%M:%S%.f"
 
@@ -225,7 +239,7 @@ def load_results(
                 .where(
                     AnalysisResult.pipeline_id == pipeline_id,
                     *([] if any_version else [AnalysisResult.pipeline_version == definition.version]),
-                    AnalysisResult.conversation_id.in_(chunk),
+                    in_ids(AnalysisResult.conversation_id, chunk, session.get_bind().dialect.name),
                 )
                 .order_by(AnalysisResult.conversation_id, AnalysisResult.pipeline_version.desc())
             ).all()
