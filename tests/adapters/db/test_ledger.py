@@ -218,5 +218,6 @@ class TestBlankResults:
         rows = [[getattr(stored[i], c) for c in columns] for i in IDS]
         assert first == second == Decimal("1.5")
         assert all(row == rows[0] for row in rows)  # every column but the id alike, whichever way it was written
-        assert rows[0][columns.index("criteria")] == {} and rows[0][columns.index("transcript")] == []
+        assert rows[0][columns.index("criteria")] == {}
+        assert rows[0][columns.index("transcript")] == []
         assert charged(store) == IDS
