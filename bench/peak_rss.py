@@ -5,9 +5,12 @@ writes the benchmark workflow (`appendix_a("default-qa")`: select â†’ process â†
 distribute) to a JSON file there and runs `redflare run FILE --json` as a user would, with
 `REDFLARE_DATA_DIR` pointing at the copy (and the same workers and batch size as the other
 figures). Meanwhile `bench.memory.PeakMemory` samples the RSS of that process plus every process
-under it (the forkserver, the analysis workers) every 20 ms; the sum counts pages a forked worker
-shares with its parent twice, so it errs high. The run must complete. Returns the peak (MB of 10^6
-bytes), the command's wall time and the conversations it processed.
+under it (the forkserver, the analysis workers) every 20 ms, and `bench.pss.PeakPss` their PSS
+every 50 ms. The RSS sum counts every page the fork server shares with its workers (the analysis
+modules, VADER's lexicon: tens of MB) once per process, so it overcounts the memory the tree holds;
+PSS splits each shared page among its sharers, so its sum is that memory. Both peaks are returned
+and printed; the figure is the PSS peak where Linux gives it (else RSS). The run must complete.
+Returns the peaks (MB of 10^6 bytes), the command's wall time and the conversations it processed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import psutil
 
 from bench.cost import Meter
 from bench.memory import PeakMemory
+from bench.pss import PeakPss
 from bench.stores import Prepared, fresh_copy
 from bench.workflows import appendix_a
 
@@ -40,9 +44,15 @@ def _redflare() -> list[str]:
 @dataclass(frozen=True)
 class PeakRss:
     n: int
-    peak_mb: float
+    peak_mb: float  # RSS summed over the tree
     wall_s: float
     processed: int
+    pss_mb: float | None = None  # PSS summed over the tree (None: not available here)
+
+    @property
+    def figure_mb(self) -> float:
+        """What the target is read against: the memory the tree holds (PSS), else the RSS sum."""
+        return self.pss_mb if self.pss_mb is not None else self.peak_mb
 
 
 def peak_rss(prepared: Prepared, scratch: Path, *, workers: int, batch: int) -> PeakRss:
@@ -58,7 +68,8 @@ def peak_rss(prepared: Prepared, scratch: Path, *, workers: int, batch: int) -> 
             child = subprocess.Popen(
                 command, cwd=data_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
             )
-            with PeakMemory(process=psutil.Process(child.pid)) as peak:
+            measured = psutil.Process(child.pid)
+            with PeakMemory(process=measured) as peak, PeakPss(measured) as pss:
                 out, err = child.communicate()
         if child.returncode != 0:
             raise RuntimeError(f"redflare run exited {child.returncode}: {err.strip()[-2000:]}")
@@ -70,4 +81,5 @@ def peak_rss(prepared: Prepared, scratch: Path, *, workers: int, batch: int) -> 
         peak_mb=peak.peak_bytes / 1e6,
         wall_s=meter.stop().wall_s,
         processed=int(resource["conversations_processed"]),
+        pss_mb=pss.peak_bytes / 1e6 if pss.available else None,
     )
