@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import (
@@ -33,7 +33,7 @@ from redflare.adapters.db.orm import (
     Workflow,
 )
 from redflare.adapters.db.outbox import hold_unsent
-from redflare.adapters.db.runs import run_status, transition_run, transition_step
+from redflare.adapters.db.runs import delivered, run_row, run_status, step_rows, transition_run, transition_step
 from redflare.adapters.db.store import Store
 from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.domain.delivery import NOT_SENT_CANCELLED
@@ -72,18 +72,14 @@ def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = N
 
     With `links`, each export carries a freshly signed `download_url`.
 
-    Read afresh from the store: status changes are conditional UPDATEs that bypass the session's objects.
+    Read afresh from the store (Core rows): status changes are conditional UPDATEs that bypass the session's objects.
     """
-    fresh = {"populate_existing": True}
-    run = session.scalars(select(Run).where(Run.id == run_id).execution_options(**fresh)).one_or_none()
+    run = run_row(session, run_id)
     if run is None:
         raise NotFound(f"no run {run_id!r}")
-    step_rows = {
-        s.step_id: s
-        for s in session.scalars(select(StepRun).where(StepRun.run_id == run_id).execution_options(**fresh))
-    }
+    steps = {step.step_id: step for step in step_rows(session, run_id)}
     order = [step["id"] for step in run.definition.get("steps", [])]
-    deliveries = step_deliveries(session, run_id, links)
+    deliveries = step_deliveries(session, run_id, links) if delivered(session, run_id) else {}
     return {
         "id": run.id,
         "workflow_id": run.workflow_id,
@@ -100,16 +96,17 @@ def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = N
         "conversations_processed": run.conversations_processed,
         "error": run.error,
         # Set when a limit cut the run short ({limit, left, message}); the run still ends completed.
-        "limit_stop": limit_stop(step.tally or {} for step in step_rows.values()),
+        "limit_stop": limit_stop(step.tally or {} for step in steps.values()),
         "steps": [
-            {**_step_resource(step_rows[step_id]), **deliveries.get(step_id, {"exports": [], "messages": []})}
+            {**_step_resource(steps[step_id]), **deliveries.get(step_id, {"exports": [], "messages": []})}
             for step_id in order
-            if step_id in step_rows
+            if step_id in steps
         ],
     }
 
 
-def _step_resource(step: StepRun) -> dict[str, Any]:
+def _step_resource(step: Row[Any]) -> dict[str, Any]:
+    """A step as the run resource shows it, from its `step_runs` row."""
     return {
         "id": step.step_id,
         "type": step.type,

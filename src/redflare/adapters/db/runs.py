@@ -13,10 +13,10 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, Update, bindparam, func, insert, select, update
+from sqlalchemy import Row, Table, Update, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import Artifact, Call, Charge, Run, RunEvent, StepRun
+from redflare.adapters.db.orm import Artifact, Call, Charge, Export, OutboxMessage, Run, RunEvent, StepRun
 from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.runs import RUN_ALLOWED, STEP_ALLOWED, RunStatus, StepStatus
 
@@ -127,6 +127,30 @@ def create_run(
             insert(_CALLS), {"workflow_id": workflow_id, "run_id": run_id, "kind": "firing", "count": 1, "at": now}
         )
     return QueuedRun(run_id, number)
+
+
+_RUN_ROW = select(_RUNS).where(_RUNS.c.id == bindparam("b_run_id"))
+_STEP_ROWS = select(_STEPS).where(_STEPS.c.run_id == bindparam("b_run_id"))
+_DELIVERED = select(
+    exists().where(cast(Table, Export.__table__).c.run_id == bindparam("b_run_id")),
+    exists().where(cast(Table, OutboxMessage.__table__).c.run_id == bindparam("b_run_id")),
+)
+
+
+def run_row(session: Session, run_id: str) -> Row[Any] | None:
+    """The run's row as it is in the store now (a Core read: never an object the session holds from before)."""
+    return session.execute(_RUN_ROW, {"b_run_id": run_id}).first()
+
+
+def step_rows(session: Session, run_id: str) -> list[Row[Any]]:
+    """The run's step rows as they are in the store now, in no particular order."""
+    return list(session.execute(_STEP_ROWS, {"b_run_id": run_id}))
+
+
+def delivered(session: Session, run_id: str) -> bool:
+    """Whether the run has any export or outbox message (the run resource reads them only then)."""
+    row = session.execute(_DELIVERED, {"b_run_id": run_id}).one()
+    return bool(row[0] or row[1])
 
 
 def get_run(session: Session, run_id: str) -> Run:
