@@ -245,9 +245,11 @@ def first_fuzzy_hit(
     # computed again below.
     scores = process.cdist(phrases.texts, choices, scorer=fuzz.ratio, score_cutoff=threshold)
     if _as_rapidfuzz_cutoff(threshold) > 0:
-        if not scores.max():
+        # Straight to the non-zeros: `scores.max()` first cost more (numpy's Python-level reduction) than it saved.
+        nonzero: list[int] = scores.ravel().nonzero()[0].tolist()
+        if not nonzero:
             return None
-        hits: Iterable[int] = scores.ravel().nonzero()[0].tolist()
+        hits: Iterable[int] = nonzero
     else:
         hits = range(scores.size)
     found: list[tuple[int, int, str]] = []  # (turn, phrase, run) of each hit that counts

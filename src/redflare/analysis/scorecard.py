@@ -190,10 +190,12 @@ def _sentiment_window(criterion: SentimentAtStart | SentimentAtEnd, transcript: 
         window = spoken[: criterion.first_turns]
     else:
         window = spoken[-criterion.last_turns :]
-    used = [index for index in window if transcript.sentiments[index] is not None]
+    sentiments = transcript.sentiments
+    used = [index for index in window if sentiments[index] is not None]
     if not used:
         return CriterionResult(criterion.name, None)
-    average = round(fmean(score for index in used if (score := transcript.sentiments[index]) is not None), 4)
+    # A list, not a generator: fmean counts a generator's items through a Python-level wrapper (same sum, same mean).
+    average = round(fmean([score for index in used if (score := sentiments[index]) is not None]), 4)
     inside = (criterion.above is None or average > criterion.above) and (
         criterion.below is None or average < criterion.below
     )
