@@ -88,9 +88,13 @@ class ProcessPoolAnalysisExecutor:
             # it; the parent's main module is not run again in any of them (`claim_main` says how and why).
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
+            # Read by warm_worker in the fork server, which inherits this environment: always this process's own
+            # main, never one inherited from a parent process that ran a pool of its own.
             main = parent_main()
-            if main is not None:  # read by warm_worker in the fork server, which inherits this environment
-                os.environ.setdefault(MAIN_ENV, main)
+            if main is None:
+                os.environ.pop(MAIN_ENV, None)
+            else:
+                os.environ[MAIN_ENV] = main
             self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
         return self._pool
 
