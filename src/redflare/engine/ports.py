@@ -59,6 +59,8 @@ class StepOutcome:
     tally: Mapping[str, Any]
     exports: Sequence[ExportRecord] = ()
     messages: Sequence[OutgoingMessage] = ()
+    replaces: bool = False
+    """A re-run: an earlier attempt of the step may have recorded outputs, which this replaces."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Recorded:
     awaiting: bool
     cancelled: bool = False
     gone: list[str] = field(default_factory=list)
+    started: bool = False
+    """The step asked to start with this one's end (`record(start=…)`) is running."""
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,13 @@ class RunStore(Protocol):
         it is not running."""
         ...
 
-    def record(self, facts: RunFacts, step_id: str, outcome: StepOutcome, *, smtp_configured: bool) -> Recorded:
+    def record(
+        self, facts: RunFacts, step_id: str, outcome: StepOutcome, *, smtp_configured: bool, start: str | None = None
+    ) -> Recorded:
         """Record a step's outputs, exports and messages in one transaction (idempotent for a re-run). It
         completes, or — with messages to send — stays running until they are settled. A run cancelled meanwhile
-        cancels the step instead."""
+        cancels the step instead. `start`: a pending step to start in the same transaction once this one has
+        completed (the engine carries on with it)."""
         ...
 
     def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, str] | None:

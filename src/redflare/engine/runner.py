@@ -25,8 +25,9 @@ from redflare.domain.errors import Cancelled, IllegalTransition
 from redflare.domain.runs import RunStatus, StepStatus
 from redflare.domain.workflow import WorkflowDocument, split_port_ref
 from redflare.engine.artifacts import ArtifactFiles
-from redflare.engine.planner import UPSTREAM_FAILED, plan
-from redflare.engine.ports import Begun, DeliveryHooks, RunFacts, RunStore, StepContexts, StepOutcome
+from redflare.engine.flight import Flight
+from redflare.engine.planner import UPSTREAM_FAILED
+from redflare.engine.ports import DeliveryHooks, RunStore, StepContexts, StepOutcome
 from redflare.sets.frames import union_richest
 from redflare.steps.base import StepKind, StepResult
 from redflare.steps.context import Selection
@@ -44,9 +45,9 @@ class RunEngine:
     delivery: DeliveryHooks
     files: ArtifactFiles
     kinds: Mapping[str, StepKind[Any]]
-    # The local backend hands sets to the next step in memory; the Parquet copy is the record (and what a re-run
-    # or another worker reads). Keyed by run, then (step, port).
-    _sets: dict[str, dict[tuple[str, str], pl.DataFrame]] = field(default_factory=dict)
+    # Runs in flight, by id. The local backend hands sets to the next step in memory (`Flight.sets`); the Parquet
+    # copy is the record (and what a re-run or another worker reads).
+    _flights: dict[str, Flight] = field(default_factory=dict)
 
     async def execute(self, run_id: str) -> RunStatus:
         """Run a queued run until every step has ended; returns the run's status.
@@ -55,7 +56,6 @@ class RunEngine:
         that re-runs it. A run that has ended (a queued run cancelled before it started) is left as it is. An
         error the engine cannot place on a step fails the run with it: nothing is left running.
         """
-        self._sets[run_id] = {}
         try:
             status = await self._execute(run_id)
         except asyncio.CancelledError:
@@ -65,7 +65,7 @@ class RunEngine:
             await asyncio.to_thread(self.runs.fail_run, run_id, f"the engine failed: {_text(exc)}")
             status = RunStatus.FAILED
         finally:
-            self._sets.pop(run_id, None)
+            self._flights.pop(run_id, None)
         await asyncio.to_thread(self.files.settle, run_id)  # a failed or cancelled run's last sets, too
         return status
 
@@ -75,41 +75,45 @@ class RunEngine:
             return begun
         document = begun.document
         graph = {step.id: [split_port_ref(ref)[0] for ref in step.after] for step in document.steps}
-        # The steps' statuses as this loop knows them: it moved them itself (each step task answers where it
+        # The steps' statuses as this engine knows them: it moved them itself (each step task answers where it
         # ended), so the store is read only when something may have happened elsewhere — a poll's time without a
         # step ending (a cancel), or a step that could not say where it ended.
-        states = dict(begun.states)
-        tasks: dict[str, asyncio.Task[StepStatus | None]] = {}
-        stale = not states
+        flight = Flight(begun, graph, dict(begun.states))
+        self._flights[run_id] = flight
+        tasks: dict[str, asyncio.Task[StepStatus | None]] = {}  # by the first step each carries
+        stale = not flight.states
         try:
             while True:
                 if stale:
                     # A step whose task had ended before this read yet shows running was left so; one that ends
                     # while we read has recorded its end, or is about to.
                     ended = {step_id for step_id, task in tasks.items() if task.done()}
-                    status, states = await asyncio.to_thread(self.runs.states, run_id)
+                    status, stored = await asyncio.to_thread(self.runs.states, run_id)
                     if status is RunStatus.CANCELLED:
                         await self._wind_down(run_id, tasks)
                         return RunStatus.CANCELLED
-                    abandoned = [
-                        s for s, st in states.items() if st is StepStatus.RUNNING and (s not in tasks or s in ended)
-                    ]
+                    flight.refresh(stored)
+                    abandoned = []
+                    for step_id, step_status in stored.items():
+                        carrier = flight.carrier_of(step_id)
+                        if step_status is StepStatus.RUNNING and (carrier not in tasks or carrier in ended):
+                            abandoned.append(step_id)
                     if abandoned:
                         await asyncio.to_thread(self._fail_abandoned, run_id, abandoned)
                         continue
                     stale = False
-                current = plan(graph, states)
+                current = flight.plan()
                 if current.skip:
                     await asyncio.to_thread(self.runs.skip, run_id, current.skip, UPSTREAM_FAILED)
-                    states.update(dict.fromkeys(current.skip, StepStatus.SKIPPED))
+                    flight.set(current.skip, StepStatus.SKIPPED)
                     continue
                 for step_id in current.ready:
                     if _idle(tasks.get(step_id)):
-                        tasks[step_id] = asyncio.create_task(self._step_task(begun, step_id))
-                        states[step_id] = StepStatus.RUNNING
+                        flight.start(step_id)
+                        tasks[step_id] = asyncio.create_task(self._step_task(flight, step_id))
                 if current.finished:
                     outcome = current.outcome or RunStatus.COMPLETED
-                    error = _run_error(document, states) if outcome is RunStatus.FAILED else None
+                    error = _run_error(document, flight.snapshot()) if outcome is RunStatus.FAILED else None
                     return await asyncio.to_thread(self._finish, run_id, outcome, error)
                 running = [t for t in tasks.values() if not t.done()]
                 # Always a wait: for a step to end, else for the poll's time (a cancel, a step started elsewhere).
@@ -118,13 +122,8 @@ class RunEngine:
                     stale = True
                     continue
                 done, _ = await asyncio.wait(running, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-                stale = not done
-                for step_id, task in tasks.items():
-                    if task in done:
-                        ended_as = task.result()
-                        states[step_id] = ended_as or StepStatus.RUNNING
-                        # Not known, or cancelled (the run was, most likely): the store says what happened.
-                        stale = stale or ended_as in (None, StepStatus.CANCELLED)
+                # Not known, or cancelled (the run was, most likely): the store says what happened.
+                stale = not done or any(task.result() in (None, StepStatus.CANCELLED) for task in done)
         finally:
             for task in tasks.values():  # cut off (shutdown) or failed: no step task outlives its run loop
                 task.cancel()
@@ -146,47 +145,64 @@ class RunEngine:
         if running:
             await asyncio.wait(running)
 
-    async def _step_task(self, begun: Begun, step_id: str) -> StepStatus | None:
-        """One step from start to its recorded end; whatever goes wrong is recorded on the step. Answers the status
-        it ended with, or None when that is not known (its failure could not be recorded, the run had ended)."""
-        run_id = begun.facts.run_id
-        try:
-            ended = await asyncio.to_thread(self._run_step, begun, step_id)
-            if ended is StepStatus.RUNNING:  # its messages await sending
-                return await self._await_delivery(run_id, step_id)
-            return ended
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("step %s of run %s failed", step_id, run_id)
-            try:
-                await asyncio.to_thread(self.runs.end_step, run_id, step_id, StepStatus.FAILED, error=_text(exc))
-            except IllegalTransition:
-                return None  # it had ended (a cancel got there first)
-            except Exception:  # the store itself failing: the loop finds the step abandoned and tries again
-                log.exception("the failure of step %s of run %s could not be recorded", step_id, run_id)
-                return None
-            return StepStatus.FAILED
+    async def _step_task(self, flight: Flight, step_id: str) -> StepStatus | None:
+        """A step from start to its recorded end — and the steps it leads straight on to (`_carry`); whatever goes
+        wrong is recorded on the step. Answers the status the last one ended with, or None when that is not known
+        (its failure could not be recorded, the run had ended)."""
+        last, ended = await asyncio.to_thread(self._carry, flight, step_id)
+        if ended is StepStatus.RUNNING:  # its messages await sending
+            ended = await self._await_delivery(flight.run_id, last)
+        if ended is not None:
+            flight.set([last], ended)
+        return ended
 
-    def _run_step(self, begun: Begun, step_id: str) -> StepStatus | None:
-        """Runs in a worker thread: one step from start to its recorded end, or to its messages awaiting delivery.
+    def _carry(self, flight: Flight, step_id: str) -> tuple[str, StepStatus | None]:
+        """Runs in a worker thread: `step_id`, then, while each completes and leads to exactly one step made ready
+        by it, that step (already started by the same transaction). Answers the last step and how it ended."""
+        started = False
+        while True:
+            try:
+                ended, next_id = self._run_step(flight, step_id, started=started)
+            except Exception as exc:  # recording the step failed: record the failure, if the store lets us
+                log.exception("step %s of run %s failed", step_id, flight.run_id)
+                return step_id, self._fail_step(flight.run_id, step_id, exc)
+            if next_id is None:
+                return step_id, ended
+            flight.set([step_id], StepStatus.COMPLETED)
+            step_id, started = next_id, True
+
+    def _fail_step(self, run_id: str, step_id: str, exc: Exception) -> StepStatus | None:
+        try:
+            self.runs.end_step(run_id, step_id, StepStatus.FAILED, error=_text(exc))
+        except IllegalTransition:
+            return None  # it had ended (a cancel got there first)
+        except Exception:  # the store itself failing: the loop finds the step abandoned and tries again
+            log.exception("the failure of step %s of run %s could not be recorded", step_id, run_id)
+            return None
+        return StepStatus.FAILED
+
+    def _run_step(self, flight: Flight, step_id: str, *, started: bool) -> tuple[StepStatus | None, str | None]:
+        """One step from start (unless `started`: its start is recorded) to its recorded end, or to its messages
+        awaiting delivery.
 
         Answers the status the step ended with — RUNNING when its messages went to the outbox to be sent (the step
-        completes once they are) — or None when the run was no longer running (a cancel): nothing was started.
+        completes once they are), None when the run was no longer running (a cancel: nothing was started) — and the
+        step it led to and started, if any.
         """
+        begun = flight.begun
         facts = begun.facts
         step = begun.document.step(step_id)
         kind = self.kinds[step.type]
         run_id = facts.run_id
-        if not self.runs.start_step(run_id, step_id):
-            return None
+        if not started and not self.runs.start_step(run_id, step_id):
+            return None, None
         if begun.reopened:
-            reconciled = self._reconcile(facts, step_id, kind.ports(kind.parse(step.config)))
+            reconciled = self._reconcile(flight, step_id, kind.ports(kind.parse(step.config)))
             if reconciled is not None:
-                return reconciled
+                return reconciled, None
         context = self.contexts.context(facts, step_id)
         try:
-            frame = self._input_of(run_id, step.after)
+            frame = self._input_of(flight, step.after)
             if frame is None and kind.takes_input:
                 # Hung straight off the trigger: its input is what the firing gathered (a sync's window).
                 frame = context.conversations.select(
@@ -203,41 +219,44 @@ class RunEngine:
                 context.progress.flush()  # the last report, held back by the throttle, lands before the step's end
         except Cancelled as exc:
             self.runs.end_step(run_id, step_id, StepStatus.CANCELLED, reason=str(exc))
-            return StepStatus.CANCELLED
+            return StepStatus.CANCELLED, None
         except Exception as exc:  # any failure of a step is recorded on it, never lost
             log.exception("step %s of run %s failed", step_id, run_id)
             self.runs.end_step(run_id, step_id, StepStatus.FAILED, error=_text(exc))
-            return StepStatus.FAILED
-        return self._record(facts, step_id, frame, result)
+            return StepStatus.FAILED, None
+        return self._record(flight, step_id, frame, result)
 
-    def _reconcile(self, facts: RunFacts, step_id: str, ports: Sequence[str]) -> StepStatus | None:
+    def _reconcile(self, flight: Flight, step_id: str, ports: Sequence[str]) -> StepStatus | None:
         """A re-run of a step whose outputs an earlier attempt recorded (a delivery step cut off while its emails
         were going out): its outputs stand, its unsent messages get a fresh round, nothing is rendered or written
         again. None when there is nothing recorded to reconcile."""
+        facts = flight.begun.facts
         recorded = self.runs.recorded_outputs(facts.run_id, step_id, ports)
         if recorded is None:
             return None
         log.info("step %s of run %s: reconciling the outputs an earlier attempt recorded", step_id, facts.run_id)
-        if facts.run_id in self._sets:
-            self._sets[facts.run_id].update(((step_id, port), self.files.read(path)) for port, path in recorded.items())
+        flight.sets.update(((step_id, port), self.files.read(path)) for port, path in recorded.items())
         awaiting = self.runs.resend(facts, step_id, smtp_configured=self.delivery.smtp_configured)
         if awaiting:
             self.delivery.wake_deliverer()
         return StepStatus.RUNNING  # settled through the delivery wait, which completes the step (at once if none)
 
-    def _input_of(self, run_id: str, after: list[str]) -> pl.DataFrame | None:
+    def _input_of(self, flight: Flight, after: list[str]) -> pl.DataFrame | None:
         if not after:
             return None
-        in_memory = self._sets.get(run_id, {})
         refs = [split_port_ref(ref) for ref in after]
-        if all(ref in in_memory for ref in refs):
-            return union_richest([in_memory[ref] for ref in refs])
-        self.files.settle(run_id)
-        return union_richest([self.files.read(path) for path in self.runs.output_paths(run_id, refs)])
+        if all(ref in flight.sets for ref in refs):
+            return union_richest([flight.sets[ref] for ref in refs])
+        self.files.settle(flight.run_id)
+        return union_richest([self.files.read(path) for path in self.runs.output_paths(flight.run_id, refs)])
 
-    def _record(self, facts: RunFacts, step_id: str, frame: pl.DataFrame | None, result: StepResult) -> StepStatus:
-        """Record a step's outputs, exports and messages in one transaction; answers the step's status: completed,
-        cancelled (its run was, meanwhile), or running while its messages await sending."""
+    def _record(
+        self, flight: Flight, step_id: str, frame: pl.DataFrame | None, result: StepResult
+    ) -> tuple[StepStatus, str | None]:
+        """Record a step's outputs, exports and messages in one transaction — with the start of the one step its
+        completion makes ready, claimed to carry on with — and answer the step's status (completed, cancelled: its
+        run was, meanwhile, or running while its messages await sending) and the step started."""
+        facts = flight.begun.facts
         run_id = facts.run_id
         outcome = StepOutcome(
             written={port: self.files.write_later(run_id, step_id, port, out) for port, out in result.outputs.items()},
@@ -250,16 +269,31 @@ class RunEngine:
             },
             exports=result.exports,
             messages=result.messages,
+            replaces=flight.begun.reopened,
         )
-        recorded = self.runs.record(facts, step_id, outcome, smtp_configured=self.delivery.smtp_configured)
+        # A step with messages completes once they are sent: what follows it waits for that.
+        next_id = None if result.messages else flight.claim_next(step_id)
+        try:
+            recorded = self.runs.record(
+                facts, step_id, outcome, smtp_configured=self.delivery.smtp_configured, start=next_id
+            )
+        except BaseException:
+            if next_id is not None:
+                flight.release(next_id)
+            raise
+        if next_id is not None and recorded.started:
+            flight.started(next_id)
+        elif next_id is not None:  # the run was cancelled meanwhile: nothing follows
+            flight.release(next_id)
+            next_id = None
         for key in recorded.gone:  # files of an earlier attempt, or of a step cancelled meanwhile
             self.delivery.forget_export(key)
-        if run_id in self._sets and not recorded.cancelled:
-            self._sets[run_id].update(((step_id, port), out) for port, out in result.outputs.items())
+        if not recorded.cancelled:
+            flight.sets.update(((step_id, port), out) for port, out in result.outputs.items())
         if recorded.awaiting:
             self.delivery.wake_deliverer()
-            return StepStatus.RUNNING
-        return StepStatus.CANCELLED if recorded.cancelled else StepStatus.COMPLETED
+            return StepStatus.RUNNING, None
+        return (StepStatus.CANCELLED, None) if recorded.cancelled else (StepStatus.COMPLETED, next_id)
 
     async def _await_delivery(self, run_id: str, step_id: str) -> StepStatus:
         """Wait for a step's messages to be sent (or to fail for good), then complete (or fail) the step.

@@ -146,7 +146,9 @@ class SqlRunStore:
             fields["credits"] = step_spend(session, run_id=run_id, step_id=step_id)
             transition_step(session, run_id=run_id, step_id=step_id, to=to, now=self._now(), reason=reason, **fields)
 
-    def record(self, facts: RunFacts, step_id: str, outcome: StepOutcome, *, smtp_configured: bool) -> Recorded:
+    def record(
+        self, facts: RunFacts, step_id: str, outcome: StepOutcome, *, smtp_configured: bool, start: str | None = None
+    ) -> Recorded:
         run_id = facts.run_id
         status, reason = message_status(facts.test, smtp_configured)
         awaiting = bool(outcome.messages) and status is MessageStatus.PENDING
@@ -193,14 +195,20 @@ class SqlRunStore:
             }
             if awaiting:
                 record_step_result(session, run_id=run_id, step_id=step_id, **fields)
-            else:
-                transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.COMPLETED, now=now, **fields)
-        return Recorded(awaiting=awaiting, gone=gone)
+                return Recorded(awaiting=True, gone=gone)
+            transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.COMPLETED, now=now, **fields)
+            started = False
+            if start is not None:
+                with suppress(IllegalTransition):  # not pending any more: the engine leaves it to the run loop
+                    transition_step(session, run_id=run_id, step_id=start, to=StepStatus.RUNNING, now=now)
+                    started = True
+        return Recorded(awaiting=False, gone=gone, started=started)
 
     def _replace_artifacts(
         self, session: Session, run_id: str, step_id: str, outcome: StepOutcome, now: datetime
     ) -> None:
-        session.execute(_DELETE_ARTIFACTS, {"b_run_id": run_id, "b_step_id": step_id})
+        if outcome.replaces:  # a re-run: an earlier attempt's rows go (first attempts have none)
+            session.execute(_DELETE_ARTIFACTS, {"b_run_id": run_id, "b_step_id": step_id})
         if outcome.written:
             session.execute(
                 _INSERT_ARTIFACT,
