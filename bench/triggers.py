@@ -35,7 +35,7 @@ from redflare.adapters.db.orm import Run, SyncEvent, Workflow
 from redflare.config import Settings
 from redflare.domain.access import Role
 from redflare.integrations.push import push_batch
-from redflare.runtime import LocalBackend, local_backend
+from redflare.runtime import Runtime, local_backend
 from redflare.services import drafts, lifecycle
 from redflare.services.catalog import create_integration
 from redflare.services.users import create_user, principal_of
@@ -47,7 +47,7 @@ FLOW = {
 }
 
 
-def _prepare(backend: LocalBackend) -> int:
+def _prepare(backend: Runtime) -> int:
     """The integration and the live workflow; answers the integration's id."""
     now = backend.clock.now()
     with backend.store.transaction() as session:
@@ -63,7 +63,7 @@ def _prepare(backend: LocalBackend) -> int:
         return int(integration.id)
 
 
-def _push(backend: LocalBackend, integration_id: int, number: int) -> None:
+def _push(backend: Runtime, integration_id: int, number: int) -> None:
     conversation = {
         "id": f"bench-{number}",
         "channel": "chat",
@@ -75,14 +75,14 @@ def _push(backend: LocalBackend, integration_id: int, number: int) -> None:
         push_batch(session, integration_id=integration_id, items=[conversation], now=backend.clock.now())
 
 
-def _runs_done(backend: LocalBackend) -> int:
+def _runs_done(backend: Runtime) -> int:
     with backend.store.read() as session:
         return len(list(session.scalars(select(Run.id).where(Run.status.in_(("completed", "failed"))))))
 
 
 async def _mode(events: int, wake: bool) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(data_dir=Path(folder), workers=1, _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(data_dir=Path(folder), workers=1, _env_file=None)
         async with local_backend(settings) as backend:
             integration_id = await asyncio.to_thread(_prepare, backend)
             for number in range(events):
