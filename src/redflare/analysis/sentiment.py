@@ -40,9 +40,9 @@ def analyzer() -> Any:
     """The process's VADER analyser, built on first use (VADER ships no type hints)."""
     global _analyzer, _lexicon
     if _analyzer is None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from redflare.analysis import vader  # imports the library: only processes that score sentiment need it
 
-        _analyzer = SentimentIntensityAnalyzer()
+        _analyzer = vader.build()
         _lexicon = _analyzer.lexicon.keys()  # a set view: `lexicon_free` tests many words in one C-level call
     return _analyzer
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
 from redflare.domain.access import AccessRules
@@ -61,6 +62,8 @@ class StepOutcome:
     messages: Sequence[OutgoingMessage] = ()
     replaces: bool = False
     """A re-run: an earlier attempt of the step may have recorded outputs, which this replaces."""
+    credits: Decimal = Decimal(0)
+    """What the step says it charged (the ledger's sum is what is recorded, when there is anything to sum)."""
 
 
 @dataclass(frozen=True)

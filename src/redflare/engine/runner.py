@@ -270,6 +270,7 @@ class RunEngine:
             exports=result.exports,
             messages=result.messages,
             replaces=flight.begun.reopened,
+            credits=result.credits,
         )
         # A step with messages completes once they are sent: what follows it waits for that.
         next_id = None if result.messages else flight.claim_next(step_id)

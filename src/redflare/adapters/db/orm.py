@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -39,6 +40,11 @@ class Base(DeclarativeBase):
         list[Any]: JsonType,
         Decimal: Credits(),
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core statements (bulk writes and hot reads skip the ORM's unit of work)."""
+    return cast(Table, model.__table__)
 
 
 class Integration(Base):

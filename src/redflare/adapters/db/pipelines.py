@@ -20,7 +20,7 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement, Text, cast, select
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import Pipeline, PipelineVersion
+from redflare.adapters.db.orm import Pipeline, PipelineVersion, table_of
 from redflare.analysis.pipeline import PipelineDefinition
 from redflare.domain.errors import NotFound
 
@@ -44,6 +44,20 @@ class VersionEntry:
 
 def _current() -> ColumnElement[bool]:
     return (PipelineVersion.pipeline_id == Pipeline.id) & (PipelineVersion.number == Pipeline.current_version)
+
+
+# Every Final check reads it: built once, over the tables (no ORM entities to compile against).
+_PIPELINES = table_of(Pipeline)
+_VERSIONS = table_of(PipelineVersion)
+_LIVE_DEFINITIONS = (
+    select(_PIPELINES.c.name, cast(_VERSIONS.c.definition, Text))
+    .join_from(
+        _PIPELINES,
+        _VERSIONS,
+        (_VERSIONS.c.pipeline_id == _PIPELINES.c.id) & (_VERSIONS.c.number == _PIPELINES.c.current_version),
+    )
+    .where(_PIPELINES.c.archived.is_(False))
+)
 
 
 def get_pipeline(session: Session, name: str) -> tuple[int, PipelineDefinition]:
@@ -131,12 +145,7 @@ def set_archived(session: Session, name: str, archived: bool) -> bool:
 
 def pipeline_criteria(session: Session) -> dict[str, list[str]]:
     """Every live pipeline's name → its current criterion names (what validation needs)."""
-    rows = session.execute(
-        select(Pipeline.name, cast(PipelineVersion.definition, Text))
-        .join(PipelineVersion, _current())
-        .where(Pipeline.archived.is_(False))
-    )
-    return {name: list(_criterion_names(definition)) for name, definition in rows}
+    return {name: list(_criterion_names(definition)) for name, definition in session.execute(_LIVE_DEFINITIONS)}
 
 
 @lru_cache(maxsize=1024)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from redflare.adapters.db.access import creator_rules
 from redflare.adapters.db.exports import replace_step_exports
 from redflare.adapters.db.limits import limits_of
-from redflare.adapters.db.orm import Artifact, OutboxMessage, StepRun, Workflow
+from redflare.adapters.db.orm import Artifact, OutboxMessage, StepRun, Workflow, table_of
 from redflare.adapters.db.outbox import add_messages, hold_unsent, step_delivery
 from redflare.adapters.db.runs import (
     get_run,
@@ -40,7 +40,7 @@ from redflare.engine.ports import Begun, DeliveryState, Recorded, RunFacts, Step
 from redflare.steps.context import TriggerInfo
 
 MAX_ERROR = 2000  # characters of a step's or run's error kept
-_ARTIFACTS = cast(Table, Artifact.__table__)
+_ARTIFACTS = table_of(Artifact)
 _DELETE_ARTIFACTS = delete(_ARTIFACTS).where(
     _ARTIFACTS.c.run_id == bindparam("b_run_id"), _ARTIFACTS.c.step_id == bindparam("b_step_id")
 )
@@ -189,8 +189,10 @@ class SqlRunStore:
                 "rows_out": sum(outcome.counts.values()),
                 "outputs": dict(outcome.counts),
                 # What the step charged in this run, earlier attempts of a re-run included (the ledger's sum; in a
-                # single attempt it equals the step's own tally).
-                "credits": step_spend(session, run_id=run_id, step_id=step_id),
+                # single attempt it equals the step's own tally, so a first attempt that charged nothing has none).
+                "credits": step_spend(session, run_id=run_id, step_id=step_id)
+                if outcome.credits or outcome.replaces
+                else outcome.credits,
                 "tally": dict(outcome.tally),
             }
             if awaiting:

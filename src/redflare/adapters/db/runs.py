@@ -11,22 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Row, Table, Update, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.orm import Artifact, Call, Charge, Export, OutboxMessage, Run, RunEvent, StepRun
+from redflare.adapters.db.orm import Artifact, Call, Charge, Export, OutboxMessage, Run, RunEvent, StepRun, table_of
 from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.runs import RUN_ALLOWED, STEP_ALLOWED, RunStatus, StepStatus
 
 # The engine moves runs and steps many times a second: these statements are Core over the tables (no ORM
 # unit of work) and built once (`cache`), with bound parameters named `b_…` (a column's own name is reserved for
 # its SET value). A store call is then a few statements SQLAlchemy has compiled already.
-_RUNS = cast(Table, Run.__table__)
-_STEPS = cast(Table, StepRun.__table__)
-_EVENTS = cast(Table, RunEvent.__table__)
-_CALLS = cast(Table, Call.__table__)
+_RUNS = table_of(Run)
+_STEPS = table_of(StepRun)
+_EVENTS = table_of(RunEvent)
+_CALLS = table_of(Call)
 _APPEND_EVENT = insert(_EVENTS)
 _NEXT_NUMBER = select(func.max(_RUNS.c.number)).where(_RUNS.c.workflow_id == bindparam("b_workflow_id"))
 _RUN_STATUS = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_run_id"))
@@ -132,8 +132,8 @@ def create_run(
 _RUN_ROW = select(_RUNS).where(_RUNS.c.id == bindparam("b_run_id"))
 _STEP_ROWS = select(_STEPS).where(_STEPS.c.run_id == bindparam("b_run_id"))
 _DELIVERED = select(
-    exists().where(cast(Table, Export.__table__).c.run_id == bindparam("b_run_id")),
-    exists().where(cast(Table, OutboxMessage.__table__).c.run_id == bindparam("b_run_id")),
+    exists().where(table_of(Export).c.run_id == bindparam("b_run_id")),
+    exists().where(table_of(OutboxMessage).c.run_id == bindparam("b_run_id")),
 )
 
 
