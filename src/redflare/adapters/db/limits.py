@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import cast
+from decimal import Decimal
+from typing import Protocol, cast
 
-from redflare.adapters.db.orm import Workflow
 from redflare.domain.workflow import Overlap
 from redflare.domain.workflow import Settings as Limits
 
 
-def limits_of(workflow: Workflow) -> Limits:
+class LimitsRow(Protocol):
+    """A workflow's limit columns: a `Workflow`, or a Core row of them."""
+
+    @property
+    def call_limit(self) -> int | None: ...
+    @property
+    def credits_limit(self) -> Decimal | None: ...
+    @property
+    def overlap_policy(self) -> str | None: ...
+
+
+def limits_of(workflow: LimitsRow) -> Limits:
     return Limits(
         call_limit=workflow.call_limit,
         credits_limit=workflow.credits_limit,

@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from redflare.adapters.db.access import creator_rules
+from redflare.adapters.db.access import rules_of_creator
 from redflare.adapters.db.exports import replace_step_exports
 from redflare.adapters.db.limits import limits_of
-from redflare.adapters.db.orm import Artifact, OutboxMessage, StepRun, Workflow, table_of
+from redflare.adapters.db.orm import Artifact, OutboxMessage, Run, StepRun, User, Workflow, table_of
 from redflare.adapters.db.outbox import add_messages, hold_unsent, step_delivery
 from redflare.adapters.db.runs import (
-    get_run,
     record_step_result,
     reopen_run,
     run_and_step_states,
@@ -45,6 +44,30 @@ _DELETE_ARTIFACTS = delete(_ARTIFACTS).where(
     _ARTIFACTS.c.run_id == bindparam("b_run_id"), _ARTIFACTS.c.step_id == bindparam("b_step_id")
 )
 _INSERT_ARTIFACT = insert(_ARTIFACTS)
+_RUNS, _WORKFLOWS, _USERS = table_of(Run), table_of(Workflow), table_of(User)
+# What a run begins with, in one read: the run, its workflow's limits and its creator's data-access rules.
+_BEGIN = (
+    select(
+        _RUNS.c.workflow_id,
+        _RUNS.c.status,
+        _RUNS.c.trigger_type,
+        _RUNS.c.trigger_payload,
+        _RUNS.c.test,
+        _RUNS.c.definition,
+        _WORKFLOWS.c.id.label("workflow_exists"),
+        _WORKFLOWS.c.call_limit,
+        _WORKFLOWS.c.credits_limit,
+        _WORKFLOWS.c.overlap_policy,
+        _WORKFLOWS.c.created_by,
+        _USERS.c.id.label("creator_exists"),
+        _USERS.c.integrations,
+        _USERS.c.teams,
+        _USERS.c.agents,
+    )
+    .join_from(_RUNS, _WORKFLOWS, _WORKFLOWS.c.id == _RUNS.c.workflow_id, isouter=True)
+    .join(_USERS, _USERS.c.id == _WORKFLOWS.c.created_by, isouter=True)
+    .where(_RUNS.c.id == bindparam("b_run_id"))
+)
 
 
 def describe(error: BaseException | str) -> str:
@@ -63,16 +86,17 @@ class SqlRunStore:
 
     def begin(self, run_id: str) -> Begun | RunStatus:
         with self._store.transaction() as session:
-            run = get_run(session, run_id)
-            workflow = session.get(Workflow, run.workflow_id)
-            if workflow is None:
+            run = session.execute(_BEGIN, {"b_run_id": run_id}).first()
+            if run is None:
+                raise NotFound(f"no run {run_id!r}")
+            if run.workflow_exists is None:
                 raise NotFound(f"no workflow {run.workflow_id!r}")
             facts = RunFacts(
-                run_id=run.id,
+                run_id=run_id,
                 workflow_id=run.workflow_id,
                 trigger=TriggerInfo(run.trigger_type, dict(run.trigger_payload)),
-                limits=limits_of(workflow),
-                access=creator_rules(session, workflow),
+                limits=limits_of(run),
+                access=rules_of_creator(run.created_by, run if run.creator_exists is not None else None),
                 test=run.test,
                 sample=_sample_of(run.trigger_payload) if run.test else None,
             )
