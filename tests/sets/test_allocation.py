@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from redflare.sets.allocation import (
     even_sizes,
     in_blocks,
     largest_remainder,
+    order_by_key,
     round_robin,
     seeded_order,
 )
@@ -130,6 +132,13 @@ class TestSeededOrder:
     def test_another_seed_another_order(self) -> None:
         """Two seeds shuffle 100 rows differently."""
         assert seeded_order(100, 1).to_list() != seeded_order(100, 2).to_list()
+
+    @settings(max_examples=200, deadline=None)
+    @given(keys=st.lists(st.integers(0, 4) | st.integers(0, 2**64 - 1), max_size=200))
+    def test_tied_keys_go_by_row(self, keys: list[int]) -> None:
+        """Keys from a few values tie often: every tie keeps row order, as the stable sort does."""
+        order = order_by_key(np.array(keys, dtype=np.uint64))
+        assert order.to_list() == sorted(range(len(keys)), key=lambda i: (keys[i], i))
 
 
 class TestRoundRobin:
