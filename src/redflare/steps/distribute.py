@@ -305,8 +305,11 @@ def assign_groups(frame: pl.DataFrame, config: Config) -> pl.Series:
         # counts and percentage: blocks in list order, but the rest group's block comes after the
         # counted ones, wherever it is listed
         labels = in_blocks(sizes, total, last={g for g, group in enumerate(config.groups) if group.rest})
-    # labels follow the processing order; the inverse permutation brings them back to input order
-    return (labels if order is None else labels.gather(order.arg_sort())).alias(_SLOT)
+    if order is None:
+        return labels.alias(_SLOT)
+    # labels follow the processing order: the k-th label belongs to input row order[k]. Scattering
+    # puts each where it belongs in one linear pass (no sort for the inverse permutation).
+    return pl.repeat(None, total, dtype=pl.Int32, eager=True).scatter(order, labels).alias(_SLOT)
 
 
 def apply_distribute(frame: pl.DataFrame, config: Config) -> dict[str, pl.DataFrame]:
