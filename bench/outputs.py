@@ -16,10 +16,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import polars as pl
 from sqlalchemy import text
 
 from redflare.adapters.db.store import Store
+from redflare.sets.stored import read_stored
 
 SHOWN = 3  # differences named per kind; the rest are counted
 
@@ -41,12 +41,12 @@ class Agreement:
 
 def run_outputs(store: Store, run_id: str) -> dict[str, list[str]]:
     """Every stored output set of the run, as ids."""
-    query = text("SELECT step_id, port, path FROM artifacts WHERE run_id = :run ORDER BY id")
+    query = text("SELECT step_id, port, path, data FROM artifacts WHERE run_id = :run ORDER BY id")
     with store.engine.connect() as connection:
         rows = connection.execute(query, {"run": run_id}).all()
     return {
-        (step if port == "out" else f"{step}.{port}"): pl.read_parquet(path, columns=["id"])["id"].to_list()
-        for step, port, path in rows
+        (step if port == "out" else f"{step}.{port}"): read_stored(path, data)["id"].to_list()
+        for step, port, path, data in rows
     }
 
 

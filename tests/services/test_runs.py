@@ -23,6 +23,7 @@ from redflare.services.run_feed import feed_since, feed_start
 from redflare.services.runs import cancel, json_safe, list_runs, rerun, run_detail, run_now, run_resource, visible_run
 from redflare.services.users import Principal, create_user, principal_of
 from redflare.services.workflows import save_draft_by_name
+from redflare.sets import stored
 from tests.factories import PROCESS, SELECT_DEMO, T0, add_conversations, make_runner, step, workflow
 
 NOW = T0 + timedelta(days=30)
@@ -156,8 +157,11 @@ class TestCancelAndRerun:
 
 
 class TestRunDetail:
-    def test_a_lost_output_file_previews_no_rows_but_keeps_its_counts(self, store: Store, ana: Principal) -> None:
-        """Previews read the stored sets; one that is gone shows no rows, and the run still answers."""
+    def test_a_lost_output_file_previews_no_rows_but_keeps_its_counts(
+        self, store: Store, ana: Principal, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Previews read the stored sets; one whose file is gone shows no rows, and the run still answers."""
+        monkeypatch.setattr(stored, "INLINE_MAX_BYTES", 0)  # every set goes to a file, as a large one does
         add_conversations(store, 4)
         started = run_now(
             store, principal=ana, workflow_id=draft(store, ana, workflow(SELECT_DEMO)), test=False, now=NOW
@@ -172,6 +176,22 @@ class TestRunDetail:
         assert [row["team"] for row in kept["preview"]["out"]] == ["Billing", "Billing"]
         assert lost["preview"] == {"out": []}
         assert lost["outputs"] == kept["outputs"] == {"out": 2}
+
+    def test_a_small_set_is_kept_in_its_record_and_previewed_from_it(self, store: Store, ana: Principal) -> None:
+        """A small set has no file to lose: its rows travel with the step's record, and the preview shows them."""
+        add_conversations(store, 4)
+        started = run_now(
+            store, principal=ana, workflow_id=draft(store, ana, workflow(SELECT_DEMO)), test=False, now=NOW
+        )
+        make_runner(store).execute(started.run_id)
+        with store.read() as session:
+            shown = run_detail(session, principal=ana, run_id=started.run_id)["steps"][0]
+            path, data = session.execute(
+                select(Artifact.path, Artifact.data).where(Artifact.run_id == started.run_id)
+            ).one()
+        assert (path, data is not None) == (None, True)
+        assert not list(store.artifacts_dir.rglob("*.parquet"))
+        assert [row["team"] for row in shown["preview"]["out"]] == ["Billing", "Billing"]
 
 
 class TestListRuns:

@@ -26,6 +26,7 @@ from redflare.domain.loading import document_from_data
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.execution import Runner
 from redflare.services.workflows import final_checks
+from redflare.sets.stored import read_stored
 from redflare.steps.schedule_export import human_size
 from tests.factories import PROCESS, SELECT_DEMO, T0, add_conversations, make_runner, step, workflow
 
@@ -68,8 +69,8 @@ def stored_file(store: Store, run_id: str) -> bytes:
 def exported_input(store: Store, run_id: str, step_id: str = "report") -> pl.DataFrame:
     """The set the export step saw: it passes its input through on `out`, unchanged."""
     with store.read() as session:
-        path = artifacts_of(session, run_id, step_id)["out"].path
-    return pl.read_parquet(path)
+        kept = artifacts_of(session, run_id, step_id)["out"]
+        return read_stored(kept.path, kept.data)
 
 
 def workbook(content: bytes) -> Any:

@@ -30,10 +30,10 @@ from redflare.adapters.db.store import Store
 from redflare.domain.access import Role
 from redflare.domain.loading import document_from_data
 from redflare.domain.ports import FixedClock
-from redflare.engine.artifacts import ArtifactFiles
 from redflare.services.run_start import start_run
 from redflare.services.users import TOKEN_TTL, create_user, issue_credential
 from redflare.services.workflows import save_draft_by_name
+from redflare.sets.stored import read_stored
 from tests.factories import T0, make_runner, step, workflow
 
 INTEGRATIONS = ["north", "south", "west"]
@@ -132,8 +132,8 @@ class World:
             run_id = start_run(session, workflow_id=workflow_id, document=document, version=None, now=T0).id
         runner.execute(run_id)
         with self.store.read() as session:
-            path = artifacts_of(session, run_id, "pick")["out"].path
-        return run_id, set(ArtifactFiles.read(path)["id"].to_list())
+            kept = artifacts_of(session, run_id, "pick")["out"]
+        return run_id, set(read_stored(kept.path, kept.data)["id"].to_list())
 
     def exported(self, run_id: str, auth: dict[str, str]) -> set[str]:
         """The ids in the run's report, downloaded through the signed link the run shows this user."""

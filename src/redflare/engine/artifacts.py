@@ -1,9 +1,10 @@
-"""Conversation sets at rest: one Parquet file per (run, step, port) under the artifacts folder.
+"""Conversation sets at rest: a small one in its artifact row (sets/stored.py), a larger one as a Parquet file per
+(run, step, port) under the artifacts folder.
 
-Files are the record (previews, a re-run, another worker read them); the next step of the same run is fed from
-memory. So writing is off the hot path: `write_later` hands the frame to a writer thread and answers at once with
-the file's path and the set's size; `settle(run_id)` waits until every file of the run is on disk (the engine
-calls it before the run ends, and before reading a set from its file).
+What is kept is the record (previews, a re-run, another worker read it); the next step of the same run is fed from
+memory. So keeping is off the hot path: `keep` answers a small set's bytes at once, and hands a larger frame to a
+writer thread, answering with the file's path; `settle(run_id)` waits until every file of the run is on disk (the
+engine calls it before the run ends, and before reading a set from its file).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from concurrent.futures import wait as wait_futures
 from pathlib import Path
 
 import polars as pl
+
+from redflare.sets.stored import StoredSet, inline, is_small, read_stored
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -33,6 +36,13 @@ class ArtifactFiles:
         # Port names are user text ("Reviewer A"): keep the file name safe and still unique.
         safe_port = _UNSAFE.sub("_", port) + f"-{port.encode().hex()[:16]}"
         return self._root / run_id / step_id / f"{safe_port}.parquet"
+
+    def keep(self, run_id: str, step_id: str, port: str, frame: pl.DataFrame) -> StoredSet:
+        """Keep a set: a small one as bytes for its record, a larger one in a file written in the background."""
+        if is_small(frame):
+            return inline(frame)
+        path, size = self.write_later(run_id, step_id, port, frame)
+        return StoredSet(path=path, data=None, size=size)
 
     def write_later(self, run_id: str, step_id: str, port: str, frame: pl.DataFrame) -> tuple[str, int]:
         """Store a set in the background; returns its path and the set's size in memory (bytes, estimated)."""
@@ -55,8 +65,8 @@ class ArtifactFiles:
                 log.error("a set of run %s was not written", run_id, exc_info=future.exception())
 
     @staticmethod
-    def read(path: str) -> pl.DataFrame:
-        return pl.read_parquet(path)
+    def read(stored: StoredSet) -> pl.DataFrame:
+        return read_stored(stored.path, stored.data)
 
 
 def _write(path: Path, frame: pl.DataFrame) -> int:

@@ -21,6 +21,7 @@ from redflare.domain.delivery import ExportRecord, OutgoingMessage
 from redflare.domain.runs import RunStatus, StepStatus
 from redflare.domain.workflow import Settings as Limits
 from redflare.domain.workflow import WorkflowDocument
+from redflare.sets.stored import StoredSet
 from redflare.steps.context import StepContext, TriggerInfo
 
 
@@ -54,7 +55,7 @@ class Begun:
 class StepOutcome:
     """A step's result as the engine records it: its sets (already written), counts, tally, exports, messages."""
 
-    written: Mapping[str, tuple[str, int]]  # port → (artifact path, bytes)
+    written: Mapping[str, StoredSet]  # port → where its set is kept
     counts: Mapping[str, int]  # port → rows
     rows_in: int | None
     tally: Mapping[str, Any]
@@ -130,8 +131,8 @@ class RunStore(Protocol):
         completed (the engine carries on with it)."""
         ...
 
-    def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, str] | None:
-        """A step's outputs an earlier attempt recorded (port → artifact path), when every port has one."""
+    def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, StoredSet] | None:
+        """A step's outputs an earlier attempt recorded (port → where its set is kept), when every port has one."""
         ...
 
     def resend(self, facts: RunFacts, step_id: str, *, smtp_configured: bool) -> bool:
@@ -139,8 +140,8 @@ class RunStore(Protocol):
         waits to be sent. Sent messages stay sent: nobody gets an email twice."""
         ...
 
-    def output_paths(self, run_id: str, refs: Sequence[tuple[str, str]]) -> list[str]:
-        """The artifact paths of these (step, port) outputs; LookupError naming one that was never recorded."""
+    def output_sets(self, run_id: str, refs: Sequence[tuple[str, str]]) -> list[StoredSet]:
+        """Where these (step, port) outputs are kept; LookupError naming one that was never recorded."""
         ...
 
     def delivery_state(self, run_id: str, step_id: str) -> DeliveryState: ...

@@ -235,7 +235,7 @@ class RunEngine:
         if recorded is None:
             return None
         log.info("step %s of run %s: reconciling the outputs an earlier attempt recorded", step_id, facts.run_id)
-        flight.sets.update(((step_id, port), self.files.read(path)) for port, path in recorded.items())
+        flight.sets.update(((step_id, port), self.files.read(stored)) for port, stored in recorded.items())
         awaiting = self.runs.resend(facts, step_id, smtp_configured=self.delivery.smtp_configured)
         if awaiting:
             self.delivery.wake_deliverer()
@@ -248,7 +248,7 @@ class RunEngine:
         if all(ref in flight.sets for ref in refs):
             return union_richest([flight.sets[ref] for ref in refs])
         self.files.settle(flight.run_id)
-        return union_richest([self.files.read(path) for path in self.runs.output_paths(flight.run_id, refs)])
+        return union_richest([self.files.read(stored) for stored in self.runs.output_sets(flight.run_id, refs)])
 
     def _record(
         self, flight: Flight, step_id: str, frame: pl.DataFrame | None, result: StepResult
@@ -259,7 +259,7 @@ class RunEngine:
         facts = flight.begun.facts
         run_id = facts.run_id
         outcome = StepOutcome(
-            written={port: self.files.write_later(run_id, step_id, port, out) for port, out in result.outputs.items()},
+            written={port: self.files.keep(run_id, step_id, port, out) for port, out in result.outputs.items()},
             counts={port: out.height for port, out in result.outputs.items()},
             rows_in=None if frame is None else frame.height,
             tally={

@@ -79,11 +79,13 @@ def _delete_rows(
         exports = export_keys_of_workflow(session, workflow.id)
         late = _cancel_ongoing(session, workflow_id, clock.now())
         run_ids = list(session.scalars(select(Run.id).where(Run.workflow_id == workflow.id)))
-        files = list(
-            session.scalars(
+        files = [
+            path
+            for path in session.scalars(
                 select(Artifact.path).join(Run, Run.id == Artifact.run_id).where(Run.workflow_id == workflow.id)
             )
-        )
+            if path is not None  # a small set is kept in its row: no file
+        ]
         versions_count = session.scalar(
             select(func.count()).select_from(WorkflowVersion).where(WorkflowVersion.workflow_id == workflow.id)
         )

@@ -45,6 +45,7 @@ from redflare.services.run_start import begin_run, reopen, runnable_document
 from redflare.services.times import iso
 from redflare.services.users import Principal
 from redflare.services.visibility import may_see, visible_workflow
+from redflare.sets.stored import read_stored
 
 PREVIEW_ROWS = 50
 TEST_SAMPLE = 100  # conversations per selection in a test run, unless asked otherwise
@@ -216,7 +217,7 @@ def step_previews(session: Session, *, run_id: str, rows: int = PREVIEW_ROWS) ->
     previews: dict[str, dict[str, list[Any]]] = {}
     for artifact in session.scalars(select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.id)):
         try:
-            frame = pl.read_parquet(artifact.path, n_rows=rows)
+            frame = read_stored(artifact.path, artifact.data, n_rows=rows)
         except (OSError, pl.exceptions.PolarsError):  # the file went or broke: the counts stand, the rows are gone
             frame = pl.DataFrame()
         previews.setdefault(artifact.step_id, {})[artifact.port] = [json_safe(row) for row in frame.to_dicts()]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -295,7 +296,8 @@ class StepRun(Base):
 
 
 class Artifact(Base):
-    """A conversation set a step produced on one port, stored as Parquet."""
+    """A conversation set a step produced on one port: a small one in the row itself (`data`, Arrow IPC), a larger
+    one as a Parquet file (`path`); see engine/artifacts.py."""
 
     __tablename__ = "artifacts"
     __table_args__ = (UniqueConstraint("run_id", "step_id", "port"),)
@@ -304,7 +306,8 @@ class Artifact(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     step_id: Mapped[str] = mapped_column(String(64))
     port: Mapped[str] = mapped_column(String(64))
-    path: Mapped[str] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # explicit: `bytes` below shadows the type
     rows: Mapped[int] = mapped_column(Integer)
     bytes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]

@@ -36,6 +36,7 @@ from redflare.domain.loading import document_from_data
 from redflare.domain.ports import Clock
 from redflare.domain.runs import RunStatus, StepStatus
 from redflare.engine.ports import Begun, DeliveryState, Recorded, RunFacts, StepOutcome
+from redflare.sets.stored import StoredSet
 from redflare.steps.context import TriggerInfo
 
 MAX_ERROR = 2000  # characters of a step's or run's error kept
@@ -243,21 +244,24 @@ class SqlRunStore:
                         "run_id": run_id,
                         "step_id": step_id,
                         "port": port,
-                        "path": path,
+                        "path": stored.path,
+                        "data": stored.data,
                         "rows": outcome.counts[port],
-                        "bytes": size,
+                        "bytes": stored.size,
                         "created_at": now,
                     }
-                    for port, (path, size) in outcome.written.items()
+                    for port, stored in outcome.written.items()
                 ],
             )
 
-    def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, str] | None:
+    def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, StoredSet] | None:
         with self._store.read() as session:
             rows = session.execute(
-                select(Artifact.port, Artifact.path).where(Artifact.run_id == run_id, Artifact.step_id == step_id)
+                select(_ARTIFACTS.c.port, _ARTIFACTS.c.path, _ARTIFACTS.c.data, _ARTIFACTS.c.bytes).where(
+                    _ARTIFACTS.c.run_id == run_id, _ARTIFACTS.c.step_id == step_id
+                )
             ).all()
-        recorded: dict[str, str] = dict(rows)
+        recorded = {port: StoredSet(path, data, size) for port, path, data, size in rows}
         return {port: recorded[port] for port in ports} if ports and set(ports) <= set(recorded) else None
 
     def resend(self, facts: RunFacts, step_id: str, *, smtp_configured: bool) -> bool:
@@ -284,18 +288,18 @@ class SqlRunStore:
             sending = step_delivery(session, run_id=facts.run_id, step_id=step_id).waiting
         return (resent > 0 and status is MessageStatus.PENDING) or sending > 0
 
-    def output_paths(self, run_id: str, refs: Sequence[tuple[str, str]]) -> list[str]:
+    def output_sets(self, run_id: str, refs: Sequence[tuple[str, str]]) -> list[StoredSet]:
         with self._store.read() as session:
             rows = session.execute(
-                select(Artifact.step_id, Artifact.port, Artifact.path).where(
-                    Artifact.run_id == run_id, Artifact.step_id.in_({step for step, _ in refs})
-                )
+                select(
+                    _ARTIFACTS.c.step_id, _ARTIFACTS.c.port, _ARTIFACTS.c.path, _ARTIFACTS.c.data, _ARTIFACTS.c.bytes
+                ).where(_ARTIFACTS.c.run_id == run_id, _ARTIFACTS.c.step_id.in_({step for step, _ in refs}))
             ).all()
-            paths = {(step, port): path for step, port, path in rows}
-        missing = [f"{step}.{port}" for step, port in refs if (step, port) not in paths]
+            kept = {(step, port): StoredSet(path, data, size) for step, port, path, data, size in rows}
+        missing = [f"{step}.{port}" for step, port in refs if (step, port) not in kept]
         if missing:
             raise LookupError(f"no output {missing[0]} recorded for this run")
-        return [paths[ref] for ref in refs]
+        return [kept[ref] for ref in refs]
 
     # --- Delivery steps -----------------------------------------------------------------------------------------
 
