@@ -39,11 +39,12 @@ Phrase matcher (`--matcher`): default-qa `analyse()` in a loop in this one proce
 conversations (the demo's, as above, or the package's demo sample when the shared datasets are absent; repeated
 to N the same way), as today's code did it and as the product does it now. The baseline is `analyse()` within
 `bench.analyse_baseline.installed()`, which swaps in verbatim copies of the code P7 changed: the matcher before
-(`bench.phrases_baseline`), the sentiment scoring before (`bench.sentiment_baseline`: VADER on every utterance) and
-the measures before (`bench.measures_baseline`), so the baseline keeps what today's product did even where it used
-to share code with it. Paired rounds: each round runs the baseline, then the product, over the same conversations,
-each after clearing both sides' per-process caches of utterance scores (so neither side reuses the other's
-sentiment work); the ratio is taken within the round, and the median of the rounds' ratios is the figure. Per side:
+(`bench.phrases_baseline`), the sentiment scoring before (`bench.sentiment_baseline`: the untouched VADER on every
+utterance), the measures before (`bench.measures_baseline`) and the sentiment-window criterion before
+(`bench.scorecard_baseline`), so the baseline keeps what today's product did even where it used to share code
+with it. Paired rounds: each round runs the baseline, then the product, over the same conversations, each after
+clearing both sides' per-process caches of utterance scores (so neither side reuses the other's sentiment work);
+the ratio is taken within the round, and the median of the rounds' ratios is the figure. Per side:
 conversations/s by wall clock and CPU µs per conversation (this process's CPU time); the load average is printed
 after each round, since the machine may be shared. Every round also compares the two sides' outcomes by value (the
 whole outcome: score, criteria, evidence, sentiment and its label, turn sentiments, measures, credits) and prints
