@@ -31,7 +31,12 @@ READ_ONLY = {"redflare_read_only": True}
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("redflare_read_only") else "BEGIN IMMEDIATE")
+    # Straight on the driver's connection: every transaction passes here, and SQLAlchemy's statement machinery
+    # (`exec_driver_sql`) cost more than the BEGIN itself.
+    begin = "BEGIN" if conn.get_execution_options().get("redflare_read_only") else "BEGIN IMMEDIATE"
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a connection being begun is checked out: it has its driver's connection
+    driver.execute(begin)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
