@@ -36,6 +36,7 @@ import polars as pl
 
 from bench.cost import Cost, Meter
 from bench.memory import PeakMemory, current_mb, descendants_cpu
+from redflare.adapters.db.batches import WORKER_PRELOAD
 from redflare.adapters.db.database import make_engine, migrate, session_factory
 from redflare.adapters.db.store import Store
 from redflare.domain.ports import SystemClock
@@ -60,7 +61,7 @@ def open_store(folder: Path) -> Store:
 def engine_runner(data_dir: Path, *, workers: int, batch_size: int) -> Iterator[Runner]:
     """The engine as `redflare run` builds it, over the store in `data_dir`; closed at the end of the block."""
     store = open_store(data_dir)
-    executor = ProcessPoolAnalysisExecutor(workers)
+    executor = ProcessPoolAnalysisExecutor(workers, preload=WORKER_PRELOAD)
     try:
         with Runner(store, SystemClock(), executor, batch_size=batch_size) as runner:
             yield runner

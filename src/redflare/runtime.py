@@ -14,11 +14,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from redflare.adapters.db.batches import WORKER_PRELOAD
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.ports import Clock, SystemClock
 from redflare.engine.backends.local import LocalBackend
-from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysisExecutor
+from redflare.engine.executors import analysis_executor
 from redflare.scheduler.loop import Scheduler
 from redflare.services import backends
 from redflare.services.bootstrap import ensure_builtins
@@ -44,7 +45,7 @@ async def local_backend(
     store = Store.open(settings)
     the_clock = clock or SystemClock()
     ensure_builtins(store, the_clock)
-    executor = ProcessPoolAnalysisExecutor(settings.workers) if settings.workers > 1 else InlineAnalysisExecutor()
+    executor = analysis_executor(settings.workers, preload=WORKER_PRELOAD)
     # With SMTP configured, a deliverer sends the outbox in this loop; the engine wakes it on new messages.
     delivery, deliverer = delivery_with_deliverer(store, settings, the_clock)
     stop_delivering = asyncio.Event()

@@ -46,3 +46,47 @@ def test_a_module_run_as_main_is_not_imported_again_either(tmp_path: Path) -> No
     subprocess.run([sys.executable, "-m", "probe_pkg.entry"], check=True, timeout=120, cwd=tmp_path)
     lines = log.read_text().splitlines()
     assert [line.split()[1] for line in lines] == ["__main__"]
+
+
+PRELOADED = """
+import os
+from pathlib import Path
+
+# Every process that imports this module leaves a line: its pid.
+with Path({log!r}).open("a") as log:
+    log.write(f"{{os.getpid()}}\\n")
+
+
+class EmptyLoader:
+    def load(self, ids):
+        return []
+"""
+
+PRELOADING = """
+import os
+
+from probe_loader import EmptyLoader
+from redflare.analysis.catalog import load_builtin_pipelines
+from redflare.engine.executors import ProcessPoolAnalysisExecutor
+from redflare.steps.context import Batch
+
+if __name__ == "__main__":
+    pool = ProcessPoolAnalysisExecutor(2, preload=["probe_loader"])
+    try:
+        batches = iter([Batch((str(i),), EmptyLoader()) for i in range(4)])
+        results = list(pool.run(load_builtin_pipelines()["default-qa"], batches))
+        assert results == [[], [], [], []], results
+    finally:
+        pool.close()
+"""
+
+
+def test_preloaded_modules_are_imported_once_by_the_fork_server_not_by_each_worker(tmp_path: Path) -> None:
+    """A batch's loader unpickles in a worker: with its module preloaded, no worker imports it again."""
+    log = tmp_path / "imports.log"
+    (tmp_path / "probe_loader.py").write_text(textwrap.dedent(PRELOADED.format(log=str(log))))
+    script = tmp_path / "main_script.py"
+    script.write_text(textwrap.dedent(PRELOADING))
+    subprocess.run([sys.executable, str(script)], check=True, timeout=120, cwd=tmp_path)
+    pids = log.read_text().split()
+    assert len(set(pids)) == 2  # this script, and the fork server once: no worker

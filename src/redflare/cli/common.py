@@ -7,11 +7,12 @@ from contextlib import contextmanager
 
 import typer
 
+from redflare.adapters.db.batches import WORKER_PRELOAD
 from redflare.adapters.db.store import Store
 from redflare.config import Settings
 from redflare.domain.errors import Issue
 from redflare.domain.ports import SystemClock
-from redflare.engine.executors import InlineAnalysisExecutor, ProcessPoolAnalysisExecutor
+from redflare.engine.executors import analysis_executor
 from redflare.services.bootstrap import ensure_builtins
 from redflare.services.execution import Runner
 
@@ -22,7 +23,7 @@ def open_runner(settings: Settings | None = None) -> Iterator[Runner]:
     store = Store.open(settings)
     clock = SystemClock()
     ensure_builtins(store, clock)
-    executor = ProcessPoolAnalysisExecutor(settings.workers) if settings.workers > 1 else InlineAnalysisExecutor()
+    executor = analysis_executor(settings.workers, preload=WORKER_PRELOAD)
     try:
         with Runner(store, clock, executor, batch_size=settings.batch_size, settings=settings) as runner:
             yield runner

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from importlib.machinery import ModuleSpec
 from multiprocessing import spawn
@@ -75,10 +75,17 @@ class ProcessPoolAnalysisExecutor:
     check (limits, cancellation) happens just before a batch starts, never long before. A free worker
     gets its next batch before the finished batch's outcomes are handed to the caller: the caller's
     storing of results then overlaps the analysis instead of leaving the worker idle.
+
+    `preload`: more modules for the fork server to import once, before it forks any worker — what a worker
+    needs besides the analysis, named by whoever assembles the process (the store's batch loader: the engine
+    does not know it). Without it every worker of every pool imported the loader's module when its first batch
+    arrived: SQLAlchemy, the ORM and Alembic, about 0.35 s of CPU per worker, a third of a 1,000-conversation
+    run's CPU. The fork server is one per process: the first pool's preload is the one that counts.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, preload: Sequence[str] = ()) -> None:
         self._workers = workers
+        self._preload = list(preload)
         self._pool: ProcessPoolExecutor | None = None
 
     def _get_pool(self) -> ProcessPoolExecutor:
@@ -87,7 +94,7 @@ class ProcessPoolAnalysisExecutor:
             # fork server imports the analysis modules and VADER's lexicon once, and every worker is forked from
             # it; the parent's main module is not run again in any of them (`claim_main` says how and why).
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
+            context.set_forkserver_preload([*PRELOAD, *self._preload])
             # Read by warm_worker in the fork server, which inherits this environment: always this process's own
             # main, never one inherited from a parent process that ran a pool of its own.
             main = parent_main()
@@ -135,3 +142,11 @@ class ProcessPoolAnalysisExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def analysis_executor(
+    workers: int, *, preload: Sequence[str] = ()
+) -> ProcessPoolAnalysisExecutor | InlineAnalysisExecutor:
+    """A process's analysis executor: a pool of `workers` (its fork server preloading `preload` too), or inline
+    for one worker."""
+    return ProcessPoolAnalysisExecutor(workers, preload=preload) if workers > 1 else InlineAnalysisExecutor()

@@ -24,6 +24,10 @@ from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, conv
 from redflare.domain.conversation import Conversation
 from redflare.steps.context import Analysable
 
+# What an analysis worker imports to load its batches (`SqlBatchLoader`): handed to the pool as its fork server's
+# preload, so each worker starts with it instead of importing SQLAlchemy, the ORM and Alembic for its first batch.
+WORKER_PRELOAD = (__name__,)
+
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
 _INTEGRATIONS = cast(Table, Integration.__table__)
 # Table columns, not ORM attributes: the query runs on the Core path, without ORM result handling.
