@@ -28,6 +28,7 @@ _STEPS = table_of(StepRun)
 _EVENTS = table_of(RunEvent)
 _CALLS = table_of(Call)
 _APPEND_EVENT = insert(_EVENTS)
+_INSERT_RUN, _INSERT_STEPS, _INSERT_CALL = insert(_RUNS), insert(_STEPS), insert(_CALLS)
 _NEXT_NUMBER = select(func.max(_RUNS.c.number)).where(_RUNS.c.workflow_id == bindparam("b_workflow_id"))
 _RUN_STATUS = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_run_id"))
 _STEP_STATUS = select(_STEPS.c.status).where(
@@ -89,7 +90,7 @@ def create_run(
     number = (session.scalar(_NEXT_NUMBER, {"b_workflow_id": workflow_id}) or 0) + 1
     run_id = uuid.uuid4().hex
     session.execute(
-        insert(_RUNS),
+        _INSERT_RUN,
         {
             "id": run_id,
             "workflow_id": workflow_id,
@@ -108,7 +109,7 @@ def create_run(
     )
     if steps:
         session.execute(
-            insert(_STEPS),
+            _INSERT_STEPS,
             [
                 {
                     "run_id": run_id,
@@ -124,7 +125,7 @@ def create_run(
     _append_event(session, run_id=run_id, step_id=None, status=str(RunStatus.QUEUED), reason=None, at=now)
     if counts_call:
         session.execute(
-            insert(_CALLS), {"workflow_id": workflow_id, "run_id": run_id, "kind": "firing", "count": 1, "at": now}
+            _INSERT_CALL, {"workflow_id": workflow_id, "run_id": run_id, "kind": "firing", "count": 1, "at": now}
         )
     return QueuedRun(run_id, number)
 
