@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+import numpy  # noqa: F401  (rapidfuzz's cdist, the phrase matcher's, imports it on its first call: ~50 ms a worker)
+
 from redflare.analysis import analyse  # noqa: F401  (imported for its side effect: the modules are loaded)
 from redflare.analysis.sentiment import analyzer
 from redflare.engine.executors import MAIN_ENV, claim_main
