@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import polars as pl
 from sqlalchemy import Column, Dialect, Insert, Table, bindparam, func, insert, literal, select, update
@@ -219,7 +219,7 @@ class SqlSpendGuard:
                         (*common, o.conversation_id, pipeline_id, pipeline.version, amounts[o.credits], at)
                         for o in paid
                     ]
-                    _insert_many(session, insert(_CHARGES), CHARGE_COLUMNS, charges)
+                    _insert_many(session, "charges", CHARGE_COLUMNS, charges)
                 if self._limits.credits_limit is not None:
                     since = session.scalar(select(Workflow.credits_limit_since).where(Workflow.id == self._workflow_id))
                     session.flush()
@@ -264,7 +264,7 @@ class SqlSpendGuard:
             ]
 
         if reprocess:  # replaced or new, every row is written and charged
-            _insert_many(session, _upsert(dialect, replace=True), RESULT_COLUMNS, values(firsts))
+            _insert_many(session, "replace results", RESULT_COLUMNS, values(firsts))
             new = firsts
         else:
             stored = _stored_ids(session, [o.conversation_id for o in firsts], pipeline_id, pipeline.version)
@@ -276,7 +276,7 @@ class SqlSpendGuard:
                         _insert_blank(session, blank, pipeline_id, pipeline.version, self._run_id, now)
                         if len(blank) < len(new):
                             valued = [o for o in new if not _blank(o)]
-                            _insert_many(session, insert(_RESULTS), RESULT_COLUMNS, values(valued))
+                            _insert_many(session, "results", RESULT_COLUMNS, values(valued))
                 except IntegrityError:
                     # Another run stored some of them since the look-up (PostgreSQL; SQLite's writers queue at
                     # BEGIN): the unique key decides, and this settle charges only the rows it wrote.
@@ -349,24 +349,45 @@ def _fill_unknown_durations(session: Session, outcomes: Sequence[AnalysisOutcome
     session.execute(statement, [{"conversation": i, "analysed": analysed[i]} for i in unknown])
 
 
-def _insert_many(session: Session, statement: Insert, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Rows of driver-ready values (in `columns` order) in one DB-API executemany of `statement`.
+_Kind = Literal["results", "replace results", "charges"]
 
-    SQLAlchemy still writes the SQL for the dialect; its per-row parameter handling, which cost three times
-    the insert itself (about 20 µs a row against 7 on SQLite), is skipped: values come bound already
-    (`_bound`, `_json`)."""
+
+def _insert_many(session: Session, kind: _Kind, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Rows of driver-ready values (in `columns` order) in one DB-API executemany of the `kind` of insert.
+
+    SQLAlchemy still writes the SQL for the dialect (once per process: `_driver_sql`); its per-row parameter
+    handling, which cost three times the insert itself (about 20 µs a row against 7 on SQLite), is skipped:
+    values come bound already (`_bound`, `_json`)."""
     if not rows:
         return
     connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect, column_keys=list(columns))
-    if compiled.positional:  # SQLite's "?": tuples in the statement's order
-        order = compiled.positiontup or []
+    sql, order = _driver_sql(kind, columns, connection.dialect)
+    if order is not None:  # SQLite's "?": tuples in the statement's order
         if list(columns) != order:
             index = [columns.index(name) for name in order]
             rows = [tuple(row[i] for i in index) for row in rows]
-        connection.exec_driver_sql(compiled.string, list(rows))
+        connection.exec_driver_sql(sql, list(rows))
     else:  # psycopg's %(name)s
-        connection.exec_driver_sql(compiled.string, [dict(zip(columns, row, strict=True)) for row in rows])
+        connection.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+_compiled: dict[tuple[str, Sequence[str], str, str], tuple[str, list[str] | None]] = {}
+
+
+def _driver_sql(kind: _Kind, columns: Sequence[str], dialect: Dialect) -> tuple[str, list[str] | None]:
+    """The `kind` of insert's SQL for this dialect and, when it binds by position, the columns' order: compiled
+    once per process (a compile cost a few ms a batch; a new engine, as each `redflare run` makes, has no cache
+    of its own yet)."""
+    key = (kind, columns, dialect.name, str(dialect.paramstyle))
+    found = _compiled.get(key)
+    if found is None:
+        if kind == "charges":
+            statement = insert(_CHARGES)
+        else:
+            statement = _upsert(dialect, replace=True) if kind == "replace results" else insert(_RESULTS)
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        found = _compiled[key] = (compiled.string, list(compiled.positiontup or []) if compiled.positional else None)
+    return found
 
 
 def _blank(o: AnalysisOutcome) -> bool:
