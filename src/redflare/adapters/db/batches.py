@@ -8,19 +8,19 @@ packed, pickled, sent and rebuilt. Reads take no write lock (SQLite: a deferred 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Engine, String, Table, and_, select, type_coerce
+from sqlalchemy import Connection, Engine, String, Table, select, type_coerce
 from sqlalchemy.orm import Session
 
-from redflare.adapters.db.conversations import turn_count
 from redflare.adapters.db.database import READ_ONLY, make_engine
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.orm import Integration
-from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, conversation_of, in_ids
+from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, conversation_of
 from redflare.domain.conversation import Conversation
 from redflare.steps.context import Analysable
 
@@ -64,28 +64,33 @@ def _rows(connection: Connection | Session, chunk: Sequence[str]) -> Sequence[An
 
 
 def analysable(session: Session, ids: Sequence[str]) -> list[Analysable]:
-    """Each conversation found, in the order asked, as pricing needs it, without reading its turns."""
-    found: dict[str, Analysable] = {}
-    query = select(_CONVERSATIONS.c.id, _CONVERSATIONS.c.duration_s, _CONVERSATIONS.c.audio, _has_turns(session))
-    connection = session.connection()  # Core rows: no ORM handling per row
-    dialect = connection.dialect.name
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = list(ids[start : start + ID_CHUNK])
-        for conversation_id, duration_s, audio, turns in connection.execute(
-            query.where(in_ids(_CONVERSATIONS.c.id, chunk, dialect))
-        ):
-            found[conversation_id] = Analysable(conversation_id, duration_s, audio, bool(turns))
-    return [found[i] for i in ids if i in found]
+    """Each conversation found, in the order asked, as pricing needs it, without reading its turns.
+
+    Straight through the DB-API cursor: four plain columns per row need none of SQLAlchemy's result handling,
+    which cost about 9 µs a row (0.9 s of CPU for a 100,000-conversation run) against well under 1 here."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    cursor = connection.connection.cursor()
+    found: dict[str, tuple[Any, ...]] = {}
+    try:
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = list(ids[start : start + ID_CHUNK])
+            cursor.execute(
+                _ANALYSABLE_PG if postgres else _ANALYSABLE_SQLITE, (chunk if postgres else json.dumps(chunk),)
+            )
+            found.update((row[0], row) for row in cursor.fetchall())
+    finally:
+        cursor.close()
+    return [Analysable(row[0], row[1], row[2], bool(row[3])) for i in ids if (row := found.get(i)) is not None]
 
 
-def _has_turns(session: Session) -> ColumnElement[bool]:
-    """Whether a conversation has turns. On SQLite without parsing them: the store writes turns as a JSON list
-    (`json.dumps`), so no turns is exactly '[]' (json_array_length parsed every turn: three quarters of the
-    query's time). PostgreSQL's jsonb knows its length."""
-    if session.get_bind().dialect.name == "postgresql":
-        return turn_count(session) > 0
-    turns = type_coerce(_CONVERSATIONS.c.turns, String)
-    return and_(turns.is_not(None), turns != "[]")
+# Whether a conversation has turns, without parsing them. SQLite: the store writes turns as a JSON list
+# (`json.dumps`), so no turns is exactly '[]' (json_array_length parsed every turn: three quarters of the query's
+# time). PostgreSQL's jsonb knows its length. The ids are bound as one value, as `selection.in_ids` binds them.
+_ANALYSABLE_SQLITE = f"""SELECT id, duration_s, audio, turns IS NOT NULL AND turns != '[]' FROM {_CONVERSATIONS.name}
+WHERE id IN (SELECT value FROM json_each(?))"""
+_ANALYSABLE_PG = f"""SELECT id, duration_s, audio, coalesce(jsonb_array_length(turns), 0) > 0 FROM {_CONVERSATIONS.name}
+WHERE id = ANY(%s)"""
 
 
 _engines: dict[str, Engine] = {}
