@@ -6,6 +6,7 @@ from statistics import fmean
 
 from hypothesis import given
 from hypothesis import strategies as st
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from redflare.analysis.pipeline import SentimentThresholds
 from redflare.analysis.sentiment import (
@@ -24,7 +25,7 @@ speakers = st.sampled_from(list(Speaker))
 
 # Utterances made to probe VADER's rules: lexicon words next to negations, boosters, "but", "no", "least", idioms,
 # capitals, surrounding punctuation, "!" and "?", emoji, and plenty of words VADER does not know.
-_VADER = analyzer()
+_VADER = SentimentIntensityAnalyzer()  # untouched: the reference the product's numbers must equal
 _RULE_WORDS = "not never no nor or least at very but kind of sort so this without doubt the shit bomb yeah right"
 _plain_words = st.from_regex(r"[a-z]{1,9}|[0-9]{1,5}|ref|order|[a-z]+'[a-z]{1,2}", fullmatch=True)
 _words = st.one_of(

@@ -1,4 +1,4 @@
-"""The VADER analyser's two replaced helpers give the library's results, helper by helper and sentence by sentence."""
+"""The VADER analyser's replaced parts give the library's results, helper by helper and sentence by sentence."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ _words = st.one_of(
     st.sampled_from(_RULE_WORDS),
     st.sampled_from(sorted(_LIBRARY.lexicon)),
     st.from_regex(r"[a-z]{1,8}|[0-9]{1,4}", fullmatch=True),
+    st.sampled_from(sorted(_LIBRARY.emojis)),
     st.text(max_size=5),
 )
 _cased = st.tuples(_words, st.sampled_from([str, str.upper, str.title])).map(lambda pair: pair[1](pair[0]))
@@ -34,6 +35,7 @@ def test_the_helpers_are_replaced_for_the_version_they_mirror() -> None:
     assert version("vaderSentiment") == vader.MIRRORED_VERSION
     assert _BUILT._negation_check is vader.negation_check
     assert _BUILT._special_idioms_check is vader.special_idioms_check
+    assert _BUILT.polarity_scores.__func__ is vader.polarity_scores
 
 
 @given(_valences, st.lists(_cased, min_size=1, max_size=9), st.sampled_from([0, 1, 2]), st.data())
@@ -63,7 +65,8 @@ def test_special_idioms_check_is_the_librarys(valence: float, words: list[str], 
     ).map(lambda tokens: "".join(word + mark + gap for word, mark, gap in tokens))
 )
 def test_polarity_scores_are_the_librarys(text: str) -> None:
-    """Whole utterances: negative, neutral, positive and compound all equal the untouched analyser's."""
+    """Whole utterances, ASCII or not (emoji too): negative, neutral, positive and compound equal the untouched
+    analyser's."""
     assert _LIBRARY.polarity_scores(text) == _BUILT.polarity_scores(text)
 
 
@@ -78,5 +81,9 @@ def test_known_sentences_are_the_librarys() -> None:
         "This is not at all what I wanted, it's not very good and I don't like it",
         "kiss of death for this plan, but the food is to die for",
         "I can't say I'm not disappointed",
+        "  Make sure you :) or :D today!  ",
+        "Catch utf-8 emoji such as 💘 and 💋 and 😁",
+        "Not bad at all",
+        "Today only kinda sux! But I'll get by, lol",
     ]:
         assert _LIBRARY.polarity_scores(text) == _BUILT.polarity_scores(text), text
