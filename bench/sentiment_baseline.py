@@ -1,10 +1,11 @@
 """Today's sentiment scoring, kept verbatim as part of the P7 baseline (`bench/analyse_baseline.py`).
 
 Copied unchanged from `redflare.analysis.sentiment` (`analyzer`, `compound`, `turn_sentiments`) as of commit
-f0e3a95 (their last change), before utterances without a VADER lexicon word skipped VADER and before VADER's
-helpers were relieved of re-lowercasing (`redflare.analysis.vader`): every spoken turn's text is scored by an
-untouched `SentimentIntensityAnalyzer.polarity_scores`, cached per text. It has its own analyser and its own
-cache, so the baseline never reuses the product's sentiment work (clear it with `compound.cache_clear()`).
+f0e3a95 (their last change), before utterances without a VADER lexicon word skipped VADER and before VADER was
+relieved of re-lowercasing and of its emoji pass on ASCII text (`redflare.analysis.vader`): every spoken turn's
+text is scored by an untouched `SentimentIntensityAnalyzer.polarity_scores`, cached per text. It has its own
+analyser and its own cache, so the baseline never reuses the product's sentiment work (clear it with
+`compound.cache_clear()`).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Contract:
   `positive_above`, otherwise "neutral" (both bounds exclusive); `None` stays `None`.
 
 The VADER analyser loads its lexicon from disk, so it is built once per process, on first use;
-process-pool workers each build their own and then reuse it for every conversation. It is the library's, with two
-helpers that no longer lowercase the whole utterance per sentiment word (`redflare.analysis.vader`). An utterance
+process-pool workers each build their own and then reuse it for every conversation. It is the library's, minus
+chores that do not change its numbers (`redflare.analysis.vader`). An utterance
 none of whose words VADER knows scores 0.0 without calling it (`lexicon_free`); about a third of support chat
 utterances are such ("one moment", "let me check that for you"), and VADER's call is the costliest part of an
 analysis.
