@@ -58,7 +58,7 @@ class _NeverSpends:
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("an estimate never analyses, charges or stores anything")
 
-    get = stored = admit = settle = run = facts = write = _refuse
+    get = stored = admit = settle = settle_blank = run = facts = write = _refuse
 
     @property
     def stop_reason(self) -> str | None:

@@ -113,6 +113,14 @@ class SpendGuard(Protocol):
         """
         ...
 
+    def settle_blank(
+        self, blank: Sequence[str], failed: Sequence[str], pipeline: PipelineDefinition, *, reprocess: bool
+    ) -> Decimal:
+        """`settle` for a batch of a pipeline with no stage on (`steps.stageless`), given as ids: `blank` those
+        with a blank result (no value, no credits: such a pipeline costs nothing), `failed` the rest. The same
+        guarantees, without an outcome per conversation; returns the credits charged (none)."""
+        ...
+
     @property
     def stop_reason(self) -> str | None:
         """Why admission stopped (limit reached), if it did."""

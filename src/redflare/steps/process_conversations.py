@@ -30,7 +30,7 @@ from redflare.sets.frames import empty_set
 from redflare.sets.results import results_frame, rows_frame
 from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import Analysable, Batch, StepContext
-from redflare.steps.stageless import does_nothing, stageless_outcomes
+from redflare.steps.stageless import blank_and_failed, blank_results, does_nothing
 
 MAX_ERRORS_SHOWN = 5
 # Batches of a pipeline that does nothing are answered here, in milliseconds: what a batch costs is its admission
@@ -97,16 +97,26 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     # outcomes (each an object, a dict and a list) made the garbage collector rescan them again and
     # again. Tuples of plain values drop out of its view, and polars takes them whole (`rows_frame`).
     fresh: list[tuple[object, ...]] = []
+    blank: list[str] = []  # the fresh results of a pipeline that does nothing: ids only (`stageless.blank_results`)
     analysed: dict[str, float] = {}  # the analysed length of each fresh result that has one
     finished = 0
     ctx.progress.report(finished, len(pending), tally.credits)
-    for outcomes in _analysed(ctx, pipeline, _admitted_batches(ctx, pipeline, pending, batch_size, tally), stageless):
+    batches = _admitted_batches(ctx, pipeline, pending, batch_size, tally)
+    if stageless:
+        for batch in batches:
+            ok, lost = blank_and_failed(batch)
+            tally.credits += ctx.guard.settle_blank(ok, [i for i, _ in lost], pipeline, reprocess=config.reprocess)
+            finished += len(batch)
+            ctx.progress.report(finished, len(pending), tally.credits)
+            blank += ok
+            tally.errors += [f"{i}: {error}" for i, error in lost]
+    for outcomes in () if stageless else _analysed(ctx, pipeline, batches):
         tally.credits += ctx.guard.settle(outcomes, pipeline, reprocess=config.reprocess)
         finished += len(outcomes)
         ctx.progress.report(finished, len(pending), tally.credits)
         for outcome in outcomes:
             if outcome.ok:
-                fresh.append(_record(outcome, criteria))
+                fresh.append(compact_row(outcome, criteria))
                 if outcome.duration_s is not None:
                     analysed[outcome.conversation_id] = outcome.duration_s
             else:
@@ -120,7 +130,7 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
             f"{failed} of {sent} conversations failed analysis (threshold {config.max_failure_share:.0%}): {shown}"
         )
 
-    new_results = rows_frame(fresh, pipeline.name, criteria)
+    new_results = blank_results(blank, pipeline) if stageless else rows_frame(fresh, pipeline.name, criteria)
     results = (
         pl.concat([_align(reused, new_results), new_results], how="vertical_relaxed") if reused.height else new_results
     )
@@ -130,8 +140,8 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     return StepResult.single(
         output,
         credits=tally.credits,
-        processed=len(fresh),
-        tally={"processed": len(fresh), "reused": reused.height, "skipped_by_limit": skipped, "failed": failed},
+        processed=new_results.height,
+        tally={"processed": new_results.height, "reused": reused.height, "skipped_by_limit": skipped, "failed": failed},
         notes=notes,
         stopped_by=ctx.guard.stopped_by if skipped and ctx.guard.stopped_by != "cancelled" else None,
     )
@@ -166,17 +176,15 @@ def _price(pipeline: PipelineDefinition, conversation: Analysable, untranscribed
 
 
 def _analysed(
-    ctx: StepContext, pipeline: PipelineDefinition, batches: Iterator[list[Analysable]], stageless: bool
+    ctx: StepContext, pipeline: PipelineDefinition, batches: Iterator[list[Analysable]]
 ) -> Iterator[list[AnalysisOutcome]]:
-    """Each admitted batch's outcomes: made here for a pipeline that does nothing, else by the executor, whose
-    workers load the batch themselves. Either way a batch is admitted only when it is about to start."""
-    if stageless:
-        return (stageless_outcomes(pipeline, batch) for batch in batches)
+    """Each admitted batch's outcomes, from the executor, whose workers load the batch themselves; a batch is
+    admitted only when a worker is free to start it."""
     loader = ctx.conversations.batch_loader()
     return ctx.executor.run(pipeline, (Batch(tuple(c.id for c in batch), loader) for batch in batches))
 
 
-def _record(o: AnalysisOutcome, criteria: list[str]) -> tuple[object, ...]:
+def compact_row(o: AnalysisOutcome, criteria: list[str]) -> tuple[object, ...]:
     """The outcome's set columns as a compact row (`sets.results.ROW_FIELDS`, then the criteria): id, score,
     sentiment, label, credits, talk ratio, turns, silence, longest silence, interruptions, agent response…"""
     return (

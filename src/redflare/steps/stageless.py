@@ -5,6 +5,11 @@ whether it has turns and audio: with turns, an outcome with no value and the pip
 without turns, the error analyse gives (no turns at all, or audio this pipeline does not transcribe). Sending such
 batches to the analysis pool would load and decode every turn only to look at none of them.
 `tests/steps/test_stageless.py` holds these outcomes equal to analyse's over generated conversations.
+
+A large run does not even make the outcomes: `blank_and_failed` splits a batch into the ids whose result is blank
+and the failures, the ledger stores the blank ones as a whole (`SpendGuard.settle_blank`), and `blank_results` is
+their set columns, one polars call — 100,000 outcome objects, each checked, turned into a row and collected, cost
+about a second. The tests hold both to what the outcomes give.
 """
 
 from __future__ import annotations
@@ -12,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import polars as pl
+
 from redflare.analysis.analyse import NO_TRANSCRIPT_STAGE, NO_TURNS
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
+from redflare.sets.results import rows_frame
 from redflare.steps.context import Analysable
 
 
@@ -45,3 +53,27 @@ def stageless_outcomes(pipeline: PipelineDefinition, batch: Sequence[Analysable]
         )
         for c in batch
     ]
+
+
+def blank_and_failed(batch: Sequence[Analysable]) -> tuple[list[str], list[tuple[str, str]]]:
+    """`stageless_outcomes` of `batch` split: the ids of the ok (blank) outcomes, and each failed one's id and
+    error, both in batch order."""
+    blank: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for c in batch:
+        if c.has_turns:
+            blank.append(c.id)
+        else:
+            failed.append((c.id, NO_TRANSCRIPT_STAGE if c.audio else NO_TURNS))
+    return blank, failed
+
+
+def blank_results(ids: Sequence[str], pipeline: PipelineDefinition) -> pl.DataFrame:
+    """The set columns of blank results for `ids` (`rows_frame`'s frame of their compact rows): no value, the
+    price of nothing as credits."""
+    empty = rows_frame([], pipeline.name, pipeline.criterion_names)
+    same = {"pipeline": pipeline.name, "credits": float(pipeline.price(None))}
+    return pl.DataFrame({"id": list(ids)}, schema={"id": pl.String}).select(
+        pl.col("id") if name == "id" else pl.lit(same.get(name), dtype=dtype).alias(name)
+        for name, dtype in empty.schema.items()
+    )

@@ -221,3 +221,49 @@ class TestBlankResults:
         assert rows[0][columns.index("criteria")] == {}
         assert rows[0][columns.index("transcript")] == []
         assert charged(store) == IDS
+
+
+class TestSettleBlank:
+    """A pipeline with no stage on (PIPELINE: its prices never apply) settles ids, not outcomes: the same rows and
+    guarantees as `settle`."""
+
+    def test_the_same_rows_as_settling_blank_outcomes(self, store: Store, guard: SqlSpendGuard) -> None:
+        blank = [AnalysisOutcome(conversation_id=i, credits=Decimal(0)) for i in IDS[:3]]
+        amounts = (
+            guard.settle(blank, PIPELINE, reprocess=False),
+            guard.settle_blank(IDS[3:], [], PIPELINE, reprocess=False),
+        )
+        stored = results(store)
+        columns = [c for c in ledger.RESULT_COLUMNS if c != "conversation_id"]
+        rows = [[getattr(stored[i], c) for c in columns] for i in IDS]
+        assert amounts == (Decimal(0), Decimal(0))
+        assert all(row == rows[0] for row in rows)
+        assert (charged(store), run_totals(store)) == ([], (Decimal(0), len(IDS)))
+
+    def test_stored_conversations_are_neither_stored_nor_counted_again(
+        self, store: Store, guard: SqlSpendGuard
+    ) -> None:
+        """Within a batch, across batches and across runs: the unique key decides, the count follows."""
+        guard.settle_blank([IDS[0], IDS[1], IDS[1]], [], PIPELINE, reprocess=False)
+        guard.settle_blank([IDS[1], IDS[2]], [], PIPELINE, reprocess=False)
+        guard_of(store, "other").settle_blank([IDS[0], IDS[3]], [], PIPELINE, reprocess=False)
+        assert sorted(results(store)) == IDS[:4]
+        assert (run_totals(store), run_totals(store, "other")) == ((Decimal(0), 3), (Decimal(0), 1))
+
+    def test_reprocess_replaces_and_counts_every_one(self, store: Store, guard: SqlSpendGuard) -> None:
+        guard.settle([outcome(IDS[0], score=10.0)], PIPELINE, reprocess=False)
+        guard.settle_blank([IDS[0], IDS[1]], [], PIPELINE, reprocess=True)
+        stored = results(store)
+        assert (stored[IDS[0]].score, stored[IDS[0]].credits, len(stored)) == (None, Decimal(0), 2)
+        assert run_totals(store) == (Decimal("0.5"), 3)
+
+    def test_failed_ones_leave_nothing(self, store: Store, guard: SqlSpendGuard) -> None:
+        guard.settle_blank([IDS[0]], [IDS[1], IDS[2]], PIPELINE, reprocess=False)
+        assert (list(results(store)), run_totals(store)) == ([IDS[0]], (Decimal(0), 1))
+
+    def test_a_cancelled_run_settles_nothing(self, store: Store, guard: SqlSpendGuard) -> None:
+        with store.transaction() as session:
+            session.execute(update(Run).values(status="cancelled"))
+        with pytest.raises(Cancelled):
+            guard.settle_blank(IDS, [], PIPELINE, reprocess=False)
+        assert results(store) == {}

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, Literal, cast
 
 import polars as pl
-from sqlalchemy import Column, Dialect, Insert, Table, bindparam, func, insert, literal, select, update
+from sqlalchemy import Column, Dialect, Insert, Table, bindparam, func, insert, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -220,13 +220,45 @@ class SqlSpendGuard:
                         for o in paid
                     ]
                     _insert_many(session, "charges", CHARGE_COLUMNS, charges)
-                if self._limits.credits_limit is not None:
-                    since = session.scalar(select(Workflow.credits_limit_since).where(Workflow.id == self._workflow_id))
-                    session.flush()
-                    spent = credits_spent(session, self._workflow_id, since)
-                    if spent >= self._limits.credits_limit:
-                        self._pause(session, spent)
+                self._check_credits_limit(session)
             return amount
+
+    def settle_blank(
+        self, blank: Sequence[str], failed: Sequence[str], pipeline: PipelineDefinition, *, reprocess: bool
+    ) -> Decimal:
+        assert pipeline.price(None) == ZERO, "a pipeline that does nothing costs nothing: no charge to write"
+        with self._lock:
+            for conversation_id in (*blank, *failed):
+                self._reserved.pop(conversation_id, None)
+            if self._test:
+                if run_status_now(self._sessions, self._run_id) is not RunStatus.RUNNING:
+                    raise Cancelled("the run was cancelled")
+                return ZERO
+            now = self._clock.now()
+            unique = list(dict.fromkeys(blank))  # one listed twice is stored once
+            with self._sessions.begin() as session:
+                pipeline_id, _ = get_pipeline(session, pipeline.name)
+                # No look-up of what is stored, no savepoint: the unique key decides, and the insert's row count
+                # is what this settle wrote (every row when reprocessing: replaced or new).
+                conflict: _Conflict = "replace" if reprocess else "skip"
+                written = _insert_blank_ids(
+                    session, unique, ZERO, pipeline_id, pipeline.version, self._run_id, now, conflict
+                )
+                stored = len(unique) if reprocess else written
+                if not add_run_totals(session, run_id=self._run_id, credits=ZERO, processed=stored):
+                    session.rollback()
+                    raise Cancelled("the run was cancelled")
+                self._check_credits_limit(session)
+            return ZERO
+
+    def _check_credits_limit(self, session: Session) -> None:
+        """After a batch is stored: a credits limit reached pauses the workflow and stops admission."""
+        if self._limits.credits_limit is not None:
+            since = session.scalar(select(Workflow.credits_limit_since).where(Workflow.id == self._workflow_id))
+            session.flush()
+            spent = credits_spent(session, self._workflow_id, since)
+            if spent >= self._limits.credits_limit:
+                self._pause(session, spent)
 
     def _pause(self, session: Session, spent: Decimal) -> None:
         """The credits limit is reached: a live workflow pauses itself through its lifecycle (audited, with the
@@ -410,34 +442,64 @@ def _blank(o: AnalysisOutcome) -> bool:
 def _insert_blank(
     session: Session, outcomes: Sequence[AnalysisOutcome], pipeline_id: int, version: int, run_id: str, now: datetime
 ) -> None:
-    """Blank results (`_blank`: a pipeline that does nothing) in statements that bind no row: the ids go as one
-    JSON array the database turns into rows (SQLite's json_each, PostgreSQL's jsonb_array_elements_text), every
-    other column is the same for all. 100,000 rows bound one by one took about 2 s; this about 0.25 s. Rows are
-    grouped by credits (a free pipeline: one group)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
+    """Blank results (`_blank`: a pipeline that does nothing), grouped by credits (a free pipeline: one group),
+    each group in one statement that binds no row (`_insert_blank_ids`)."""
     by_amount: dict[Decimal, list[str]] = {}
     for outcome in outcomes:
         by_amount.setdefault(outcome.credits, []).append(outcome.conversation_id)
     for amount, ids in by_amount.items():
-        source = (
-            func.jsonb_array_elements_text(literal(ids, postgresql.JSONB))
-            if postgres
-            else func.json_each(json.dumps(ids))
-        ).table_valued("value")
-        same = {
-            "pipeline_id": pipeline_id,
-            "pipeline_version": version,
-            "criteria": {},
-            "turn_sentiments": [],
-            "evidence": {},
-            "transcript": [],
-            "credits": amount,
-            "run_id": run_id,
-            "created_at": now,
-        }
-        chosen = [c for c in RESULT_COLUMNS if c == "conversation_id" or c in same]
-        row = [source.c.value if c == "conversation_id" else literal(same[c], _RESULTS.c[c].type) for c in chosen]
-        session.execute(insert(_RESULTS).from_select(chosen, select(*row).select_from(source)))
+        _insert_blank_ids(session, ids, amount, pipeline_id, version, run_id, now, "fail")
+
+
+_Conflict = Literal["fail", "skip", "replace"]
+
+
+def _insert_blank_ids(
+    session: Session,
+    ids: Sequence[str],
+    amount: Decimal,
+    pipeline_id: int,
+    version: int,
+    run_id: str,
+    now: datetime,
+    conflict: _Conflict,
+) -> int:
+    """Blank results for `ids`, all of `amount` credits, in one statement that binds no row: the ids go as one JSON
+    array the database turns into rows (SQLite's json_each, PostgreSQL's jsonb_array_elements_text), every other
+    column is the same for all. 100,000 rows bound one by one took about 2 s; this about 0.25 s. On a stored key:
+    an IntegrityError ("fail"), the stored row kept ("skip") or replaced ("replace"). Answers the rows written."""
+    if not ids:
+        return 0
+    dialect = session.get_bind().dialect
+    postgres = dialect.name == "postgresql"
+    source = (
+        func.jsonb_array_elements_text(literal(list(ids), postgresql.JSONB))
+        if postgres
+        else func.json_each(json.dumps(list(ids)))
+    ).table_valued("value")
+    same = {
+        "pipeline_id": pipeline_id,
+        "pipeline_version": version,
+        "criteria": {},
+        "turn_sentiments": [],
+        "evidence": {},
+        "transcript": [],
+        "credits": amount,
+        "run_id": run_id,
+        "created_at": now,
+    }
+    chosen = [c for c in RESULT_COLUMNS if c == "conversation_id" or c in same]
+    row = [source.c.value if c == "conversation_id" else literal(same[c], _RESULTS.c[c].type) for c in chosen]
+    # "WHERE true": SQLite would read the ON CONFLICT of an INSERT … SELECT … FROM as a join's ON without it.
+    rows = select(*row).select_from(source).where(true())
+    if conflict == "fail":
+        statement: Insert = insert(_RESULTS).from_select(chosen, rows)
+    else:
+        statement = _upsert(dialect, replace=conflict == "replace").from_select(chosen, rows)
+    # preserve_rowcount: SQLAlchemy reads an INSERT's row count from the cursor only when asked (psycopg's is gone
+    # once the cursor closes).
+    written = session.execute(statement, execution_options={"preserve_rowcount": True})
+    return int(written.rowcount)  # type: ignore[attr-defined]
 
 
 def _bound(column: Column[Any], value: Any, dialect: Dialect) -> Any:
