@@ -9,7 +9,21 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ARRAY, ColumnElement, String, Text, and_, any_, exists, false, func, select, type_coerce
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    Text,
+    and_,
+    any_,
+    exists,
+    false,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
@@ -41,6 +55,17 @@ def in_ids(
     if dialect == "postgresql":
         return column == any_(sql_cast(list(ids), ARRAY(String)))
     return column.in_(select(func.json_each(json.dumps(list(ids))).table_valued("value").c.value))
+
+
+def driver_rows(connection: Connection, statement: Select[Any]) -> list[Any]:
+    """The statement's rows as the driver's cursor hands them over: SQLAlchemy writes and binds the statement, but
+    makes no `Row` of each (100,000 selected rows: about 0.4 s of CPU). Only for columns whose type processes no
+    result value, as `_as_read`'s and plain ones: the values are the driver's own."""
+    result = connection.execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 # A start time as `_as_read` reads it (SQLite's stored text, PostgreSQL's to_char); the fraction may be absent.
@@ -155,16 +180,15 @@ class SqlConversationSource:
         if limited:
             query = query.limit(selection.limit)
 
-        # On the connection, not the session: the rows come back plain, without the ORM's per-row handling.
         connection = session.connection()
         if selection.conversation_ids is not None:
             rows: list[Any] = []
             wanted = list(dict.fromkeys(selection.conversation_ids))
             for start in range(0, len(wanted), ID_CHUNK):
                 chunk = wanted[start : start + ID_CHUNK]
-                rows.extend(connection.execute(query.where(ConversationRow.id.in_(chunk))).all())
+                rows.extend(driver_rows(connection, query.where(ConversationRow.id.in_(chunk))))
         else:
-            rows = list(connection.execute(query).all())
+            rows = driver_rows(connection, query)
         frame = _frame_of(rows)
         if order_in_frame or (selection.conversation_ids is not None and selection.order != "random"):
             frame = _frame_order(frame, selection.order)
