@@ -8,7 +8,6 @@ packed, pickled, sent and rebuilt. Reads take no write lock (SQLite: a deferred 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from redflare.adapters.db.database import READ_ONLY, make_engine
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.orm import Integration
-from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, conversation_of
+from redflare.adapters.db.selection import ID_CHUNK, SqlConversationSource, conversation_of, driver_in_ids
 from redflare.domain.conversation import Conversation
 from redflare.steps.context import Analysable
 
@@ -69,15 +68,13 @@ def analysable(session: Session, ids: Sequence[str]) -> list[Analysable]:
     Straight through the DB-API cursor: four plain columns per row need none of SQLAlchemy's result handling,
     which cost about 9 µs a row (0.9 s of CPU for a 100,000-conversation run) against well under 1 here."""
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
+    dialect = connection.dialect.name
     cursor = connection.connection.cursor()
     found: dict[str, tuple[Any, ...]] = {}
     try:
         for start in range(0, len(ids), ID_CHUNK):
-            chunk = list(ids[start : start + ID_CHUNK])
-            cursor.execute(
-                _ANALYSABLE_PG if postgres else _ANALYSABLE_SQLITE, (chunk if postgres else json.dumps(chunk),)
-            )
+            condition, bound = driver_in_ids(ids[start : start + ID_CHUNK], dialect)
+            cursor.execute(_ANALYSABLE[dialect == "postgresql"] + condition, (bound,))
             found.update((row[0], row) for row in cursor.fetchall())
     finally:
         cursor.close()
@@ -86,11 +83,11 @@ def analysable(session: Session, ids: Sequence[str]) -> list[Analysable]:
 
 # Whether a conversation has turns, without parsing them. SQLite: the store writes turns as a JSON list
 # (`json.dumps`), so no turns is exactly '[]' (json_array_length parsed every turn: three quarters of the query's
-# time). PostgreSQL's jsonb knows its length. The ids are bound as one value, as `selection.in_ids` binds them.
-_ANALYSABLE_SQLITE = f"""SELECT id, duration_s, audio, turns IS NOT NULL AND turns != '[]' FROM {_CONVERSATIONS.name}
-WHERE id IN (SELECT value FROM json_each(?))"""
-_ANALYSABLE_PG = f"""SELECT id, duration_s, audio, coalesce(jsonb_array_length(turns), 0) > 0 FROM {_CONVERSATIONS.name}
-WHERE id = ANY(%s)"""
+# time). PostgreSQL's jsonb knows its length.
+_ANALYSABLE = (
+    f"SELECT id, duration_s, audio, turns IS NOT NULL AND turns != '[]' FROM {_CONVERSATIONS.name} WHERE id ",
+    f"SELECT id, duration_s, audio, coalesce(jsonb_array_length(turns), 0) > 0 FROM {_CONVERSATIONS.name} WHERE id ",
+)
 
 
 _engines: dict[str, Engine] = {}

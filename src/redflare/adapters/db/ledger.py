@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal, cast
@@ -27,13 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from redflare.adapters.db.lifecycle import apply
-from redflare.adapters.db.orm import AnalysisResult, Call, Charge, Conversation, Workflow
+from redflare.adapters.db.orm import AnalysisResult, Call, Charge, Conversation, Pipeline, Workflow
 from redflare.adapters.db.pipelines import get_pipeline
 from redflare.adapters.db.runs import add_run_totals, run_status
-from redflare.adapters.db.selection import ID_CHUNK, in_ids, load_results
+from redflare.adapters.db.selection import ID_CHUNK, driver_in_ids, in_ids, load_results
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.domain.credits import ZERO, affordable, credits
-from redflare.domain.errors import Cancelled
+from redflare.domain.errors import Cancelled, NotFound
 from redflare.domain.lifecycle import LifecycleAction, WorkflowStatus, credits_limit_pause_reason
 from redflare.domain.ports import Clock
 from redflare.domain.runs import RunStatus
@@ -44,6 +44,7 @@ ROLLING_WINDOW = timedelta(hours=24)
 _RESULTS = cast(Table, AnalysisResult.__table__)  # a plain Table: Core inserts skip the ORM
 _CHARGES = cast(Table, Charge.__table__)
 _CONVERSATIONS = cast(Table, Conversation.__table__)
+_PIPELINES = cast(Table, Pipeline.__table__)
 _KEY = ("conversation_id", "pipeline_id", "pipeline_version")
 # A result row's columns, in the order `_result_values` gives them.
 RESULT_COLUMNS = (
@@ -202,7 +203,7 @@ class SqlSpendGuard:
                 return ZERO
             now = self._clock.now()
             with self._sessions.begin() as session:
-                pipeline_id, _ = get_pipeline(session, pipeline.name)
+                pipeline_id = _pipeline_id(session, pipeline.name)
                 charged = self._store_results(
                     session, [o for o in outcomes if o.ok], pipeline, pipeline_id, reprocess=reprocess, now=now
                 )
@@ -237,7 +238,7 @@ class SqlSpendGuard:
             now = self._clock.now()
             unique = list(dict.fromkeys(blank))  # one listed twice is stored once
             with self._sessions.begin() as session:
-                pipeline_id, _ = get_pipeline(session, pipeline.name)
+                pipeline_id = _pipeline_id(session, pipeline.name)
                 # No look-up of what is stored, no savepoint: the unique key decides, and the insert's row count
                 # is what this settle wrote (every row when reprocessing: replaced or new).
                 conflict: _Conflict = "replace" if reprocess else "skip"
@@ -299,25 +300,55 @@ class SqlSpendGuard:
             _insert_many(session, "replace results", RESULT_COLUMNS, values(firsts))
             new = firsts
         else:
-            stored = _stored_ids(session, [o.conversation_id for o in firsts], pipeline_id, pipeline.version)
-            new = [o for o in firsts if o.conversation_id not in stored]
-            if new:
-                try:
-                    with session.begin_nested():
-                        blank = [o for o in new if _blank(o)]  # a pipeline that does nothing: all of them
-                        _insert_blank(session, blank, pipeline_id, pipeline.version, self._run_id, now)
-                        if len(blank) < len(new):
-                            valued = [o for o in new if not _blank(o)]
-                            _insert_many(session, "results", RESULT_COLUMNS, values(valued))
-                except IntegrityError:
-                    # Another run stored some of them since the look-up (PostgreSQL; SQLite's writers queue at
-                    # BEGIN): the unique key decides, and this settle charges only the rows it wrote.
-                    rows = [_result_row(o, pipeline_id, pipeline.version, self._run_id, now) for o in new]
-                    statement = _upsert(dialect, replace=False).returning(_RESULTS.c.conversation_id)
-                    written = set(session.scalars(statement, rows))
-                    new = [o for o in new if o.conversation_id in written]
+            # Written without looking first: the step left out what was stored when it began, so a stored key is
+            # rare (another run since, or a conversation listed in two batches) and the unique key tells.
+            new = firsts
+            try:
+                with session.begin_nested():
+                    self._insert_new(session, new, values, pipeline_id, pipeline.version, now)
+            except IntegrityError:
+                stored = _stored_ids(session, [o.conversation_id for o in firsts], pipeline_id, pipeline.version)
+                new = [o for o in firsts if o.conversation_id not in stored]
+                if new:
+                    try:
+                        with session.begin_nested():
+                            self._insert_new(session, new, values, pipeline_id, pipeline.version, now)
+                    except IntegrityError:
+                        # Another run stored some of them since the look-up (PostgreSQL; SQLite's writers queue
+                        # at BEGIN): the unique key decides, and this settle charges only the rows it wrote.
+                        rows = [_result_row(o, pipeline_id, pipeline.version, self._run_id, now) for o in new]
+                        statement = _upsert(dialect, replace=False).returning(_RESULTS.c.conversation_id)
+                        written = set(session.scalars(statement, rows))
+                        new = [o for o in new if o.conversation_id in written]
         _fill_unknown_durations(session, firsts)
         return new
+
+    def _insert_new(
+        self,
+        session: Session,
+        new: Sequence[AnalysisOutcome],
+        values: Callable[[Sequence[AnalysisOutcome]], list[tuple[Any, ...]]],
+        pipeline_id: int,
+        version: int,
+        now: datetime,
+    ) -> None:
+        """Insert results none of which is stored yet (an IntegrityError if one is)."""
+        blank = [o for o in new if _blank(o)]  # a pipeline that does nothing: all of them
+        _insert_blank(session, blank, pipeline_id, version, self._run_id, now)
+        if len(blank) < len(new):
+            _insert_many(session, "results", RESULT_COLUMNS, values([o for o in new if not _blank(o)]))
+
+
+_PIPELINE_ID = select(_PIPELINES.c.id).where(_PIPELINES.c.name == bindparam("name"), _PIPELINES.c.archived.is_(False))
+
+
+def _pipeline_id(session: Session, name: str) -> int:
+    """The row id of the pipeline called `name` (NotFound when missing or archived, as `get_pipeline` says): what
+    settling needs of it, without reading and validating its definition again for every batch."""
+    found = session.execute(_PIPELINE_ID, {"name": name}).scalar()
+    if found is None:
+        raise NotFound(f"no pipeline {name!r}")
+    return int(found)
 
 
 def _first_of_each(outcomes: Sequence[AnalysisOutcome]) -> list[AnalysisOutcome]:
@@ -357,20 +388,19 @@ def _fill_unknown_durations(session: Session, outcomes: Sequence[AnalysisOutcome
     """A conversation imported without a length (an audio call) takes the analysed one, so the set's
     `duration_s` column, Select Conversations' conditions and later prices see it; a known length is kept.
 
-    Almost every conversation's length is known (and an outcome's duration then is that length): one look-up
-    finds the few without, and only those are updated."""
+    Almost every conversation's length is known (and an outcome's duration then is that length): one look-up on
+    the driver's cursor finds the few without, and only those are updated."""
     analysed = {o.conversation_id: o.duration_s for o in outcomes if o.duration_s is not None}
-    ids = list(analysed)
-    unknown: list[str] = []
-    for start in range(0, len(ids), ID_CHUNK):
-        unknown.extend(
-            session.scalars(
-                select(_CONVERSATIONS.c.id).where(
-                    in_ids(_CONVERSATIONS.c.id, ids[start : start + ID_CHUNK], session.get_bind().dialect.name),
-                    _CONVERSATIONS.c.duration_s.is_(None),
-                )
-            )
-        )
+    if not analysed:
+        return
+    connection = session.connection()
+    condition, bound = driver_in_ids(list(analysed), connection.dialect.name)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"SELECT id FROM {_CONVERSATIONS.name} WHERE duration_s IS NULL AND id {condition}", (bound,))
+        unknown = [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
     if not unknown:
         return
     statement = (

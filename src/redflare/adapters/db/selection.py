@@ -68,6 +68,14 @@ def driver_rows(connection: Connection, statement: Select[Any]) -> list[Any]:
         result.close()
 
 
+def driver_in_ids(ids: Sequence[str], dialect: str) -> tuple[str, Any]:
+    """`in_ids` for SQL written by hand and run on the driver's cursor: the condition after a column (positional
+    parameter style, as sqlite3 and psycopg take a tuple) and the one value to bind."""
+    if dialect == "postgresql":
+        return "= ANY(%s)", list(ids)
+    return "IN (SELECT value FROM json_each(?))", json.dumps(list(ids))
+
+
 # A start time as `_as_read` reads it (SQLite's stored text, PostgreSQL's to_char); the fraction may be absent.
 UTC_TEXT = "%Y-%m-%d %H:%M:%S%.f"
 
