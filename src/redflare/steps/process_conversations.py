@@ -36,6 +36,7 @@ MAX_ERRORS_SHOWN = 5
 # Batches of a pipeline that does nothing are answered here, in milliseconds: what a batch costs is its admission
 # and settling transactions, so they are large (and still admitted, limits and cancel checked, one by one).
 STAGELESS_BATCH = 5000
+FRAME_ROWS = 5000  # fresh results kept as Python rows before they become a frame
 
 
 class Config(StepConfig):
@@ -96,7 +97,10 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     # Compact rows, not the outcomes: a run keeps every fresh result until its end, and 100,000
     # outcomes (each an object, a dict and a list) made the garbage collector rescan them again and
     # again. Tuples of plain values drop out of its view, and polars takes them whole (`rows_frame`).
+    # Every FRAME_ROWS of them become a frame: as Python tuples of boxed values they took about 450 bytes a
+    # result (45 MB over 100,000), as columns a few dozen.
     fresh: list[tuple[object, ...]] = []
+    frames: list[pl.DataFrame] = []
     blank: list[str] = []  # the fresh results of a pipeline that does nothing: ids only (`stageless.blank_results`)
     analysed: dict[str, float] = {}  # the analysed length of each fresh result that has one
     finished = 0
@@ -117,6 +121,9 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
         for outcome in outcomes:
             if outcome.ok:
                 fresh.append(compact_row(outcome, criteria))
+                if len(fresh) == FRAME_ROWS:
+                    frames.append(rows_frame(fresh, pipeline.name, criteria))
+                    fresh = []
                 if outcome.duration_s is not None:
                     analysed[outcome.conversation_id] = outcome.duration_s
             else:
@@ -130,7 +137,10 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
             f"{failed} of {sent} conversations failed analysis (threshold {config.max_failure_share:.0%}): {shown}"
         )
 
-    new_results = blank_results(blank, pipeline) if stageless else rows_frame(fresh, pipeline.name, criteria)
+    if stageless:
+        new_results = blank_results(blank, pipeline)
+    else:
+        new_results = pl.concat([*frames, rows_frame(fresh, pipeline.name, criteria)], rechunk=False)
     results = (
         pl.concat([_align(reused, new_results), new_results], how="vertical_relaxed") if reused.height else new_results
     )
