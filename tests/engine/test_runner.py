@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -71,6 +72,31 @@ class TestEndToEnd:
         assert steps["low"]["rows_out"] == rude  # the rude chats score low, the polite ones do not
         assert steps["worst"]["rows_out"] == 3
         assert steps["split"]["outputs"] == {"A": 6, "B": 6}
+
+    def test_branches_side_by_side_always_finish(self, store: Store) -> None:
+        """Four groups of a Distribute, each sorted in its own thread at the same time, run after run: every run
+        completes with every conversation in one group (two step threads keeping their sets at once once
+        deadlocked inside polars, which called back into Python for its writes)."""
+        add_conversations(store, 12)
+        groups = ["A", "B", "C", "D"]
+        document = workflow(
+            SELECT_DEMO,
+            step("split", "distribute", ["pick"], mode="round_robin", groups=[{"name": g} for g in groups]),
+            *(
+                step(f"by-{g.lower()}", "sort", [f"split.{g}"], by=[{"field": "id", "direction": "asc"}])
+                for g in groups
+            ),
+        )
+        runner = make_runner(store)
+        for attempt in range(15):
+            pool = ThreadPoolExecutor(1)  # a hang fails the test instead of stalling the suite
+            try:
+                resource = pool.submit(runner.run_document, document).result(timeout=60)
+            finally:
+                pool.shutdown(wait=False)
+            steps = steps_by_id(resource)
+            assert resource["status"] == "completed", f"run {attempt + 1}: {resource.get('error')}"
+            assert sum(steps[f"by-{g.lower()}"]["rows_out"] for g in groups) == 12  # type: ignore[misc]
 
     def test_join_waits_for_both_inputs_and_unions_them(self, store: Store) -> None:
         """A step fed by two branches gets each conversation once."""

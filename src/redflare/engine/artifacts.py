@@ -31,6 +31,7 @@ class ArtifactFiles:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: dict[str, list[Future[int]]] = {}
         self._lock = threading.Lock()
+        self._encoding = threading.Lock()
 
     def path_for(self, run_id: str, step_id: str, port: str) -> Path:
         # Port names are user text ("Reviewer A"): keep the file name safe and still unique.
@@ -39,9 +40,13 @@ class ArtifactFiles:
 
     def keep(self, run_id: str, step_id: str, port: str, frame: pl.DataFrame) -> StoredSet:
         """Keep a set: a small one as bytes for its record, a larger one in a file written in the background."""
-        if is_small(frame):
-            return inline(frame)
-        path, size = self.write_later(run_id, step_id, port, frame)
+        # One step thread at a time: two of them measuring and encoding their sets at once (a Distribute's
+        # groups) were once found blocked inside polars for good, each in one of these calls. Small sets take
+        # tens of microseconds here, so the queue is short.
+        with self._encoding:
+            if is_small(frame):
+                return inline(frame)
+            path, size = self.write_later(run_id, step_id, port, frame)  # measures it; the write is the writer's
         return StoredSet(path=path, data=None, size=size)
 
     def write_later(self, run_id: str, step_id: str, port: str, frame: pl.DataFrame) -> tuple[str, int]:

@@ -164,6 +164,8 @@ def run_now(
             payload = test_payload(session, document, sample)
             trigger_type = document.trigger.type if document.trigger is not None else trigger_type
         run = begin_run(session, workflow=workflow, now=now, test=test, payload=payload, trigger_type=trigger_type)
+    # Read after the commit: the write lock (SQLite's is one for the whole store) is held no longer than the start.
+    with store.read() as session:
         return StartedRun(run.id, run_resource(session, run.id))
 
 

@@ -60,6 +60,12 @@ def _unauthorised(detail: str) -> HTTPException:
 
 
 def current_principal(request: Request, session: SessionDep, now: ClockDep) -> Principal:
+    # A GET's own transaction is read-only: a last-use stamp is a short write of its own. A change is already
+    # writing: the stamp goes in the same transaction (a second writer would wait for this one).
+    return _principal(request, session, now, stamp_apart=request.method in ("GET", "HEAD"))
+
+
+def _principal(request: Request, session: Session, now: Clock, *, stamp_apart: bool) -> Principal:
     header = request.headers.get("Authorization", "")
     try:
         if header.lower().startswith("bearer "):
@@ -73,10 +79,10 @@ def current_principal(request: Request, session: SessionDep, now: ClockDep) -> P
     if principal.credential_id is not None and needs_touch(
         session, credential_id=principal.credential_id, now=now.now()
     ):
-        if request.method in ("GET", "HEAD"):  # the request's own transaction is read-only: a short write of its own
+        if stamp_apart:
             with request.app.state.services.store.transaction() as write:
                 touch(write, credential_id=principal.credential_id, now=now.now())
-        else:  # already writing: the same transaction (a second writer would wait for this one)
+        else:
             touch(session, credential_id=principal.credential_id, now=now.now())
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != principal.csrf_token:
         raise HTTPException(403, "missing or wrong CSRF token")
@@ -107,9 +113,10 @@ Admin = Annotated[Principal, Depends(admin)]
 
 
 def signed_in_briefly(request: Request, app: ServicesDep) -> Principal:
-    """The caller, from a transaction of its own: reading for a GET; writing for a change (the last-use stamp)."""
-    with app.store.read() if request.method in SAFE_METHODS else app.store.transaction() as session:
-        return current_principal(request, session, app.clock)
+    """The caller, from a reading transaction of its own (the last-use stamp, once a minute, a short write apart):
+    on SQLite a writing one would queue every request behind the runs' writes."""
+    with app.store.read() as session:
+        return _principal(request, session, app.clock, stamp_apart=True)
 
 
 def editing_briefly(principal: Annotated[Principal, Depends(signed_in_briefly)]) -> Principal:
