@@ -14,7 +14,8 @@ from redflare.analysis.analyse import analyse_batch
 from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.steps.context import Batch
 
-PRELOAD = ["redflare.engine.warm_worker", "redflare.engine.executors"]
+PRELOAD = ["redflare.engine.executors"]
+WARM_WORKER = "redflare.engine.warm_worker"  # preloaded last: it freezes what the others loaded
 MAIN_ENV = "_REDFLARE_POOL_MAIN"  # the parent's main, "path:<script>" or "name:<module>", for the fork server
 
 
@@ -94,7 +95,7 @@ class ProcessPoolAnalysisExecutor:
             # fork server imports the analysis modules and VADER's lexicon once, and every worker is forked from
             # it; the parent's main module is not run again in any of them (`claim_main` says how and why).
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([*PRELOAD, *self._preload])
+            context.set_forkserver_preload([*PRELOAD, *self._preload, WARM_WORKER])
             # Read by warm_worker in the fork server, which inherits this environment: always this process's own
             # main, never one inherited from a parent process that ran a pool of its own.
             main = parent_main()
