@@ -186,15 +186,17 @@ def test_three_hundred_pushes_behind_a_queue_process_every_conversation_once(
     store = Store.open(settings)
     try:
         deadline = time.monotonic() + 180
+        # One statement, so one snapshot: on PostgreSQL each statement of a transaction sees what was committed
+        # when it began, and three separate counts could miss a firing that consumed its sync event and queued its
+        # run between them (all three read zero while that run was about to go).
+        settled = select(
+            select(func.count()).select_from(Run).where(Run.status.in_(["queued", "running"])).scalar_subquery(),
+            select(func.count()).select_from(Firing).where(Firing.outcome == "waiting").scalar_subquery(),
+            select(func.count()).select_from(SyncEvent).where(SyncEvent.consumed_at.is_(None)).scalar_subquery(),
+        )
         while True:
             with store.read() as session:
-                going = session.scalar(
-                    select(func.count()).select_from(Run).where(Run.status.in_(["queued", "running"]))
-                )
-                waiting = session.scalar(select(func.count()).select_from(Firing).where(Firing.outcome == "waiting"))
-                events = session.scalar(
-                    select(func.count()).select_from(SyncEvent).where(SyncEvent.consumed_at.is_(None))
-                )
+                going, waiting, events = session.execute(settled).one()
             if going == waiting == events == 0:
                 break
             assert time.monotonic() < deadline, (going, waiting, events)
