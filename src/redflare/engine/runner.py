@@ -151,7 +151,11 @@ class RunEngine:
         (its failure could not be recorded, the run had ended)."""
         last, ended = await asyncio.to_thread(self._carry, flight, step_id)
         if ended is StepStatus.RUNNING:  # its messages await sending
-            ended = await self._await_delivery(flight.run_id, last)
+            try:
+                ended = await self._await_delivery(flight.run_id, last)
+            except Exception as exc:  # the store failing while it waits: the step fails with the reason, not the run
+                log.exception("step %s of run %s failed", last, flight.run_id)
+                ended = await asyncio.to_thread(self._fail_step, flight.run_id, last, exc)
         if ended is not None:
             flight.set([last], ended)
         return ended

@@ -320,13 +320,6 @@ def run_status(session: Session, run_id: str) -> RunStatus:
     return RunStatus(status)
 
 
-def add_artifact(
-    session: Session, *, run_id: str, step_id: str, port: str, path: str, rows: int, size: int, now: datetime
-) -> None:
-    session.add(Artifact(run_id=run_id, step_id=step_id, port=port, path=path, rows=rows, bytes=size, created_at=now))
-    session.flush()
-
-
 def artifacts_of(session: Session, run_id: str, step_id: str) -> dict[str, Artifact]:
     rows = session.scalars(select(Artifact).where(Artifact.run_id == run_id, Artifact.step_id == step_id))
     return {artifact.port: artifact for artifact in rows}
