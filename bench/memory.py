@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
+from typing import Self
 
 import psutil
 
@@ -53,20 +55,23 @@ def current_mb() -> float:
     return tree_rss(psutil.Process()) / MIB
 
 
-class PeakMemory:
-    def __init__(self, interval: float = 0.02, *, process: psutil.Process | None = None) -> None:
+class PeakOfTree:
+    """The largest sum of `measure` over a process and its live descendants, sampled every `interval` seconds in a
+    background thread while the block runs (`peak_bytes`). `measure` answers bytes, or None when it cannot read
+    the process (the measured process: sampling stops; a child: it counts 0)."""
+
+    def __init__(
+        self, process: psutil.Process, interval: float, measure: Callable[[psutil.Process], int | None], name: str
+    ) -> None:
+        self._process = process
         self._interval = interval
-        self._process = process or psutil.Process()
+        self._measure = measure
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
+        self._thread = threading.Thread(target=self._sample, name=name, daemon=True)
         self.peak_bytes = 0
 
-    @property
-    def mb(self) -> float:
-        return self.peak_bytes / MIB
-
     def _sample(self) -> None:
-        # Listing children scans every process on the machine: do it every 0.5 s, read RSS every tick.
+        # Listing children scans every process on the machine: do it every 0.5 s, measure every tick.
         children: list[psutil.Process] = []
         listed_at = -1.0
         while True:
@@ -74,19 +79,23 @@ class PeakMemory:
             try:
                 if now - listed_at >= REFRESH_S:
                     children, listed_at = self._process.children(recursive=True), now
-                total = self._process.memory_info().rss
+                own = self._measure(self._process)
             except psutil.Error:  # the measured process has ended
                 return
-            for child in children:
-                try:
-                    total += child.memory_info().rss
-                except psutil.Error:  # ended since it was listed
-                    continue
+            if own is None:
+                return
+            total = own + sum(self._of_child(child) for child in children)
             self.peak_bytes = max(self.peak_bytes, int(total))
             if self._stop.wait(self._interval):
                 return
 
-    def __enter__(self) -> PeakMemory:
+    def _of_child(self, child: psutil.Process) -> int:
+        try:
+            return self._measure(child) or 0
+        except psutil.Error:  # ended since it was listed
+            return 0
+
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -95,5 +104,23 @@ class PeakMemory:
     ) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _rss(process: psutil.Process) -> int:
+    return int(process.memory_info().rss)
+
+
+class PeakMemory(PeakOfTree):
+    def __init__(self, interval: float = 0.02, *, process: psutil.Process | None = None) -> None:
+        super().__init__(process or psutil.Process(), interval, _rss, "peak-memory")
+
+    @property
+    def mb(self) -> float:
+        return self.peak_bytes / MIB
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        super().__exit__(kind, error, trace)
         with contextlib.suppress(psutil.Error):  # a measured subprocess may have ended already
             self.peak_bytes = max(self.peak_bytes, tree_rss(self._process))
