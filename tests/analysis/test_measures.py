@@ -12,6 +12,7 @@ from bench import measures_baseline
 from redflare.analysis.measures import (
     Measures,
     agent_response_s,
+    call_response_s,
     conversation_measures,
     interruptions,
     longest_silence_s,
@@ -269,6 +270,36 @@ class TestAgentResponse:
             assert 0.0 <= response <= span + 1e-3
 
 
+class TestCallResponse:
+    def test_waits_from_when_the_caller_stopped_talking(self) -> None:
+        """A caller's two segments are one question: the wait runs from the second's end (8 s → 10 s), and an agent
+        who cuts in answers at once (0 s): 1 s on average. A call's measures carry it."""
+        turns = (
+            Turn(Speaker.AGENT, "how can i help", 0.0, 2.0),
+            Turn(Speaker.CUSTOMER, "hi", 3.0, 4.0),
+            Turn(Speaker.CUSTOMER, "i lost my card", 5.0, 8.0),
+            Turn(Speaker.AGENT, "sorry to hear that", 10.0, 12.0),
+            Turn(Speaker.CUSTOMER, "can you block it", 13.0, 16.0),
+            Turn(Speaker.AGENT, "yes", 15.5, 16.0),
+        )
+        assert call_response_s(turns) == 1.0
+        call = Conversation(id="c", integration="t", channel=Channel.CALL, turns=turns)
+        assert conversation_measures(call).agent_response_s == 1.0
+
+    @given(timed_turns, st.randoms())
+    def test_never_negative_never_longer_than_the_conversation_and_order_free(
+        self, turns: list[Turn], rng: Any
+    ) -> None:
+        """A wait lies within the conversation, and shuffling the listing changes nothing."""
+        response, span = call_response_s(turns), speech_span_s(turns)
+        shuffled = list(turns)
+        rng.shuffle(shuffled)
+        assert response == call_response_s(shuffled)
+        if response is not None:
+            assert span is not None
+            assert 0.0 <= response <= span + 1e-3
+
+
 class TestConversationMeasures:
     def test_calls_share_talk_by_time_and_chats_by_words(self) -> None:
         """The same timed turns: a call counts seconds spoken, a chat counts words typed."""
@@ -277,8 +308,8 @@ class TestConversationMeasures:
         chat = Conversation(id="c", integration="t", channel=Channel.CHAT, turns=turns)
         assert conversation_measures(call).talk_ratio == 0.25
         assert conversation_measures(chat).talk_ratio == 0.75
-        assert conversation_measures(call).agent_response_s is None
-        assert conversation_measures(chat).agent_response_s is None  # the customer wrote last: never answered
+        assert conversation_measures(call).agent_response_s is None  # the customer spoke last: never answered
+        assert conversation_measures(chat).agent_response_s is None
 
     def test_duration_is_the_known_length_else_the_speech_span(self) -> None:
         """An imported length wins (billing uses it); without one the turns' span is the duration."""
@@ -320,8 +351,10 @@ class TestConversationMeasures:
             silence_s=silence_s(turns),
             longest_silence_s=longest_silence_s(turns),
             interruptions=interruptions(turns),
-            agent_response_s=None if call else agent_response_s(turns),
+            agent_response_s=call_response_s(turns) if call else agent_response_s(turns),
             duration_s=duration if duration is not None else speech_span_s(turns),
         )
         assert one_by_one == conversation_measures(conversation)
-        assert measures_baseline.conversation_measures(conversation) == conversation_measures(conversation)
+        # The baseline predates calls' response time (it left it out); every other measure is the same.
+        baseline = measures_baseline.conversation_measures(conversation)
+        assert replace(baseline, agent_response_s=one_by_one.agent_response_s) == conversation_measures(conversation)

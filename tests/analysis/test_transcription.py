@@ -105,7 +105,9 @@ class TestTranscriptionStage:
         assert 0.5 < outcome.talk_ratio < 1  # the agent spoke about twice as long as the customer
         assert outcome.duration_s is not None
         assert AGENT_AGAIN_S < outcome.duration_s < 14.0
-        assert outcome.agent_response_s is None
+        # The agent's second turn answers the customer: the wait is one of the silences.
+        assert outcome.agent_response_s is not None
+        assert 0.0 <= outcome.agent_response_s <= outcome.longest_silence_s
         assert len(outcome.turn_sentiments) == 3
 
     def test_transcription_is_billed_only_when_it_happens(self, recording: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from redflare.analysis.measures import conversation_measures
 from redflare.domain.conversation import Conversation
 from redflare.importing.datasets import DATASET_FORMATS, detect
 from redflare.importing.readers import ReadIssue
@@ -145,7 +146,10 @@ class TestHarperValleyBank:
             assert Counter(t.speaker.value for t in call.turns) == Counter(
                 "customer" if s["speaker_role"] == "caller" else "agent" for s in segments
             )
-            assert [t.offset_s for t in call.turns] == sorted(s["start_ms"] / 1000 for s in segments)
+            # On the call's clock (offset_ms), which orders the turns as the absolute start_timestamp_ms does.
+            assert [t.offset_s for t in call.turns] == sorted(s["offset_ms"] / 1000 for s in segments)
+            by_clock = sorted(segments, key=lambda s: (s["offset_ms"], s["index"]))
+            assert [s["start_timestamp_ms"] for s in by_clock] == sorted(s["start_timestamp_ms"] for s in segments)
             assert all(t.end_s is not None and t.offset_s is not None and t.end_s >= t.offset_s for t in call.turns)
             texts = Counter(t.text for t in call.turns)
             assert texts == Counter((s["human_transcript"] or s["transcript"]).strip() for s in segments)
@@ -156,6 +160,28 @@ class TestHarperValleyBank:
             assert call.queue == meta["tasks"][0]["task_type"]
             rating = meta["caller"]["survey_response"]["data"].get("partner_rating")
             assert call.metadata.get("caller_rating") == (int(rating) if rating else None)
+
+    def test_every_call_has_an_agent_response_time(self) -> None:
+        """Every call where the caller speaks and the agent answers has its agent response time, each wait measured
+        from the end of the caller's speech to the agent's next segment on the call's clock (worked out here from
+        the raw segments' absolute start_timestamp_ms, not from what the import made of them)."""
+        conversations, _ = _load("hvb", "harper_valley_bank")
+        by_id = {c.id: c for c in conversations}
+        assert len(by_id) == 11
+        for path in sorted((_root() / "harper_valley_bank" / "transcript").glob("*.json")):
+            segments = sorted(_json(path), key=lambda s: s["start_timestamp_ms"])
+            waits, stopped = [], None
+            for s in segments:
+                if s["speaker_role"] == "caller":
+                    end = s["start_timestamp_ms"] + s["duration_ms"]
+                    stopped = end if stopped is None else max(stopped, end)
+                elif stopped is not None:
+                    waits.append(max(0, s["start_timestamp_ms"] - stopped) / 1000)
+                    stopped = None
+            measured = conversation_measures(by_id[f"hvb-{path.stem}"]).agent_response_s
+            assert waits, path.name
+            assert measured is not None, path.name
+            assert measured == pytest.approx(sum(waits) / len(waits), abs=0.01), path.name
 
     def test_the_dead_air_call_keeps_its_low_rating(self) -> None:
         """The call the caller rated 2 for dead air says so in its metadata."""

@@ -21,10 +21,13 @@ Contract (system turns are events, never speech, and are ignored by every measur
   the agent has not answered yet (its `end_s`, else its `offset_s` — a chat message's send time) to the
   next agent turn's `offset_s`, never negative; turns are taken in time order. `None` when no timed
   customer turn is ever followed by a timed agent turn.
+- `call_response_s(turns)`: the same for calls, where a caller still talking is not waiting: mean seconds from
+  the end of the customer's latest speech (its `end_s`, else its `offset_s`) to the agent's next turn's
+  `offset_s`, never negative (an agent who cuts in answered at once). `None` likewise.
 - `speech_span_s(turns)`: last end (or start) − first start of the timed spoken turns; `None` without timing.
 - `conversation_measures(conversation, turns)`: all of them for one conversation (`Measures`). Its
   `talk_ratio` is by time for calls (by words when a call's turns are untimed) and by words otherwise;
-  `agent_response_s` is filled for chats and emails only (a call's answer delay is its silence); its
+  `agent_response_s` is `call_response_s` for calls and `agent_response_s` otherwise; its
   `duration_s` is the conversation's own `duration_s` when known (the recording's or the source's length,
   what billing uses), else the speech span of its turns.
 """
@@ -187,6 +190,26 @@ def _agent_response(chronological: Sequence[Turn]) -> float | None:
     return round(sum(waits) / len(waits), 3) if waits else None
 
 
+def call_response_s(turns: Sequence[Turn]) -> float | None:
+    """Mean seconds from the end of the customer's speech to the agent's next turn; `None` if never answered."""
+    return _call_response(_chronological(turns))
+
+
+def _call_response(chronological: Sequence[Turn]) -> float | None:
+    # A caller's several segments in a row are one wait, measured from when the caller stopped talking.
+    waits: list[float] = []
+    stopped: float | None = None
+    for turn in chronological:
+        if turn.speaker is Speaker.CUSTOMER:
+            end = turn.end_s if turn.end_s is not None else turn.offset_s
+            if end is not None:
+                stopped = end if stopped is None else max(stopped, end)
+        elif stopped is not None and turn.offset_s is not None:
+            waits.append(max(0.0, turn.offset_s - stopped))
+            stopped = None
+    return round(sum(waits) / len(waits), 3) if waits else None
+
+
 def speech_span_s(turns: Sequence[Turn]) -> float | None:
     """Seconds from the first timed spoken turn's start to the last one's end (or start)."""
     return _speech_span(_chronological(turns))
@@ -234,6 +257,6 @@ def conversation_measures(conversation: Conversation, turns: Sequence[Turn] | No
         silence_s=_silence(gaps),
         longest_silence_s=_longest(gaps),
         interruptions=_interruptions(spoken, chronological),
-        agent_response_s=None if call else _agent_response(chronological),
+        agent_response_s=_call_response(chronological) if call else _agent_response(chronological),
         duration_s=conversation.duration_s if conversation.duration_s is not None else _speech_span(chronological),
     )

@@ -8,7 +8,11 @@ One call is a metadata file and the transcript file of the same name beside it:
 - outcome `resolved` when every task has a matching agent response, else `unresolved`;
 - turns in time order: speaker_role caller → customer, agent → agent; text = human_transcript,
   or the ASR `transcript` where the human one is empty (noise markers such as `[noise]` are kept:
-  they are what was on the line); offset_s = start_ms / 1000, end_s = (start_ms + duration_ms) / 1000;
+  they are what was on the line); offset_s = offset_ms / 1000, end_s = (offset_ms + duration_ms) / 1000 —
+  `offset_ms` is on the call's clock (it tracks `start_timestamp_ms`); `start_ms` is on its channel's own
+  recording, which for the agent began about two seconds late, so agent and caller turns by `start_ms` land out
+  of order and an answer can seem to come before the question (`start_ms` is used only where `offset_ms` is
+  missing);
 - metadata: the caller's rating of the agent (`caller_rating`, 1–10) and comments, the agent's
   rating of the caller, the call-quality labels, the tasks and the agent's responses.
 """
@@ -89,9 +93,7 @@ def _map(path: Path, meta: dict[str, Any], segments: list[Any]) -> ReadItem:
     responses = [r.get("data") for r in agent.get("responses") or [] if isinstance(r, dict)]
     caller_survey = (caller.get("survey_response") or {}).get("data") or {}
     agent_survey = (agent.get("survey_response") or {}).get("data") or {}
-    ordered = sorted(
-        (s for s in segments if isinstance(s, dict)), key=lambda s: (s.get("start_ms", 0), s.get("index", 0))
-    )
+    ordered = sorted((s for s in segments if isinstance(s, dict)), key=lambda s: (_start_ms(s) or 0, s.get("index", 0)))
     return record(
         path,
         1,
@@ -126,12 +128,21 @@ def _map(path: Path, meta: dict[str, Any], segments: list[Any]) -> ReadItem:
 def _turn(segment: dict[str, Any]) -> dict[str, Any]:
     human = (segment.get("human_transcript") or "").strip()
     text = human or (segment.get("transcript") or "").strip()
-    start, length = segment.get("start_ms"), segment.get("duration_ms")
+    start, length = _start_ms(segment), segment.get("duration_ms")
     offset = start / 1000 if isinstance(start, int | float) else None
     end = (start + length) / 1000 if isinstance(start, int | float) and isinstance(length, int | float) else None
     # An unknown role is passed on as it is, so the import reports it as a bad speaker.
     speaker = SPEAKERS.get(str(segment.get("speaker_role")), str(segment.get("speaker_role")))
     return turn(speaker, text, offset, end)
+
+
+def _start_ms(segment: dict[str, Any]) -> int | float | None:
+    """When the segment starts on the call's clock: `offset_ms`, else its channel's `start_ms`."""
+    for key in ("offset_ms", "start_ms"):
+        value = segment.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+    return None
 
 
 def _utc(epoch_ms: Any) -> str | None:
