@@ -26,4 +26,5 @@ def test_every_outcome_is_todays_by_value(pipeline: str) -> None:
     now = [analyse(definition, conversation) for conversation in conversations]
     # Calls' agent response time is new since (today's measures left it out of calls); every other field is the same.
     assert [replace(old, agent_response_s=new.agent_response_s) for old, new in zip(today, now, strict=True)] == now
-    assert any(new.agent_response_s is not None and old.agent_response_s is None for old, new in zip(today, now, strict=True))
+    pairs = zip(today, now, strict=True)
+    assert any(new.agent_response_s is not None and old.agent_response_s is None for old, new in pairs)
