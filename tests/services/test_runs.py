@@ -19,6 +19,7 @@ from redflare.adapters.db.store import Store
 from redflare.domain.access import Role
 from redflare.domain.errors import IllegalTransition, InvalidWorkflow, NotFound
 from redflare.domain.loading import document_from_data
+from redflare.services import pipelines
 from redflare.services.run_feed import feed_since, feed_start
 from redflare.services.runs import cancel, json_safe, list_runs, rerun, run_detail, run_now, run_resource, visible_run
 from redflare.services.users import Principal, create_user, principal_of
@@ -43,6 +44,11 @@ def draft(store: Store, owner: Principal, document: dict[str, Any]) -> str:
 def calls(store: Store) -> int:
     with store.transaction() as session:
         return int(session.scalar(select(func.sum(Call.count))) or 0)
+
+
+def pipeline_data(name: str) -> dict[str, Any]:
+    greeting = {"name": "greeting", "kind": "phrase_said", "phrases": ["hello"], "speaker": "agent"}
+    return {"name": name, "description": "Greeting only", "scorecard": [greeting]}
 
 
 @pytest.fixture
@@ -103,6 +109,38 @@ class TestRunNow:
             run_now(store, principal=ana, workflow_id=workflow_id, test=False, now=NOW)
         with store.read() as session:
             assert list_runs(session, principal=ana, workflow_id=workflow_id, limit=10, offset=0).count == 0
+
+    def test_final_checks_follow_the_draft_and_the_store_from_run_to_run(self, store: Store, ana: Principal) -> None:
+        """The checks' verdict on a draft is kept between runs: a pipeline added, archived or restored, and the
+        draft itself edited, each changes the next Run now's verdict at once."""
+        add_conversations(store, 2)
+        analyse = step("analyse", "process_conversations", ["pick"], pipeline="night-qa")
+        workflow_id = draft(store, ana, workflow(SELECT_DEMO, analyse))
+
+        def start() -> list[str]:
+            """The issues' paths Run now refuses the draft with ([] when a run starts)."""
+            try:
+                run_now(store, principal=ana, workflow_id=workflow_id, test=False, now=NOW)
+            except InvalidWorkflow as refused:
+                return [issue.path for issue in refused.issues]
+            return []
+
+        refused = start()
+        assert refused == ["steps[1].config.pipeline"]
+        assert start() == refused  # the same verdict, twice
+        with store.transaction() as session:
+            pipelines.create_pipeline(session, principal=ana, data=pipeline_data("night-qa"), now=NOW)
+        assert start() == []  # the pipeline now exists: the earlier verdict is not reused
+        with store.transaction() as session:
+            pipelines.set_pipeline_archived(session, principal=ana, name="night-qa", archived=True, now=NOW)
+        assert start() == refused  # archived: refused again, though the draft passed a moment ago
+        with store.transaction() as session:
+            pipelines.set_pipeline_archived(session, principal=ana, name="night-qa", archived=False, now=NOW)
+        assert start() == []
+        draft(store, ana, workflow(SELECT_DEMO, {**analyse, "config": {"pipeline": "nope"}}))  # the same workflow
+        assert start() == refused  # the edited draft is checked, not the one that passed
+        with store.read() as session:
+            assert list_runs(session, principal=ana, workflow_id=workflow_id, limit=10, offset=0).count == 2
 
     def test_someone_who_may_not_see_it_cannot_run_it(self, store: Store, ana: Principal) -> None:
         """A workflow made with wider rules than yours is NotFound."""

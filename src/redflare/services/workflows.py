@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.limits import limits_of
-from redflare.adapters.db.orm import Integration, Workflow
+from redflare.adapters.db.orm import Integration, Workflow, table_of
 from redflare.adapters.db.pipelines import pipeline_criteria
 from redflare.domain.errors import Conflict, InvalidWorkflow, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
@@ -33,12 +33,14 @@ from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
 from redflare.steps.registry import STEP_KINDS
 
+_INTEGRATION_NAMES = select(table_of(Integration).c.name)  # a Core statement, built once: every run reads it
+
 
 def environment(session: Session) -> Environment:
     """What validation may know of the store: its pipelines and integrations."""
     return Environment(
         pipelines=pipeline_criteria(session),
-        integrations=frozenset(session.scalars(select(Integration.name))),
+        integrations=frozenset(session.scalars(_INTEGRATION_NAMES)),
     )
 
 
@@ -147,12 +149,34 @@ def limits_data(limits: Limits) -> dict[str, Any]:
 
 
 def checked_document(session: Session, data: object) -> WorkflowDocument:
-    """Parse and fully check a document; raises InvalidWorkflow with every issue."""
+    """Parse and fully check a document; raises InvalidWorkflow with every issue.
+
+    Every run of a draft asks this of the same document again and again: its issues are kept per document and
+    environment (all that the checks read), so an unchanged draft in an unchanged store is checked once per process.
+    The environment is read afresh each time (another process may add or archive a pipeline, or add an
+    integration): a change to it, or to the document, is a new key, checked anew."""
     document = document_from_data(data)
-    issues = final_checks(session, document)
+    env = environment(session)
+    key = (document.model_dump_json(), _environment_key(env))
+    issues = _CHECKED.get(key)
+    if issues is None:
+        issues = tuple(validate(document, STEP_KINDS, env))
+        if len(_CHECKED) >= _CHECKED_KEPT:
+            _CHECKED.clear()  # a rare reset keeps it bounded; the next runs check once more
+        _CHECKED[key] = issues
     if issues:
-        raise InvalidWorkflow(issues)
+        raise InvalidWorkflow(list(issues))
     return document
+
+
+EnvironmentKey = tuple[tuple[tuple[str, tuple[str, ...]], ...], frozenset[str]]
+_CHECKED: dict[tuple[str, EnvironmentKey], tuple[Issue, ...]] = {}  # (document as JSON, environment) → issues
+_CHECKED_KEPT = 512
+
+
+def _environment_key(env: Environment) -> EnvironmentKey:
+    pipelines = tuple(sorted((name, tuple(criteria)) for name, criteria in (env.pipelines or {}).items()))
+    return pipelines, env.integrations or frozenset()
 
 
 MAX_CALL_LIMIT = 2**31 - 1  # the column is a 32-bit INTEGER on PostgreSQL
