@@ -1,24 +1,34 @@
-"""What every command needs: settings, an open store with the shipped pipelines, an analysis executor."""
+"""What every command needs: settings, an open store with the shipped pipelines, an analysis executor.
+
+The command modules import this and typer only at their top: the store, the engine, SQLAlchemy, polars, pyarrow
+and the web stack are imported inside the commands that use them, so `redflare --help` (and any command's help)
+starts without them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
-from redflare.adapters.db.batches import WORKER_PRELOAD
-from redflare.adapters.db.store import Store
-from redflare.config import Settings
-from redflare.domain.errors import Issue
-from redflare.domain.ports import SystemClock
-from redflare.engine.executors import analysis_executor
-from redflare.services.bootstrap import ensure_builtins
-from redflare.services.execution import Runner
+if TYPE_CHECKING:
+    from redflare.config import Settings
+    from redflare.domain.errors import Issue
+    from redflare.services.execution import Runner
 
 
 @contextmanager
 def open_runner(settings: Settings | None = None) -> Iterator[Runner]:
+    from redflare.adapters.db.batches import WORKER_PRELOAD
+    from redflare.adapters.db.store import Store
+    from redflare.config import Settings
+    from redflare.domain.ports import SystemClock
+    from redflare.engine.executors import analysis_executor
+    from redflare.services.bootstrap import ensure_builtins
+    from redflare.services.execution import Runner
+
     settings = settings or Settings()
     store = Store.open(settings)
     clock = SystemClock()

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redflare.adapters.db.store import Store
-from redflare.config import Settings
-from redflare.domain.errors import InvalidInput
-from redflare.services.imports import FORMATS, ImportRefused, ImportReport, import_path
+from redflare.cli.progress import for_a_person, progress_bar
+from redflare.importing.datasets import DATASET_FORMATS
+
+if TYPE_CHECKING:
+    from redflare.services.imports import ImportReport
 
 EXIT_REFUSED = 1
 
@@ -27,17 +28,32 @@ def import_command(
     ],
     format: Annotated[
         str,
-        typer.Option("--format", help=f"How to read PATH: {', '.join(FORMATS)}. auto tells datasets from files."),
+        typer.Option(
+            "--format",
+            help="How to read PATH: auto (tells a known dataset from conversation files), native (conversation files "
+            f"as the guide describes them), or a dataset: {', '.join(DATASET_FORMATS)}.",
+        ),
     ] = "auto",
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Store the good conversations and report the bad rows.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the import report as JSON.")] = False,
 ) -> None:
-    """Import conversations (SPEC appendix D, or a known dataset) into an integration."""
+    """Import conversations into an integration.
+
+    PATH is a JSON, JSONL or CSV file of conversations, a folder of them (with any audio files they name), or a
+    known dataset's folder."""
+    from redflare.adapters.db.store import Store
+    from redflare.config import Settings
+    from redflare.domain.errors import InvalidInput
+    from redflare.services.imports import ImportRefused, import_path
+
     store = Store.open(Settings())
     try:
-        report = import_path(store, path, integration=integration, format=format, skip_bad=skip_bad)
+        with progress_bar("Reading conversation files", unit="files", show=for_a_person(as_json=as_json)) as bar:
+            report = import_path(
+                store, path, integration=integration, format=format, skip_bad=skip_bad, on_file=bar.update
+            )
     except ImportRefused as exc:
         _print(exc.report, as_json, refused=str(exc))
         raise typer.Exit(EXIT_REFUSED) from None

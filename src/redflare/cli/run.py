@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from redflare.cli.common import open_runner, print_issues
-from redflare.domain.errors import Conflict, InvalidWorkflow, NotFound
-from redflare.domain.loading import load_document
+from redflare.cli.progress import for_a_person, progress_bar
+from redflare.cli.run_progress import progress_of, watching
 
 EXIT_FAILED = 1
 EXIT_REFUSED = 2
@@ -31,14 +31,21 @@ def run_command(
     Exit code: 0 completed, 1 failed or cancelled, 2 refused (issues, or the call limit), 3 completed but cut short by
     the credits or call limit (conversations left unprocessed).
     """
+    from redflare.domain.errors import Conflict, InvalidWorkflow, NotFound
+    from redflare.domain.loading import load_document
+
     path = Path(target)
-    with open_runner() as runner:
+    show = for_a_person(as_json=as_json)
+    with open_runner() as runner, progress_bar("Run", unit="steps", show=show) as bar:
         try:
-            if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
-                document = load_document(path)
-                resource = runner.run_document(document.model_dump(mode="json", exclude_none=True), test=test)
-            else:
-                resource = runner.run_workflow(target, test=test)
+            with watching(runner, bar, show=show):
+                if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
+                    document = load_document(path)
+                    resource = runner.run_document(document.model_dump(mode="json", exclude_none=True), test=test)
+                else:
+                    resource = runner.run_workflow(target, test=test)
+            ended, steps, label = progress_of(resource)
+            bar.update(ended, steps, what=label)
         except InvalidWorkflow as exc:
             print_issues(f"Refused: {target} has {len(exc.issues)} issue(s); nothing was stored.", exc.issues)
             raise typer.Exit(EXIT_REFUSED) from None

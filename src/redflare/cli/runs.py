@@ -6,21 +6,25 @@ import json
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from redflare.adapters.db.orm import Run
 from redflare.cli.common import open_runner
 from redflare.cli.run import render
-from redflare.domain.errors import IllegalTransition, NotFound
-from redflare.services.runs import cancel_run, run_resource
-from redflare.services.workflows import find_workflow
+from redflare.cli.tables import credits_text, table, time_text
 
 runs_app = typer.Typer(no_args_is_help=True, help="List, show and cancel runs.")
 
 
 @runs_app.command("list")
 def list_command(workflow: Annotated[str, typer.Argument(help="Workflow name or id.")]) -> None:
-    """A workflow's runs, newest first."""
+    """A workflow's runs, newest first.
+
+    A table of each run's number, id, status, start time (UTC) and credits used."""
+    from sqlalchemy import select
+
+    from redflare.adapters.db.orm import Run
+    from redflare.domain.errors import NotFound
+    from redflare.services.workflows import find_workflow
+
     with open_runner() as runner, runner.store.transaction() as session:
         try:
             found = find_workflow(session, workflow)
@@ -28,11 +32,13 @@ def list_command(workflow: Annotated[str, typer.Argument(help="Workflow name or 
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(2) from None
         runs = session.scalars(select(Run).where(Run.workflow_id == found.id).order_by(Run.number.desc())).all()
-        if not runs:
-            typer.echo("No Runs yet")
-        for run in runs:
-            started = run.started_at.isoformat() if run.started_at else "-"
-            typer.echo(f"{run.number:>5}  {run.id}  {run.status:<10} {started:<32} {run.credits:>10} credits")
+        rows = [
+            (str(run.number), run.id, run.status, time_text(run.started_at), credits_text(run.credits)) for run in runs
+        ]
+    if not rows:
+        typer.echo("No Runs yet")
+        return
+    typer.echo(table(("Run", "Id", "Status", "Started", "Credits used"), rows, right=(0, 4)))
 
 
 @runs_app.command("show")
@@ -41,6 +47,9 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run resource as JSON.")] = False,
 ) -> None:
     """One run with every step's status, counts, credits and error."""
+    from redflare.domain.errors import NotFound
+    from redflare.services.runs import run_resource
+
     with open_runner() as runner, runner.store.transaction() as session:
         try:
             resource = run_resource(session, run_id)
@@ -52,7 +61,12 @@ def show_command(
 
 @runs_app.command("cancel")
 def cancel_command(run_id: Annotated[str, typer.Argument(help="Run id.")]) -> None:
-    """Cancel a queued or running run: once this returns, it starts no batch and spends nothing more."""
+    """Cancel a queued or running run.
+
+    Once this returns, the run starts no more batches and spends no more credits."""
+    from redflare.domain.errors import IllegalTransition, NotFound
+    from redflare.services.runs import cancel_run
+
     with open_runner() as runner:
         try:
             with runner.store.transaction() as session:

@@ -7,20 +7,28 @@ in the database, so each makes one run. Runs are carried out in this process by 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 import typer
 
-from redflare.config import Settings
-from redflare.domain.ports import Clock
-from redflare.runtime import local_backend
+if TYPE_CHECKING:
+    import asyncio
+
+    from redflare.config import Settings
+    from redflare.domain.ports import Clock
 
 
 def scheduler_command() -> None:
-    """Fire due schedules and integration sync events of live workflows, and run what they start."""
+    """Run the scheduler alone (cluster mode).
+
+    It fires the due schedules and integration syncs of live workflows and runs what they start, until Ctrl+C."""
+    import asyncio
+
+    from redflare.config import Settings
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
     typer.echo("The scheduler is running (Ctrl+C stops it once the runs it started have ended).")
@@ -28,6 +36,8 @@ def scheduler_command() -> None:
 
 
 async def _until_signalled(settings: Settings) -> None:
+    import asyncio
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -38,5 +48,7 @@ async def _until_signalled(settings: Settings) -> None:
 
 async def run_scheduler(settings: Settings, *, stop: asyncio.Event, clock: Clock | None = None) -> None:
     """Schedule and carry out runs until `stop` is set; then let the runs in flight end, and close everything."""
+    from redflare.runtime import local_backend
+
     async with local_backend(settings, clock):
         await stop.wait()

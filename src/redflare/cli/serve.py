@@ -1,27 +1,28 @@
-"""`redflare serve`: the API (and, later, the canvas) with the local backend, on the embedded default."""
+"""`redflare serve`: the browser app and the API, with the scheduler and the local backend, on the embedded default."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
-from sqlalchemy import func, select
 
-from redflare.adapters.db.orm import Conversation, User
-from redflare.adapters.db.store import Store
-from redflare.config import Settings
-from redflare.domain.access import Role
-from redflare.domain.errors import InvalidInput
-from redflare.domain.ports import SystemClock
-from redflare.services.bootstrap import ensure_builtins
-from redflare.services.demo import load_demo
-from redflare.services.users import create_user
-from redflare.web.app import create_app
+if TYPE_CHECKING:
+    from redflare.config import Settings
 
 
 def first_start(settings: Settings) -> None:
     """On an empty store: migrate, load the demo, create the admin and say how to sign in."""
+    from sqlalchemy import func, select
+
+    from redflare.adapters.db.orm import Conversation, User
+    from redflare.adapters.db.store import Store
+    from redflare.domain.access import Role
+    from redflare.domain.errors import InvalidInput
+    from redflare.domain.ports import SystemClock
+    from redflare.services.bootstrap import ensure_builtins
+    from redflare.services.demo import load_demo
+    from redflare.services.users import create_user
+
     store = Store.open(settings)
     clock = SystemClock()
     try:
@@ -60,7 +61,15 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the web API with the local backend."""
+    """Serve the browser app and the API (until Ctrl+C).
+
+    The same process runs the scheduler and the runs it and the app start; the first start loads the demo and
+    prints how to sign in."""
+    import uvicorn
+
+    from redflare.config import Settings
+    from redflare.web.app import create_app
+
     settings = listening_at(Settings(), host, port)
     first_start(settings)
     typer.echo(f"RedFlare is at http://{host}:{port}  (API: http://{host}:{port}/api/docs)")

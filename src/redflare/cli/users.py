@@ -7,12 +7,7 @@ from typing import Annotated
 
 import typer
 
-from redflare.adapters.db.store import Store
-from redflare.config import Settings
-from redflare.domain.access import Role
-from redflare.domain.errors import Conflict, InvalidInput, NotFound
-from redflare.domain.ports import SystemClock
-from redflare.services.users import TOKEN_TTL, create_user, get_user_by_email, issue_credential
+from redflare.domain.access import TOKEN_TTL, Role
 
 users_app = typer.Typer(no_args_is_help=True, help="Manage users.")
 tokens_app = typer.Typer(no_args_is_help=True, help="Manage API tokens.")
@@ -34,6 +29,12 @@ def create_command(
     agents: Annotated[str | None, typer.Option(help="Comma-separated agents they may see (default all).")] = None,
 ) -> None:
     """Create a user with a role and data-access rules."""
+    from redflare.adapters.db.store import Store
+    from redflare.config import Settings
+    from redflare.domain.errors import Conflict, InvalidInput
+    from redflare.domain.ports import SystemClock
+    from redflare.services.users import create_user
+
     store = Store.open(Settings())
     try:
         with store.transaction() as session:
@@ -64,6 +65,12 @@ def create_token_command(
     days: Annotated[int, typer.Option(help="Days until it expires.")] = TOKEN_TTL.days,
 ) -> None:
     """Print a new API token (shown once) for `Authorization: Bearer <token>`."""
+    from redflare.adapters.db.store import Store
+    from redflare.config import Settings
+    from redflare.domain.errors import InvalidInput, NotFound
+    from redflare.domain.ports import SystemClock
+    from redflare.services.users import get_user_by_email, issue_credential
+
     store = Store.open(Settings())
     clock = SystemClock()
     try:

@@ -7,14 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
-from sqlalchemy import func, select
 
-from redflare.adapters.db.orm import Run, Workflow
 from redflare.cli.common import open_runner, print_issues
-from redflare.domain.errors import InvalidWorkflow, NotFound
-from redflare.domain.loading import load_document
-from redflare.services.workflows import checked_document, find_workflow, save_draft_by_name
+from redflare.cli.tables import table, time_text
 
 workflows_app = typer.Typer(no_args_is_help=True, help="List, export and import workflows.")
 
@@ -22,6 +17,10 @@ workflows_app = typer.Typer(no_args_is_help=True, help="List, export and import 
 @workflows_app.command("list")
 def list_command() -> None:
     """Every workflow with its status and last run."""
+    from sqlalchemy import func, select
+
+    from redflare.adapters.db.orm import Run, Workflow
+
     with open_runner() as runner, runner.store.transaction() as session:
         last_run = select(Run.workflow_id, func.max(Run.created_at).label("last")).group_by(Run.workflow_id).subquery()
         rows = session.execute(
@@ -32,8 +31,10 @@ def list_command() -> None:
     if not rows:
         typer.echo("No workflows yet")
         return
-    for workflow_id, name, status, last in rows:
-        typer.echo(f"{workflow_id}  {status:<8} {last.isoformat() if last else 'never run':<32} {name}")
+    shown = [
+        (name, status, time_text(last) if last else "never", workflow_id) for workflow_id, name, status, last in rows
+    ]
+    typer.echo(table(("Name", "Status", "Last run", "Id"), shown))
 
 
 @workflows_app.command("export")
@@ -41,7 +42,14 @@ def export_command(
     workflow: Annotated[str, typer.Argument(help="Name or id.")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of YAML.")] = False,
 ) -> None:
-    """Print a workflow's draft as an appendix-A document."""
+    """Print a workflow's draft as a workflow file.
+
+    YAML (JSON with --json), as `redflare workflows import` and `redflare run` read it."""
+    import yaml
+
+    from redflare.domain.errors import NotFound
+    from redflare.services.workflows import find_workflow
+
     with open_runner() as runner, runner.store.transaction() as session:
         try:
             draft = find_workflow(session, workflow).draft
@@ -54,6 +62,10 @@ def export_command(
 @workflows_app.command("import")
 def import_command(path: Annotated[Path, typer.Argument(help="A workflow file (.yaml, .yml, .json).")]) -> None:
     """Store a workflow file as a draft (refused, storing nothing, if it has issues)."""
+    from redflare.domain.errors import InvalidWorkflow
+    from redflare.domain.loading import load_document
+    from redflare.services.workflows import checked_document, save_draft_by_name
+
     with open_runner() as runner:
         try:
             document = load_document(path)

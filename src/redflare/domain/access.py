@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
+
+TOKEN_TTL = timedelta(days=90)
+"""How long an API token lasts unless whoever makes it says otherwise (the API's and the command line's default)."""
 
 
 class Role(StrEnum):

@@ -13,7 +13,7 @@ from redflare.adapters.db.store import Store
 from redflare.domain.loading import document_from_data, parse_text
 from redflare.domain.ports import Clock
 from redflare.importing.sample import packaged_demo_files, shared_datasets_dir
-from redflare.services.imports import import_path
+from redflare.services.imports import FilesRead, import_path
 from redflare.services.workflows import save_draft_by_name
 
 DEMO_INTEGRATION = "demo"
@@ -37,16 +37,18 @@ def load_demo(
     datasets: Path | None = None,
     say: Callable[[str], None] = print,
     workflows: bool = True,
+    on_file: FilesRead | None = None,
 ) -> None:
     """Import the demo conversations (shared datasets if found, else the packaged sample) and, unless `workflows` is
-    false, store the example workflows that are not stored yet as drafts (one already there is left as it is)."""
+    false, store the example workflows that are not stored yet as drafts (one already there is left as it is).
+    `on_file` is told how far each source's import has read (see `import_path`)."""
     root = datasets or shared_datasets_dir()
     sources = [root / name for name in SHARED_SOURCES if (root / name).exists()] if root else []
     if not sources:
         sources = packaged_demo_files()
     for source in sources:
         # Real data has real gaps (e.g. STAR dialogues abandoned before anyone spoke): skip and say so.
-        report = import_path(store, source, integration=DEMO_INTEGRATION, skip_bad=True)
+        report = import_path(store, source, integration=DEMO_INTEGRATION, skip_bad=True, on_file=on_file)
         skipped = f", {len(report.bad_rows)} skipped as unusable" if report.bad_rows else ""
         say(f"Imported {source}: {report.inserted} new, {report.updated} updated conversations{skipped}.")
     if not workflows:

@@ -45,6 +45,8 @@ FORMATS = (AUTO, NATIVE, *DATASET_FORMATS)
 INTEGRATION_NAME_MAX = 100
 
 ReadFile = Callable[[Path], Iterator[ReadItem]]
+FilesRead = Callable[[int, int], None]
+"""Told (files read so far, files to read) as an import reads its files."""
 
 
 @dataclass
@@ -99,8 +101,11 @@ def import_path(
     format: str = AUTO,
     skip_bad: bool = False,
     now: datetime | None = None,
+    on_file: FilesRead | None = None,
 ) -> ImportReport:
-    """Read, validate and store every conversation under `path` into `integration` (see module docstring)."""
+    """Read, validate and store every conversation under `path` into `integration` (see module docstring).
+
+    `on_file(done, total)` is told before the first file and after each file read (the command line's bar)."""
     at = now or datetime.now(UTC)
     integration = integration.strip()
     _check_arguments(path, integration, format)
@@ -112,7 +117,7 @@ def import_path(
             [Issue(str(path), "no .json, .jsonl or .csv files, and no dataset this import knows")],
         )
     report.formats = list(dict.fromkeys(p.format for p in plan))
-    kept = _read_all(plan, integration, report)
+    kept = _read_all(plan, integration, report, on_file or _unwatched)
     with store.transaction() as session:
         owners = stored_integrations(session, ids=kept)
         for conversation_id, owner in owners.items():
@@ -202,8 +207,13 @@ def plan_files(path: Path, format: str = AUTO) -> list[_Planned]:
     return plan
 
 
-def _read_all(plan: list[_Planned], integration: str, report: ImportReport) -> dict[str, _Kept]:
+def _unwatched(done: int, total: int) -> None:
+    return None
+
+
+def _read_all(plan: list[_Planned], integration: str, report: ImportReport, on_file: FilesRead) -> dict[str, _Kept]:
     kept: dict[str, _Kept] = {}
+    on_file(0, len(plan))
     for planned in plan:
         report.files_read += 1
         for item in planned.read(planned.file):
@@ -228,4 +238,5 @@ def _read_all(plan: list[_Planned], integration: str, report: ImportReport) -> d
                 report.bad_rows.append(
                     Issue(item.where, f"id {conversation.id} is also at {earlier.where}, differently")
                 )
+        on_file(report.files_read, len(plan))
     return kept

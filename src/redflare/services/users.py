@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from redflare.adapters.db.access import user_rules
 from redflare.adapters.db.orm import Credential, User
+from redflare.domain.access import TOKEN_TTL as TOKEN_TTL  # the API's default too: stated in the domain
 from redflare.domain.access import AccessRules, Role
 from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
 
 SESSION_TTL = timedelta(hours=12)
-TOKEN_TTL = timedelta(days=90)
 TOKEN_PREFIX = "rf_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()

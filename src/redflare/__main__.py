@@ -1,0 +1,5 @@
+"""`python -m redflare`: the same command line as `redflare`."""
+
+from redflare.cli import main
+
+main()
