@@ -57,6 +57,8 @@ def message_resource(row: OutboxMessage, attempts: list[DeliveryAttempt]) -> dic
         "reason": row.reason,
         "sendable": may_send_again(row.status, row.reason),
         "attempts": [{"at": iso(a.at), "ok": a.ok, "error": a.error} for a in attempts],
+        # When a message waiting to be retried is tried next (null once sent, failed for good or held).
+        "next_attempt_at": iso(row.next_attempt_at) if row.status == "pending" else None,
         "created_at": iso(row.created_at),
         "sent_at": iso(row.sent_at),
     }

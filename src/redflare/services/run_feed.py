@@ -65,7 +65,10 @@ def feed_since(session: Session, *, run_id: str, seen: Set[int]) -> FeedPage:
 
 def _event(event: RunEvent, step: StepRun | None, run: Run | None) -> dict[str, Any]:
     """A change: a status change with the counts of its run or step as they stand now, or a step's progress
-    report (status `running`) whose counts are that report's `{processed, total, credits}`, as it was then."""
+    report (status `running`) whose counts are that report's `{processed, total, credits}`, as it was then.
+
+    Every change also carries `run_counts`, the run's credits and conversations processed as they stand now:
+    batches add to them as they settle, so the run page's totals move while the run does, not only at its end."""
     counts: dict[str, Any]
     if event.progress is not None:
         counts = dict(event.progress)
@@ -87,4 +90,7 @@ def _event(event: RunEvent, step: StepRun | None, run: Run | None) -> dict[str, 
         "reason": event.reason,
         "counts": counts,
         "progress": event.progress,
+        "run_counts": None
+        if run is None
+        else {"credits": float(run.credits), "conversations_processed": run.conversations_processed},
     }

@@ -78,6 +78,9 @@ class MessagePublic(BaseModel):
         description="Whether Send now may queue it: held or failed, and not a test run's or a cancelled run's.",
     )
     attempts: list[AttemptPublic]
+    next_attempt_at: str | None = Field(
+        default=None, description="When a message waiting to be retried is tried next; null otherwise."
+    )
     created_at: str | None
     sent_at: str | None
 
@@ -217,4 +220,8 @@ class RunEventPublic(BaseModel):
     counts: dict[str, Any]
     progress: StepProgressPublic | None = Field(
         default=None, description="Set on a progress report only: `{processed, total, credits}` as it was then."
+    )
+    run_counts: dict[str, Any] | None = Field(
+        default=None,
+        description="The run's `credits` and `conversations_processed` as they stand now (they grow batch by batch).",
     )
