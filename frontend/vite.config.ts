@@ -1,10 +1,12 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { precompress } from "./precompress.js";
 
-// Built files go to dist/ and are served by `redflare serve` at "/" (SPA fallback; API under /api).
+// Built files go to dist/ and are served by `redflare serve` at "/" (SPA fallback; API under /api): assets/ holds
+// content-hashed names (cached for good), each text file with a precompressed .br and .gz copy beside it.
 export default defineConfig({
   base: "/",
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: "dist",
     emptyOutDir: true,
