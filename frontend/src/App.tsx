@@ -10,6 +10,7 @@ import { WorkflowsListPage } from "./pages/WorkflowsList";
 const IntegrationsPage = lazy(() =>
   import("./integrations/IntegrationsPage").then((module) => ({ default: module.IntegrationsPage })),
 );
+const AuditPage = lazy(() => import("./audit/AuditPage").then((module) => ({ default: module.AuditPage })));
 const OutboxPage = lazy(() => import("./outbox/OutboxPage").then((module) => ({ default: module.OutboxPage })));
 const PipelinesPage = lazy(() => import("./pipelines/PipelinesPage").then((module) => ({ default: module.PipelinesPage })));
 const WorkflowPage = lazy(() => import("./pages/WorkflowPage").then((module) => ({ default: module.WorkflowPage })));
@@ -44,6 +45,7 @@ function Shell() {
         <NavLink component={Link} to="/pipelines" label="Pipelines" />
         <NavLink component={Link} to="/integrations" label="Integrations" />
         <NavLink component={Link} to="/outbox" label="Outbox" />
+        <NavLink component={Link} to="/audit" label="Audit log" />
       </AppShell.Navbar>
       <AppShell.Main>
         <Suspense fallback={<Loading />}>
@@ -54,6 +56,7 @@ function Shell() {
           <Route path="/workflows/:id/*" element={<WorkflowPage />} />
           <Route path="/pipelines" element={<PipelinesPage />} />
           <Route path="/outbox" element={<OutboxPage />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="/integrations" element={<IntegrationsPage />} />
           <Route path="/pipelines/:name" element={<PipelinesPage />} />
           <Route path="*" element={<Navigate to="/workflows" replace />} />

@@ -51,8 +51,40 @@ export interface OutboxMessage {
   /** Whether Send now may queue it: held or failed, and not a test run's (it shows what would be sent) or a cancelled run's. */
   sendable: boolean;
   attempts: DeliveryAttempt[];
+  /** When a message waiting to be retried is tried next; null otherwise. */
+  next_attempt_at?: string | null;
   created_at: string | null;
   sent_at: string | null;
+}
+
+/** A run's messages with the attempt limit (GET /runs/{id}/messages). */
+export interface RunMessages {
+  max_attempts: number;
+  data: OutboxMessage[];
+}
+
+/** Counts per bin: bin i covers [edges[i], edges[i + 1]); `missing` counts values that were not there. */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+  missing: number;
+}
+
+/** A bound a Filter step puts on score or sentiment. */
+export interface Threshold {
+  step_id: string | null;
+  field: "score" | "sentiment";
+  operator: string;
+  value: number;
+}
+
+/** Score and sentiment of the conversations a run processed (GET /runs/{id}/distribution). */
+export interface RunDistribution {
+  run_id: string;
+  processed: number;
+  score: Histogram;
+  sentiment: Histogram;
+  thresholds: Threshold[];
 }
 
 export interface RunStep {
@@ -165,6 +197,8 @@ export interface RunChange {
   };
   /** Set on a running step's progress report. */
   progress?: StepProgress | null;
+  /** The run's credits and conversations processed as they stand now (they grow batch by batch). */
+  run_counts?: { credits: number; conversations_processed: number } | null;
 }
 
 export interface VersionDocument {
@@ -217,6 +251,10 @@ export const runs = {
   /** Every message of the workflows you may see, newest first; `status` narrows it (e.g. "held"). */
   outboxAll: (query: { status?: MessageStatus | null; limit: number; offset: number }, signal?: AbortSignal) =>
     request<OutboxListing>("GET", "/outbox", { query: { ...query }, signal }),
+  /** The run's messages, each attempt, the next try's time, and how many tries a message gets. */
+  messages: (runId: string, signal?: AbortSignal) => request<RunMessages>("GET", `${run(runId)}/messages`, { signal }),
+  distribution: (runId: string, signal?: AbortSignal) =>
+    request<RunDistribution>("GET", `${run(runId)}/distribution`, { signal }),
   outbox: (runId: string, signal?: AbortSignal) =>
     request<OutboxPage>("GET", "/outbox", { query: { run_id: runId, limit: 500 }, signal }),
 };

@@ -1,6 +1,6 @@
 // The workflow header's controls: Final checks, Publish / Pause / Resume, Edit workflow, Run now, Test run and
 // Workflow versions. Each state change is confirmed first and ends by reloading the workflow (status, notice).
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useLocation, useNavigate } from "react-router";
 import { Alert, Badge, Button, Group, List, Modal, Stack, Text, Tooltip } from "@mantine/core";
 import { ApiError, workflows, type Issue } from "../client";
@@ -8,7 +8,7 @@ import { lifecycle } from "../client/lifecycle";
 import { useEditor } from "../editor/context";
 import { ConfirmModal } from "../components/ConfirmModal";
 import { estimates } from "../client/estimate";
-import { limitWarning, lifecycleControls, problemMessage } from "./controls";
+import { estimateSummary, limitWarning, lifecycleControls, problemMessage } from "./controls";
 import { nodeLabel } from "./issueGroups";
 import { EDIT_NOTE, PAUSE_NOTE, PUBLISH_NOTE, PUBLISH_QUESTION, PUBLISH_REFUSED, RESUME_NOTE, RUN_REFUSED } from "./messages";
 import { VersionsDrawer } from "./VersionsDrawer";
@@ -29,11 +29,22 @@ export function LifecycleBar() {
   const [dialog, setDialog] = useState<Dialog | null>(null);
   // What the publish dialog warns about: a run as estimated that a limit would cut short (null: it fits).
   const [warning, setWarning] = useState<string | null>(null);
+  // What a run would take ("About 57 conversations and 57 credits per run."), when the estimate answered.
+  const [summary, setSummary] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [checking, setChecking] = useState(false);
   const [starting, setStarting] = useState<"run" | "test" | null>(null);
   const [versionsOpen, setVersionsOpen] = useState(false);
   const controls = lifecycleControls(workflow, readOnly);
+
+  // A saved edit of a published workflow's draft makes it "Unpublished Changes" on the server: show it now, not at
+  // the next reload. Each save that ends (saving true → false) fetches the workflow once.
+  const wasSaving = useRef(false);
+  const published = workflow.state !== "draft";
+  useEffect(() => {
+    if (wasSaving.current && !draft.saving && published) reloadWorkflow().catch(() => undefined);
+    wasSaving.current = draft.saving;
+  }, [draft.saving, published, reloadWorkflow]);
   const base = `/workflows/${encodeURIComponent(workflow.id)}`;
 
   /** The Final checks panel lives in the Editor tab: go there first when another tab is showing. */
@@ -56,7 +67,12 @@ export function LifecycleBar() {
       if (report.issues.length > 0) refuse(report.issues);
       else {
         // The estimate is a courtesy: without it the dialog still opens, just without a warning.
-        setWarning(await estimates.get(workflow.id).then((found) => limitWarning(found.draft), () => null));
+        const found = await estimates.get(workflow.id).then(
+          (answer) => answer.draft,
+          () => null,
+        );
+        setWarning(found ? limitWarning(found) : null);
+        setSummary(found ? estimateSummary(found) : null);
         setDialog("publish");
       }
     } catch (caught) {
@@ -166,6 +182,11 @@ export function LifecycleBar() {
       >
         <Stack gap="xs">
           <Text size="sm">{PUBLISH_NOTE}</Text>
+          {summary && !warning && (
+            <Alert color="blue" title="Each run, as estimated now" data-testid="publish-estimate">
+              {summary}
+            </Alert>
+          )}
           {warning && (
             <Alert color="orange" title="A limit would cut runs short" data-testid="publish-limit-warning">
               {warning} You can change the limits in Settings.

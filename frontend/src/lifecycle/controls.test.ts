@@ -1,7 +1,7 @@
 import type { VersionEstimate } from "../client/estimate";
 import { describe, expect, it } from "vitest";
 import { ApiError, type Workflow } from "../client";
-import { lifecycleControls, problemMessage, limitWarning } from "./controls";
+import { estimateSummary, lifecycleControls, problemMessage, limitWarning } from "./controls";
 
 function workflow(overrides: Partial<Workflow>): Workflow {
   return {
@@ -82,5 +82,25 @@ describe("limitWarning", () => {
     );
     expect(limitWarning(estimate({ call_limit: null, credits_limit: null, firing_allowed: true, cuts_in: null }))).toBeNull();
     expect(limitWarning(estimate(null))).toBeNull();
+  });
+});
+
+describe("estimateSummary", () => {
+  const estimate = (conversations: number, toProcess: number, credits: number): VersionEstimate => ({
+    version: null,
+    conversations,
+    to_process: toProcess,
+    processed: toProcess,
+    credits,
+    credits_without_limits: credits,
+    limits: null,
+  });
+
+  it("says how many conversations and credits a run would take", () => {
+    expect(estimateSummary(estimate(57, 57, 57))).toBe("About 57 conversations and 57 credits per run.");
+  });
+
+  it("says how many of them already have results (reused, not charged)", () => {
+    expect(estimateSummary(estimate(57, 45, 45.5))).toBe("About 57 conversations (12 already processed) and 45.5 credits per run.");
   });
 });

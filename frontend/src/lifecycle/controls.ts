@@ -56,3 +56,14 @@ export function limitWarning(estimate: VersionEstimate): string | null {
   const after = limit?.stops_after ?? estimate.processed;
   return `${about}; the ${name} would stop it after ${after.toLocaleString()} of ${estimate.to_process.toLocaleString()} conversations to process.`;
 }
+
+/**
+ * What a run of the draft would take, for the publish dialog: "About 57 conversations (12 already processed) and
+ * 45 credits per run." When a limit would cut the run short, `limitWarning` says it instead.
+ */
+export function estimateSummary(estimate: VersionEstimate): string {
+  const reused = estimate.conversations - estimate.to_process;
+  const credits = estimate.credits_without_limits.toLocaleString(undefined, { maximumFractionDigits: 2 });
+  const already = reused > 0 ? ` (${reused.toLocaleString()} already processed)` : "";
+  return `About ${estimate.conversations.toLocaleString()} conversations${already} and ${credits} credits per run.`;
+}

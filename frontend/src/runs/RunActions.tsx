@@ -3,10 +3,11 @@
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { Alert, Button, Group, Text } from "@mantine/core";
+import { ApiError } from "../client/http";
 import { problemMessage } from "../client/problem";
 import { runs as runsApi, type Run } from "../client/runs";
 import { ConfirmModal } from "../components/ConfirmModal";
-import { runInProgress } from "./liveRun";
+import { cancelTooLate, runInProgress } from "./liveRun";
 import { runPath } from "./RunsTable";
 
 export function RunActions({
@@ -23,6 +24,21 @@ export function RunActions({
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  /** Cancel; when the run ended first (409), say so and close, rather than keep the dialog with the refusal. */
+  const cancel = async () => {
+    try {
+      await runsApi.cancel(run.id);
+    } catch (caught) {
+      if (!(caught instanceof ApiError) || caught.status !== 409) throw caught;
+      const now = await runsApi.get(run.id);
+      const late = cancelTooLate(now);
+      if (!late) throw caught;
+      setNotice(late);
+    }
+    await onChanged();
+  };
 
   const rerun = async () => {
     setBusy(true);
@@ -58,16 +74,18 @@ export function RunActions({
           {error}
         </Alert>
       )}
+      {notice && (
+        <Alert color="blue" mt="xs" title="Already finished" withCloseButton onClose={() => setNotice(null)} data-testid="cancel-too-late">
+          {notice}
+        </Alert>
+      )}
       <ConfirmModal
         opened={confirming}
         title="Cancel run"
         confirmLabel="Cancel run"
         cancelLabel="Keep running"
         color="red"
-        onConfirm={async () => {
-          await runsApi.cancel(run.id);
-          await onChanged();
-        }}
+        onConfirm={cancel}
         onClose={() => setConfirming(false)}
       >
         <Text size="sm">

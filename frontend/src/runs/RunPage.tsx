@@ -14,6 +14,8 @@ import type { SendAgain } from "./StepDeliveries";
 import { StepDetails } from "./StepDetails";
 import { useLiveRun } from "./useLiveRun";
 import { useRunDocument } from "./useRunDocument";
+import { useRetryNotes } from "./useRetryNotes";
+import { RunDistributionChart } from "./RunDistributionChart";
 
 function message(error: Error): string {
   return error instanceof ApiError ? (error.detail ?? error.title) : error.message;
@@ -23,6 +25,7 @@ export function RunPage({ workflowId, runId }: { workflowId: string; runId: stri
   const { draft, readOnly } = useEditor();
   const { run, error, refresh, follow } = useLiveRun(runId);
   const { document, error: documentError } = useRunDocument(workflowId, run?.version, draft.document);
+  const retries = useRetryNotes(run);
   const [open, setOpen] = useState<string[]>([]);
   // A new object per click, so clicking the same node again scrolls to it again.
   const [focus, setFocus] = useState<{ stepId: string } | null>(null);
@@ -85,8 +88,16 @@ export function RunPage({ workflowId, runId }: { workflowId: string; runId: stri
           <Loader />
         </Center>
       )}
+      <RunDistributionChart run={run} />
       <Title order={4}>Steps</Title>
-      <StepDetails steps={run.steps} open={open} onOpenChange={setOpen} focus={focus} sendAgain={sendAgain} />
+      <StepDetails
+        steps={run.steps}
+        open={open}
+        onOpenChange={setOpen}
+        focus={focus}
+        sendAgain={sendAgain}
+        retries={retries}
+      />
     </Stack>
   );
 }

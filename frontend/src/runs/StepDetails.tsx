@@ -10,6 +10,7 @@ import { cellText } from "./preview";
 import { RunStatusBadge } from "./RunStatusBadge";
 import { StepExports, StepMessages, type SendAgain } from "./StepDeliveries";
 import { StepPreview } from "./StepPreview";
+import type { RetryNotes } from "./useRetryNotes";
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -66,7 +67,22 @@ function Tally({ tally }: { tally: Record<string, unknown> }) {
   );
 }
 
-function StepBody({ step, sendAgain }: { step: RunStep; sendAgain?: SendAgain }) {
+function RetryLines({ stepId, notes }: { stepId: string; notes: string[] }) {
+  if (notes.length === 0) return null;
+  return (
+    <Alert color="orange" title="Waiting to send" data-testid={`retry-${stepId}`}>
+      <Stack gap={2}>
+        {notes.map((note, index) => (
+          <Text size="sm" key={index}>
+            {note}
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
+
+function StepBody({ step, sendAgain, retries }: { step: RunStep; sendAgain?: SendAgain; retries: string[] }) {
   const ports = Object.entries(step.outputs ?? {});
   const preview = step.preview ?? {};
   return (
@@ -83,6 +99,7 @@ function StepBody({ step, sendAgain }: { step: RunStep; sendAgain?: SendAgain })
         <Fact label="Credits">{formatCredits(step.credits)}</Fact>
       </SimpleGrid>
       <StepProgressBar step={step} />
+      <RetryLines stepId={step.id} notes={retries} />
       {step.error && (
         <Alert color="red" title="Error">
           {step.error}
@@ -137,8 +154,11 @@ export function StepDetails({
   onOpenChange,
   focus,
   sendAgain,
+  retries = {},
 }: {
   steps: RunStep[];
+  /** Per step waiting on its emails: what each message waiting on a retry is doing. */
+  retries?: RetryNotes;
   /** For editors: "Send now" on held or failed messages. */
   sendAgain?: SendAgain;
   open: string[];
@@ -175,13 +195,18 @@ export function StepDetails({
                 </Text>
                 <RunStatusBadge status={step.status} size="xs" />
               </Group>
-              <Text size="xs" c={step.error ? "red" : "dimmed"} lineClamp={1}>
-                {step.error ?? summary(step)}
+              <Text
+                size="xs"
+                c={step.error ? "red" : retries[step.id]?.length ? "orange.8" : "dimmed"}
+                lineClamp={1}
+                data-testid={`step-summary-${step.id}`}
+              >
+                {step.error ?? retries[step.id]?.[0] ?? summary(step)}
               </Text>
             </Group>
           </Accordion.Control>
           <Accordion.Panel>
-            <StepBody step={step} sendAgain={sendAgain} />
+            <StepBody step={step} sendAgain={sendAgain} retries={retries[step.id] ?? []} />
           </Accordion.Panel>
         </Accordion.Item>
       ))}

@@ -25,6 +25,7 @@ describe("runSeries", () => {
     const points = runSeries([summary(3), summary(2), summary(1)]);
     expect(points.map((point) => point.run)).toEqual(["#1", "#2", "#3"]);
     expect(points.map((point) => point.credits)).toEqual([10, 20, 30]);
+    expect(points.map((point) => point.conversations)).toEqual([1, 2, 3]);
   });
   it("rounds runtime and leaves it null for an unfinished run", () => {
     const points = runSeries([summary(2, { status: "running", runtime_s: null, finished_at: null }), summary(1)]);

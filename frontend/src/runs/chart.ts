@@ -1,4 +1,5 @@
-// The Runs tab's chart: credits and runtime of each run, oldest first, so the line reads left to right in time.
+// The Runs tab's charts: credits, conversations and runtime of each run, oldest first, so the bars read left to
+// right in time.
 import type { RunSummary } from "../client/runs";
 
 export interface RunPoint {
@@ -8,7 +9,9 @@ export interface RunPoint {
   /** When it started (or was queued), for the tooltip. */
   at: string;
   credits: number;
-  /** Seconds; null while the run has not finished (the line skips it). */
+  /** Conversations the run processed (reused results are not processed again). */
+  conversations: number;
+  /** Seconds; null while the run has not finished (no bar). */
   runtime: number | null;
 }
 
@@ -28,6 +31,7 @@ export function runSeries(runs: RunSummary[], { includeTests = true }: { include
         run: `#${run.number}`,
         at: at ? new Date(at).toLocaleString() : "",
         credits: run.credits,
+        conversations: run.conversations_processed,
         runtime: run.runtime_s === null ? null : Math.round(run.runtime_s * 10) / 10,
       };
     });

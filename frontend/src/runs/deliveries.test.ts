@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageStatus, OutboxMessage, RunStatus } from "../client/runs";
-import { canSendAgain, deliveryNote, sameOrigin } from "./deliveries";
+import { canSendAgain, deliveryNote, retryNote, sameOrigin } from "./deliveries";
 
 function message(status: MessageStatus, extra: Partial<OutboxMessage> = {}): OutboxMessage {
   return {
@@ -62,5 +62,40 @@ describe("sameOrigin", () => {
   it("keeps an API link's path and query, and leaves other links alone", () => {
     expect(sameOrigin("http://10.0.0.5:8000/api/exports/abc/download?sig=x.y")).toBe("/api/exports/abc/download?sig=x.y");
     expect(sameOrigin("https://example.com/elsewhere")).toBe("https://example.com/elsewhere");
+  });
+});
+
+describe("retryNote", () => {
+  const base: OutboxMessage = {
+    id: "m1",
+    run_id: "r1",
+    workflow_id: "w1",
+    step_id: "tell",
+    kind: "alert",
+    to: ["qa@example.com"],
+    subject: "s",
+    text: "t",
+    html: null,
+    status: "pending",
+    reason: null,
+    sendable: false,
+    attempts: [],
+    created_at: null,
+    sent_at: null,
+  };
+  const failed = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ at: `2024-01-01T10:00:0${i}Z`, ok: false, error: "450 4.2.0 Greylisted" }));
+
+  it("says which attempt failed of how many, and when the next is", () => {
+    const message = { ...base, attempts: failed(2), next_attempt_at: "2024-01-01T10:00:10Z" };
+    const note = retryNote(message, 6, new Date("2024-01-01T10:00:06Z"));
+    expect(note).toMatch(/^Retrying: attempt 2 of 6 failed \(450 4\.2\.0 Greylisted\) · next try at .+ \(in 4 s\)$/);
+  });
+
+  it("says nothing of a message that is not waiting on a retry", () => {
+    const now = new Date("2024-01-01T10:00:06Z");
+    expect(retryNote(base, 6, now)).toBeNull(); // not tried yet
+    expect(retryNote({ ...base, status: "failed", attempts: failed(6) }, 6, now)).toBeNull();
+    expect(retryNote({ ...base, status: "sent", attempts: [{ at: null, ok: true, error: null }] }, 6, now)).toBeNull();
   });
 });

@@ -16,6 +16,24 @@ export function deliveryNote(message: OutboxMessage): string {
 }
 
 /**
+ * What a message waiting to be retried is doing, in a line: "Retrying: attempt 2 of 6 failed (450 …) · next try
+ * at 10:04:05 (in 4 s)". Null for a message not waiting on a retry (sent, failed for good, held, not tried yet).
+ */
+export function retryNote(message: OutboxMessage, maxAttempts: number, now: Date): string | null {
+  const tried = message.attempts.length;
+  if (message.status !== "pending" || tried === 0) return null;
+  const last = message.attempts[tried - 1];
+  if (last.ok) return null;
+  const parts = [`Retrying: attempt ${tried} of ${maxAttempts} failed${last.error ? ` (${last.error})` : ""}`];
+  if (message.next_attempt_at) {
+    const next = new Date(message.next_attempt_at);
+    const seconds = Math.max(0, Math.round((next.getTime() - now.getTime()) / 1000));
+    parts.push(`next try at ${next.toLocaleTimeString()} (${seconds > 0 ? `in ${seconds} s` : "now"})`);
+  }
+  return parts.join(" · ");
+}
+
+/**
  * A download link as a path on this site: the server signs links with its configured public address (right for
  * emails), which need not be the address this browser reached it at.
  */

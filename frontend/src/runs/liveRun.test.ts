@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Run, RunChange, RunStep } from "../client/runs";
-import { applyChange, nodeRunStates, stepProgress, withDetails } from "./liveRun";
+import { applyChange, cancelTooLate, nodeRunStates, stepProgress, withDetails } from "./liveRun";
 
 function step(id: string, overrides: Partial<RunStep> = {}): RunStep {
   return {
@@ -44,6 +44,19 @@ function change(overrides: Partial<RunChange>): RunChange {
 }
 
 describe("applyChange", () => {
+  it("moves the run's totals with each batch's progress, never back", () => {
+    let run = applyChange(queued(), change({ counts: {} }));
+    const progress = { processed: 25, total: 57, credits: 25 };
+    run = applyChange(run, change({ id: 2, step_id: "analyse", progress, run_counts: { credits: 25, conversations_processed: 25 } }));
+    expect([run.credits, run.conversations_processed]).toEqual([25, 25]);
+    expect(run.steps[1].progress).toEqual(progress);
+    // An older reading replayed after a newer one leaves the totals where they are.
+    run = applyChange(run, change({ id: 3, step_id: "pick", status: "completed", run_counts: { credits: 10, conversations_processed: 10 } }));
+    expect([run.credits, run.conversations_processed]).toEqual([25, 25]);
+    run = applyChange(run, change({ id: 4, step_id: "analyse", run_counts: { credits: 57, conversations_processed: 57 } }));
+    expect([run.credits, run.conversations_processed]).toEqual([57, 57]);
+  });
+
   it("starts the run and stamps its start", () => {
     const run = applyChange(queued(), change({ counts: { credits: 0, conversations_processed: 0 } }));
     expect(run.status).toBe("running");
@@ -131,5 +144,20 @@ describe("withDetails", () => {
     const merged = withDetails(live, detail);
     expect(merged.steps[0]).toMatchObject({ status: "completed", preview: { out: [{ id: "c1" }] } });
     expect(withDetails(live, null)).toBe(live);
+  });
+});
+
+describe("cancelTooLate", () => {
+  it("says the run had already finished, and how", () => {
+    expect(cancelTooLate({ number: 4, status: "completed" })).toBe(
+      "Run #4 had already completed before the cancel reached it: there was nothing left to cancel.",
+    );
+    expect(cancelTooLate({ number: 4, status: "failed" })).toMatch(/^Run #4 had already failed/);
+    expect(cancelTooLate({ number: 4, status: "cancelled" })).toMatch(/^Run #4 had already been cancelled/);
+  });
+
+  it("says nothing while the run goes on", () => {
+    expect(cancelTooLate({ number: 4, status: "running" })).toBeNull();
+    expect(cancelTooLate({ number: 4, status: "queued" })).toBeNull();
   });
 });

@@ -83,12 +83,27 @@ function applyToStep(step: RunStep, change: RunChange): RunStep {
   };
 }
 
+/**
+ * The run's totals as a change says they stand: they only grow while the run goes on, so a late change of an
+ * older reading never takes them back.
+ */
+function withRunCounts(run: Run, change: RunChange): Run {
+  const counts = change.run_counts;
+  if (!counts) return run;
+  return {
+    ...run,
+    credits: Math.max(run.credits, counts.credits),
+    conversations_processed: Math.max(run.conversations_processed, counts.conversations_processed),
+  };
+}
+
 /** The run after one `change` of its live feed (a change of the run itself has step_id null). */
 export function applyChange(run: Run, change: RunChange): Run {
-  if (change.step_id === null || change.step_id === undefined) return applyToRun(run, change);
+  if (change.step_id === null || change.step_id === undefined) return withRunCounts(applyToRun(run, change), change);
   const known = run.steps.some((step) => step.id === change.step_id);
   const steps = known ? run.steps : [...run.steps, emptyStep(change.step_id)];
-  return { ...run, steps: steps.map((step) => (step.id === change.step_id ? applyToStep(step, change) : step)) };
+  const next = { ...run, steps: steps.map((step) => (step.id === change.step_id ? applyToStep(step, change) : step)) };
+  return withRunCounts(next, change);
 }
 
 function numberIn(tally: Record<string, unknown>, key: string): number {
@@ -146,4 +161,14 @@ export function withDetails(live: Run, detail: Run | null): Run {
       };
     }),
   };
+}
+
+/**
+ * What a Cancel that lost the race to the run's end says: the run had already finished by itself, so nothing was
+ * cancelled. Null while the run has not ended (then the refusal was about something else and is shown as it is).
+ */
+export function cancelTooLate(run: Pick<Run, "number" | "status">): string | null {
+  if (!runEnded(run.status)) return null;
+  const how = run.status === "completed" ? "completed" : run.status === "failed" ? "failed" : "been cancelled";
+  return `Run #${run.number} had already ${how} before the cancel reached it: there was nothing left to cancel.`;
 }
