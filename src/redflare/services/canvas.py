@@ -1,4 +1,5 @@
-"""The canvas's helpers: change or clear the trigger, and what deleting a step or a connection affects.
+"""The canvas's helpers: change or clear the trigger, what deleting a step or a connection affects, and the line
+each node shows under its title (`node_summaries`, each step kind's own `summarize`).
 
 Changing the trigger clears the steps (the UI's warning, `CHANGE_TRIGGER_WARNING`, must be confirmed when
 there are steps to lose); clearing it starts over. Name and settings stay. A workflow the user may not
@@ -7,16 +8,19 @@ see is NotFound.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import Workflow
 from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.validation import TRIGGER_NODE
-from redflare.domain.workflow import Trigger, WorkflowDocument, split_port_ref
+from redflare.domain.workflow import DEFAULT_PORT, Trigger, WorkflowDocument, split_port_ref
 from redflare.engine.planner import downstream_of
 from redflare.services.users import Principal
 from redflare.services.visibility import visible_workflow
@@ -26,6 +30,9 @@ from redflare.services.workflows import (
     nul_issues,
     settings_data,
 )
+from redflare.steps.base import StepKind
+from redflare.steps.registry import STEP_KINDS
+from redflare.triggers.summary import trigger_summary
 
 CHANGE_TRIGGER_WARNING = "Changing the trigger will clear the current workflow steps, Are you sure you want to change?"
 
@@ -35,6 +42,68 @@ class Impact:
     """The steps that deleting a step or a connection leaves without (all or part of) their input."""
 
     steps: list[str]
+
+
+NOT_SET_UP = "Not set up yet"
+
+
+@dataclass(frozen=True)
+class NodeSummary:
+    """A step node's line, and its output ports. `complete` is False while its config is not one the kind accepts
+    (the line then says so; the side panel and Final checks say what is missing)."""
+
+    summary: str
+    complete: bool
+    ports: list[str]
+
+
+@dataclass(frozen=True)
+class NodeSummaries:
+    trigger: str | None
+    steps: dict[str, NodeSummary]
+
+
+def node_summaries(document: Mapping[str, Any]) -> NodeSummaries:
+    """Each node's line for a workflow document as the canvas holds it (saved or not, valid or not): a step's from
+    its kind (`StepKind.summarize`), the trigger's from `triggers.summary`. Pure: reads and stores nothing."""
+    raw_trigger = document.get("trigger")
+    trigger: str | None = None
+    if isinstance(raw_trigger, Mapping):
+        try:
+            trigger = trigger_summary(Trigger.model_validate(raw_trigger))
+        except ValidationError:
+            trigger = NOT_SET_UP
+    steps: dict[str, NodeSummary] = {}
+    raw_steps = document.get("steps")
+    for raw in raw_steps if isinstance(raw_steps, list) else []:
+        if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+            steps[raw["id"]] = step_summary(str(raw.get("type")), raw.get("config"))
+    return NodeSummaries(trigger, steps)
+
+
+def step_summary(step_type: str, raw_config: Any) -> NodeSummary:
+    kind: StepKind[Any] | None = STEP_KINDS.get(step_type)
+    if kind is None:
+        return NodeSummary(f"No step kind {step_type!r} in this version", False, [DEFAULT_PORT])
+    config_data = raw_config if isinstance(raw_config, Mapping) else {}
+    try:
+        config = kind.parse(config_data)
+    except ValidationError:
+        return NodeSummary(NOT_SET_UP, False, _declared_ports(kind, config_data))
+    return NodeSummary(kind.summary(config), True, kind.ports(config))
+
+
+def _declared_ports(kind: StepKind[Any], config: Mapping[str, Any]) -> list[str]:
+    """The ports a config not yet valid names (Distribute's group names so far), as the canvas draws them."""
+    rule = kind.ports_from
+    items = config.get(rule.list_field) if rule is not None else None
+    names = (
+        [item.get(rule.name_field) for item in items if isinstance(item, Mapping)]
+        if rule and isinstance(items, list)
+        else []
+    )
+    named = [name for name in names if isinstance(name, str) and name]
+    return named or [DEFAULT_PORT]
 
 
 def draft_graph(document: WorkflowDocument) -> dict[str, list[str]]:

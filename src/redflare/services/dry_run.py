@@ -3,12 +3,12 @@
 `DryRun(session, document, access=…, budget=…, now=…).run()` answers one `StepEstimate` per step, in
 document order, and leaves behind what the run would send (`prices`, in order, limits aside) and which
 conversations it selected (`selected`). It only reads, in the caller's transaction; every port that
-would analyse, charge or cancel refuses (see `services.estimate` for the contract).
+would analyse, charge or cancel refuses (see `services.estimate` for the contract). What a step does here is
+its kind's to say (`StepKind.preview`, `steps/preview.py`): it selects, is priced, transforms or passes through.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -26,30 +26,21 @@ from redflare.adapters.db.pipelines import get_pipeline
 from redflare.adapters.db.selection import ID_CHUNK, load_results
 from redflare.analysis.pipeline import PipelineDefinition
 from redflare.domain.access import AccessRules
-from redflare.domain.columns import ANALYSIS_COLUMNS, CRITERION_PREFIX
-from redflare.domain.conditions import referenced_fields
 from redflare.domain.credits import ZERO
 from redflare.domain.errors import RedflareError, StepError
 from redflare.domain.workflow import DEFAULT_PORT, StepNode, TriggerType, WorkflowDocument, split_port_ref
 from redflare.services.budget import Budget
 from redflare.services.estimate_results import Processing, StepEstimate
-from redflare.sets.frames import columns_of, empty_set, union_richest
+from redflare.sets.frames import empty_set, union_richest
 from redflare.sets.results import results_frame
-from redflare.steps import distribute, process_conversations, select_conversations, sort
-from redflare.steps import filter as filter_step
-from redflare.steps.base import check_input
+from redflare.steps.base import StepKind
 from redflare.steps.context import Selection, StepContext, TriggerInfo
+from redflare.steps.preview import Analysis, Flow
 from redflare.steps.registry import STEP_KINDS
 
 RECENT = timedelta(hours=24)
 PENDING = "__estimate_pending"  # per row: its analysis columns are unknown until it is processed
-# What a pipeline adds that the estimate cannot know before analysing (it knows the pipeline and the price).
-_UNKNOWN_BEFORE_ANALYSIS = frozenset(ANALYSIS_COLUMNS) - {"pipeline", "credits"}
-
-
-def unknown_before_analysis(fields: Iterable[str]) -> bool:
-    """Whether any of these columns has no value until a pipeline analyses the conversation."""
-    return any(name in _UNKNOWN_BEFORE_ANALYSIS or name.startswith(CRITERION_PREFIX) for name in fields)
+SENDS_NOTHING = "sends nothing in an estimate"
 
 
 class _NeverSpends:
@@ -130,30 +121,24 @@ class DryRun:
         )
 
     def _outputs(self, node: StepNode, frame: pl.DataFrame | None) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
-        kind = STEP_KINDS.get(node.type)
-        if kind is None:
-            passed = frame if frame is not None else _with_pending(empty_set(), False)
-            return {DEFAULT_PORT: passed}, {"note": "sends nothing in an estimate"}
-        config = kind.parse(node.config)
+        """What the step's kind says it does in an estimate (`StepKind.preview`), on its input."""
         source = frame if frame is not None else _with_pending(empty_set(), False)
-        if isinstance(config, select_conversations.Config):
-            selected = select_conversations.execute(self._context(node.id), config, None).outputs[DEFAULT_PORT]
+        kind: StepKind[Any] | None = STEP_KINDS.get(node.type)
+        if kind is None:
+            return {DEFAULT_PORT: source}, {"note": SENDS_NOTHING}
+        config = kind.parse(node.config)
+        preview = kind.preview
+        if preview.role == "selects":
+            selected = kind.execute(self._context(node.id), config, None).outputs[DEFAULT_PORT]
             self.selected.update(selected["id"].to_list())
             return {DEFAULT_PORT: _with_pending(selected, False)}, {}
-        if isinstance(config, process_conversations.Config):
-            return self._process(config, source)
-        if isinstance(config, filter_step.Config):
-            check_input(filter_step.condition_problems(config, columns_of(source)))
-            return {DEFAULT_PORT: filter_step.apply_filter(source, config.condition)}, {}
-        if isinstance(config, sort.Config):
-            return {DEFAULT_PORT: sort.apply_sort(source, config)}, {}
-        if isinstance(config, distribute.Config):
-            return dict(distribute.apply_distribute(source, config)), {}
-        return {DEFAULT_PORT: source}, {"note": "sends nothing in an estimate"}
+        if preview.role == "analyses" and preview.analysis is not None:
+            return self._process(preview.analysis(config), source)
+        if preview.role == "transforms" and preview.transform is not None:
+            return dict(preview.transform(config, source)), {}
+        return {DEFAULT_PORT: source}, {"note": SENDS_NOTHING}
 
-    def _process(
-        self, config: process_conversations.Config, frame: pl.DataFrame
-    ) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
+    def _process(self, config: Analysis, frame: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
         pipeline_id, pipeline = get_pipeline(self.session, config.pipeline)
         ids = frame["id"].to_list()
         criteria = pipeline.criterion_names
@@ -254,21 +239,10 @@ class DryRun:
 
     def _undecided(self, node: StepNode, frame: pl.DataFrame | None, pending_in: int, pending_out: int) -> int:
         """Rows awaiting analysis that this step placed on values not known before analysis."""
-        kind = STEP_KINDS.get(node.type)
+        kind: StepKind[Any] | None = STEP_KINDS.get(node.type)
         if kind is None or frame is None or not pending_in:
             return 0
-        config = kind.parse(node.config)
-        if isinstance(config, filter_step.Config) and unknown_before_analysis(referenced_fields(config.condition)):
-            return pending_in - pending_out  # a kept row is kept whatever its scores; a dropped one might not be
-        if isinstance(config, sort.Config):
-            cut = config.limit is not None and frame.height > config.limit
-            return pending_in if cut and unknown_before_analysis(key.field for key in config.by) else 0
-        if isinstance(config, distribute.Config):
-            read = {config.balance_by} if config.balance_by else set()
-            for group in config.groups:
-                read |= referenced_fields(group.condition) if group.condition is not None else set()
-            return pending_in if unknown_before_analysis(read) else 0
-        return 0
+        return kind.preview.undecided(kind.parse(node.config), Flow(frame.height, pending_in, pending_out))
 
 
 @dataclass(frozen=True)

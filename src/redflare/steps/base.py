@@ -17,6 +17,7 @@ from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.domain.workflow import DEFAULT_PORT
 from redflare.steps.context import StepContext
+from redflare.steps.preview import DELIVERS, Preview
 
 C = TypeVar("C", bound=BaseModel)
 Problems = list[tuple[str, str]]
@@ -61,6 +62,29 @@ def one_port(config: Any) -> list[str]:
     return [DEFAULT_PORT]
 
 
+def no_summary(config: Any) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class PortsFrom:
+    """Output ports named by a list in the config: one port per item, named by the item's `name` field
+    (Distribute: `groups[].name`). Lets the canvas draw a port the moment a group is added, before the server
+    answers; `ports_of` stays the authority (a test holds the two equal)."""
+
+    list_field: str
+    name_field: str
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the canvas draws a step kind: an icon (SVG path data on a 24×24 grid, drawn as a 2-px stroke) and a
+    colour (a Mantine palette name) for its node's accent and its minimap box."""
+
+    icon: str
+    color: str
+
+
 @dataclass(frozen=True)
 class StepKind(Generic[C]):
     """A step plug-in. `execute` is synchronous; the engine runs it off the event loop."""
@@ -76,6 +100,16 @@ class StepKind(Generic[C]):
     columns_of: ColumnsOf[C] = same_columns
     initial_config: Mapping[str, Any] = field(default_factory=dict)
     """What a step of this kind starts with when added on the canvas (a document without a key keeps the default)."""
+    look: Look = Look(icon="M4 4h16v16H4z", color="gray")
+    summarize: Callable[[C], str] = no_summary
+    """One line on the step's node saying what it does with this config ("Top 10 by score ↑"); never raises."""
+    ports_from: PortsFrom | None = None
+    """None: the one port `out`. Else the config list that names the ports (see `PortsFrom`)."""
+    shown_when: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Fields only some settings read: field key → {other field: the values that show it} (Distribute's `count`
+    is read in counts mode only). Fields not listed are always shown."""
+    preview: Preview[C] = DELIVERS
+    """How the kind takes part in an estimate (see `steps/preview.py`)."""
 
     def parse(self, config: Mapping[str, Any]) -> C:
         return self.config_model.model_validate(dict(config))
@@ -85,6 +119,9 @@ class StepKind(Generic[C]):
 
     def columns(self, config: C, inputs: Columns, env: Environment) -> tuple[Columns, Problems]:
         return self.columns_of(config, inputs, env)
+
+    def summary(self, config: C) -> str:
+        return self.summarize(config)
 
     def json_schema(self) -> dict[str, Any]:
         """The side panel's form: the config's JSON Schema with titles, descriptions and helper text."""

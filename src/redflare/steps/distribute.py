@@ -48,7 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from redflare.domain.columns import GROUP_COLUMN
-from redflare.domain.conditions import ColumnKind, Group, check_against_columns
+from redflare.domain.conditions import ColumnKind, Group, check_against_columns, referenced_fields
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.allocation import (
     balanced,
@@ -62,8 +62,10 @@ from redflare.sets.allocation import (
 from redflare.sets.conditions import to_polars
 from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
+from redflare.steps.base import Look, PortsFrom, Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
+from redflare.steps.preview import Flow, Preview, unknown_before_analysis
+from redflare.steps.wording import condition_text, joined, value_text
 
 TYPE = "distribute"
 VERSION = 1
@@ -344,6 +346,42 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     return StepResult(outputs=outputs, tally=tally)
 
 
+def summarize(config: Config) -> str:
+    """`Reviewer A 50% · Reviewer B 50%`, `A 10 · B the rest`, `Urgent if score < 50 · Normal otherwise`,
+    `Round-robin: A · B`, each followed by `balanced by agent` / `shuffled` when set."""
+    if config.mode is Mode.PERCENTAGE:
+        parts = [f"{g.name} {value_text(g.share)}%" if g.share is not None else g.name for g in config.groups]
+    elif config.mode is Mode.COUNTS:
+        parts = [
+            f"{g.name} {'the rest' if g.rest else f'{g.count:,}' if g.count is not None else ''}".strip()
+            for g in config.groups
+        ]
+    elif config.mode is Mode.RULES:
+        parts = [
+            f"{g.name} otherwise"
+            if g.name == config.otherwise
+            else f"{g.name} if {condition_text(g.condition)}"
+            if g.condition is not None and g.condition.rules
+            else g.name
+            for g in config.groups
+        ]
+    else:
+        parts = ["Round-robin: " + ", ".join(g.name for g in config.groups)]
+    balance = f"balanced by {config.balance_by}" if config.balance_by and config.mode is not Mode.RULES else ""
+    shuffled = "shuffled" if config.seed is not None and config.mode is not Mode.RULES else ""
+    return joined([*parts, balance, shuffled])
+
+
+def undecided(config: Config, flow: Flow) -> int:
+    # Which group a row lands in depends on what the split reads; a score nobody knows yet decides nothing.
+    read = {config.balance_by} if config.balance_by else set()
+    for group in config.groups:
+        read |= referenced_fields(group.condition) if group.condition is not None else set()
+    return flow.pending_in if unknown_before_analysis(read) else 0
+
+
+SPLITTING_MODES = (Mode.COUNTS.value, Mode.PERCENTAGE.value, Mode.ROUND_ROBIN.value)
+
 KIND: StepKind[Config] = StepKind(
     type=TYPE,
     version=VERSION,
@@ -353,4 +391,20 @@ KIND: StepKind[Config] = StepKind(
     execute=execute,
     ports_of=ports_of,
     columns_of=columns_of,
+    look=Look(icon="M4 12h6M10 12l4-6h6M10 12l4 6h6M17 3l3 3-3 3M17 15l3 3-3 3", color="teal"),
+    summarize=summarize,
+    ports_from=PortsFrom(list_field="groups", name_field="name"),
+    # Which fields each mode reads (`_GROUP_FIELDS` for a group's own); the side panel shows only those.
+    shown_when={
+        "count": {"mode": (Mode.COUNTS.value,)},
+        "rest": {"mode": (Mode.COUNTS.value,)},
+        "share": {"mode": (Mode.PERCENTAGE.value,)},
+        "condition": {"mode": (Mode.RULES.value,)},
+        "otherwise": {"mode": (Mode.RULES.value,)},
+        "balance_by": {"mode": SPLITTING_MODES},
+        "seed": {"mode": SPLITTING_MODES},
+    },
+    preview=Preview(
+        role="transforms", transform=lambda config, frame: apply_distribute(frame, config), undecided=undecided
+    ),
 )

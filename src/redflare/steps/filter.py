@@ -16,13 +16,16 @@ from collections.abc import Mapping
 import polars as pl
 from pydantic import Field
 
-from redflare.domain.conditions import ColumnKind, Group, check_against_columns
+from redflare.domain.conditions import ColumnKind, Group, check_against_columns, referenced_fields
 from redflare.domain.validation import Columns, Environment
+from redflare.domain.workflow import DEFAULT_PORT
 from redflare.sets.conditions import to_polars
 from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
+from redflare.steps.base import Look, Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
+from redflare.steps.preview import Flow, Preview, unknown_before_analysis
+from redflare.steps.wording import clipped, condition_text
 
 TYPE = "filter"
 VERSION = 1
@@ -60,6 +63,23 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     return StepResult.single(kept, tally={"kept": kept.height, "dropped": frame.height - kept.height})
 
 
+def summarize(config: Config) -> str:
+    """`score < 70 or sentiment_label is negative`."""
+    return clipped(condition_text(config.condition)) or "Keeps every conversation"
+
+
+def transform(config: Config, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    check_input(condition_problems(config, frame_columns(frame)))
+    return {DEFAULT_PORT: apply_filter(frame, config.condition)}
+
+
+def undecided(config: Config, flow: Flow) -> int:
+    # A kept row is kept whatever its scores turn out to be; a dropped one might not have been.
+    if unknown_before_analysis(referenced_fields(config.condition)):
+        return flow.pending_in - flow.pending_out
+    return 0
+
+
 KIND: StepKind[Config] = StepKind(
     type=TYPE,
     version=VERSION,
@@ -68,4 +88,7 @@ KIND: StepKind[Config] = StepKind(
     config_model=Config,
     execute=execute,
     columns_of=columns_of,
+    look=Look(icon="M4 5h16l-6 8v5l-4 2v-7z", color="orange"),
+    summarize=summarize,
+    preview=Preview(role="transforms", transform=transform, undecided=undecided),
 )

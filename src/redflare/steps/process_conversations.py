@@ -28,9 +28,11 @@ from redflare.domain.errors import StepError
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import empty_set
 from redflare.sets.results import results_frame, rows_frame
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.base import Look, Problems, StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import Analysable, Batch, StepContext
+from redflare.steps.preview import Analysis, Preview
 from redflare.steps.stageless import blank_and_failed, blank_results, does_nothing
+from redflare.steps.wording import joined
 
 MAX_ERRORS_SHOWN = 5
 # Batches of a pipeline that does nothing are answered here, in milliseconds: what a batch costs is its admission
@@ -249,6 +251,11 @@ def with_results(frame: pl.DataFrame | None, results: pl.DataFrame) -> pl.DataFr
     return keep.join(results, on="id", how="inner", maintain_order="left")
 
 
+def summarize(config: Config) -> str:
+    """`call-qa`, `call-qa · analyse again` (stored results not reused)."""
+    return joined([config.pipeline, "analyse again" if config.reprocess else ""]) or "Pipeline (blank name)"
+
+
 KIND: StepKind[Config] = StepKind(
     type="process_conversations",
     version=1,
@@ -257,4 +264,7 @@ KIND: StepKind[Config] = StepKind(
     config_model=Config,
     execute=execute,
     columns_of=columns,
+    look=Look(icon="M12 3l2 5 5 2-5 2-2 5-2-5-5-2 5-2zM19 15l1 2 2 1-2 1-1 2-1-2-2-1 2-1z", color="violet"),
+    summarize=summarize,
+    preview=Preview(role="analyses", analysis=lambda config: Analysis(config.pipeline, config.reprocess)),
 )

@@ -29,10 +29,11 @@ from redflare.domain.delivery import REPORT_SUBJECT, ExportRecord, OutgoingMessa
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
+from redflare.steps.base import Look, Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
 from redflare.steps.recipients import MAX_RECIPIENTS, EmailAddress
 from redflare.steps.when_empty import INITIAL, only_when_not_empty_field, skipped_when_empty
+from redflare.steps.wording import counted, joined
 
 TYPE = "schedule_export"
 VERSION = 1
@@ -205,6 +206,14 @@ def human_size(size: int) -> str:
     return f"{value:,.1f} {unit}"
 
 
+SHORT_FILE_LABELS: Mapping[str, str] = {"csv": "CSV", "xlsx": "Excel"}
+
+
+def summarize(config: Config) -> str:
+    """`Excel · 3 recipients`."""
+    return joined([SHORT_FILE_LABELS[config.file_type], counted(len(config.recipients), "recipient")])
+
+
 KIND: StepKind[Config] = StepKind(
     type=TYPE,
     version=VERSION,
@@ -214,4 +223,6 @@ KIND: StepKind[Config] = StepKind(
     execute=execute,
     initial_config=INITIAL,
     columns_of=columns_of,
+    look=Look(icon="M6 3h8l4 4v14H6zM14 3v4h4M12 10v7M9 14l3 3 3-3", color="green"),
+    summarize=summarize,
 )

@@ -18,8 +18,10 @@ from redflare.domain.columns import BASE_COLUMNS, analysis_columns
 from redflare.domain.conditions import Group, check_against_columns
 from redflare.domain.validation import Columns, Environment
 from redflare.domain.workflow import TriggerType
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.base import Look, Problems, StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import Selection, StepContext
+from redflare.steps.preview import Preview
+from redflare.steps.wording import condition_text, joined
 
 
 class FromIntegration(BaseModel):
@@ -164,6 +166,30 @@ def _capped(limit: int | None, sample: int | None) -> int | None:
     return sample if limit is None else min(limit, sample)
 
 
+_STATES = {"processed": "Processed", "unprocessed": "Unprocessed", "all": ""}
+_CAPS = {"newest": "at most {:,}", "oldest": "oldest {:,}", "random": "random {:,}"}
+
+
+def summarize(config: Config) -> str:
+    """`Unprocessed · clinic · call-qa · at most 500`: state, source, pipeline, filter, cap — what is set."""
+    source = config.source
+    where = (
+        source.integration
+        if isinstance(source, FromIntegration)
+        else f"results of {source.pipeline}"
+        if isinstance(source, FromPipeline)
+        else "the trigger's conversations"
+        if source == "trigger"
+        else ""
+    )
+    state = _STATES[config.state]
+    relative_to = config.pipeline if config.pipeline is not None and not isinstance(source, FromPipeline) else ""
+    where_filter = f"where {condition_text(config.filter)}" if config.filter is not None and config.filter.rules else ""
+    cap = _CAPS[config.order].format(config.limit) if config.limit is not None else ""
+    parts = [state, where, relative_to, where_filter, cap]
+    return joined(parts) if any(parts) else "All conversations"
+
+
 KIND: StepKind[Config] = StepKind(
     type="select_conversations",
     version=1,
@@ -173,4 +199,11 @@ KIND: StepKind[Config] = StepKind(
     execute=execute,
     takes_input=False,
     columns_of=columns,
+    look=Look(
+        icon="M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3M4 6v12c0 1.7 3.6 3 8 3s8-1.3 8-3V6"
+        "M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3",
+        color="blue",
+    ),
+    summarize=summarize,
+    preview=Preview(role="selects"),
 )

@@ -26,7 +26,7 @@ from redflare.domain.delivery import OutgoingMessage, unique_recipients
 from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import empty_set
 from redflare.steps.alert_html import alert_html
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, helper
+from redflare.steps.base import Look, Problems, StepConfig, StepKind, StepResult, helper
 from redflare.steps.context import StepContext
 from redflare.steps.recipients import MAX_RECIPIENTS, EmailAddress
 from redflare.steps.templating import (
@@ -39,6 +39,7 @@ from redflare.steps.templating import (
     template_problems,
 )
 from redflare.steps.when_empty import INITIAL, only_when_not_empty_field, skipped_when_empty
+from redflare.steps.wording import counted, joined
 
 TYPE = "send_alert"
 VERSION = 1
@@ -141,6 +142,12 @@ def columns(config: Config, inputs: Columns, env: Environment) -> tuple[Columns,
     return inputs, problems
 
 
+def summarize(config: Config) -> str:
+    """`To qa@example.com · “Low scores today”`, `To 3 recipients · …` (the subject as written, template and all)."""
+    to = config.recipients[0] if len(config.recipients) == 1 else counted(len(config.recipients), "recipient")
+    return joined([f"To {to}", f"“{' '.join(config.subject.split())}”"])
+
+
 KIND: StepKind[Config] = StepKind(
     type=TYPE,
     version=VERSION,
@@ -150,4 +157,6 @@ KIND: StepKind[Config] = StepKind(
     execute=execute,
     initial_config=INITIAL,
     columns_of=columns,
+    look=Look(icon="M3 6h18v12H3zM3 7l9 6 9-6", color="red"),
+    summarize=summarize,
 )

@@ -21,10 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from redflare.domain.conditions import ColumnKind
 from redflare.domain.validation import Columns, Environment
+from redflare.domain.workflow import DEFAULT_PORT
 from redflare.sets.frames import columns_of as frame_columns
 from redflare.sets.frames import empty_set
-from redflare.steps.base import Problems, StepConfig, StepKind, StepResult, check_input, helper
+from redflare.steps.base import Look, Problems, StepConfig, StepKind, StepResult, check_input, helper
 from redflare.steps.context import StepContext
+from redflare.steps.preview import Flow, Preview, unknown_before_analysis
+from redflare.steps.wording import joined
 
 TYPE = "sort"
 VERSION = 1
@@ -123,6 +126,25 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
     return StepResult.single(apply_sort(empty_set() if frame is None else frame, config))
 
 
+ARROWS = {"asc": "↑", "desc": "↓"}
+
+
+def summarize(config: Config) -> str:
+    """`Top 10 by score ↑`, `By agent ↑, score ↓` (↑ ascending: lowest, oldest, A first)."""
+    keys = ", ".join(f"{key.field} {ARROWS[key.direction]}" for key in config.by)
+    return joined([f"Top {config.limit:,} by {keys}" if config.limit is not None else f"By {keys}"])
+
+
+def transform(config: Config, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return {DEFAULT_PORT: apply_sort(frame, config)}
+
+
+def undecided(config: Config, flow: Flow) -> int:
+    # Sorting alone places no row; cutting to the top N on scores nobody knows yet does.
+    cut = config.limit is not None and flow.rows_in > config.limit
+    return flow.pending_in if cut and unknown_before_analysis(key.field for key in config.by) else 0
+
+
 KIND: StepKind[Config] = StepKind(
     type=TYPE,
     version=VERSION,
@@ -131,4 +153,7 @@ KIND: StepKind[Config] = StepKind(
     config_model=Config,
     execute=execute,
     columns_of=columns_of,
+    look=Look(icon="M7 4v16M4 17l3 3 3-3M17 20V4M14 7l3-3 3 3", color="cyan"),
+    summarize=summarize,
+    preview=Preview(role="transforms", transform=transform, undecided=undecided),
 )

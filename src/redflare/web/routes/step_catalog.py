@@ -1,7 +1,10 @@
-"""What the canvas offers: the step kinds with their side-panel forms, the trigger kinds, the set's columns.
+"""What the canvas offers: the step kinds with their side-panel forms, the trigger kinds, the set's columns; and
+what a workflow document's nodes say (each step's one-line summary and ports, the trigger's line).
 
 The forms are each step config's JSON Schema (titles, descriptions and `helper` texts from the step's
-own pydantic model), so the panel and the server's validation can never disagree about a field.
+own pydantic model), so the panel and the server's validation can never disagree about a field. A kind's icon,
+colour, ports and field visibility come from the kind too (`StepKind.look`, `ports_from`, `shown_when`): the UI
+keeps no copy of them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pydantic import BaseModel, Field
 from redflare.domain.columns import ANALYSIS_COLUMNS, BASE_COLUMNS, GROUP_COLUMN
 from redflare.domain.workflow import TriggerType
 from redflare.services import workflows
+from redflare.services.canvas import node_summaries
 from redflare.steps.registry import STEP_KINDS
 from redflare.web.deps import CurrentUser, SessionDep
 
@@ -29,6 +33,11 @@ TRIGGER_TITLES: dict[TriggerType, str] = {
 }
 
 
+class PortsFromPublic(BaseModel):
+    list_field: str = Field(description="The config list whose items are the output ports (Distribute: groups).")
+    name_field: str = Field(description="The item field naming each port (a group's name).")
+
+
 class StepKindPublic(BaseModel):
     type: str
     title: str
@@ -38,11 +47,35 @@ class StepKindPublic(BaseModel):
     initial_config: dict[str, Any] = Field(
         default_factory=dict, description="What a step of this kind starts with when added on the canvas."
     )
+    icon: str = Field(description="SVG path data on a 24×24 grid, drawn as a 2-px stroke: the node's icon.")
+    color: str = Field(description="A Mantine palette name: the node's accent and its box on the minimap.")
+    ports_from: PortsFromPublic | None = Field(
+        description="Null: one output port, `out`. Else one port per item of the named config list."
+    )
+    shown_when: dict[str, dict[str, list[str]]] = Field(
+        description="Fields only some settings read: field key (at any depth) → {config field: values showing it}."
+    )
 
 
 class TriggerKindPublic(BaseModel):
     type: str
     title: str
+    icon: str = Field(description="SVG path data, as a step kind's.")
+    color: str = Field(description="A Mantine palette name, as a step kind's.")
+
+
+TRIGGER_LOOK = ("M13 2 4 14h7l-1 8 9-12h-7z", "grape")  # one look for every trigger: the bolt that starts a run
+
+
+class StepSummaryPublic(BaseModel):
+    summary: str = Field(description='One line saying what the step does ("Top 10 by score ↑").')
+    complete: bool = Field(description="False while the config is not one the kind accepts (the line says so).")
+    ports: list[str] = Field(description="Its output ports: `out`, or one per Distribute group.")
+
+
+class NodeSummariesPublic(BaseModel):
+    trigger: str | None = Field(description="The trigger's line (`daily at 09:00`); null without a trigger.")
+    steps: dict[str, StepSummaryPublic] = Field(description="Per step id.")
 
 
 class ColumnPublic(BaseModel):
@@ -80,6 +113,21 @@ def step_columns(document: dict[str, Any], principal: CurrentUser, session: Sess
     )
 
 
+@router.post("/steps/summaries")
+def step_summaries(document: dict[str, Any], principal: CurrentUser) -> NodeSummariesPublic:
+    """What each node of this workflow document says under its title: the trigger's line, and per step the one-line
+    summary of its config and its output ports, each from its kind. Takes the document as the canvas holds it (a
+    step not set up yet says so); stores nothing."""
+    found = node_summaries(document)
+    return NodeSummariesPublic(
+        trigger=found.trigger,
+        steps={
+            step_id: StepSummaryPublic(summary=s.summary, complete=s.complete, ports=s.ports)
+            for step_id, s in found.steps.items()
+        },
+    )
+
+
 @router.get("/steps")
 def step_catalog(principal: CurrentUser) -> StepCatalogPublic:
     """Step kinds (with each config's JSON Schema), trigger kinds and the conversation set's columns."""
@@ -92,10 +140,21 @@ def step_catalog(principal: CurrentUser) -> StepCatalogPublic:
                 takes_input=kind.takes_input,
                 config_schema=kind.json_schema(),
                 initial_config=dict(kind.initial_config),
+                icon=kind.look.icon,
+                color=kind.look.color,
+                ports_from=(
+                    PortsFromPublic(list_field=kind.ports_from.list_field, name_field=kind.ports_from.name_field)
+                    if kind.ports_from is not None
+                    else None
+                ),
+                shown_when={key: {f: list(v) for f, v in rule.items()} for key, rule in kind.shown_when.items()},
             )
             for kind in STEP_KINDS.values()
         ],
-        triggers=[TriggerKindPublic(type=t.value, title=TRIGGER_TITLES[t]) for t in TriggerType],
+        triggers=[
+            TriggerKindPublic(type=t.value, title=TRIGGER_TITLES[t], icon=TRIGGER_LOOK[0], color=TRIGGER_LOOK[1])
+            for t in TriggerType
+        ],
         columns=[ColumnPublic(name=n, kind=k.value, analysis=False) for n, k in BASE_COLUMNS.items()]
         + [ColumnPublic(name=n, kind=k.value, analysis=True) for n, k in ANALYSIS_COLUMNS.items()],
     )

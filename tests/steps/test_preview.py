@@ -1,10 +1,10 @@
-"""The estimate's dry run: which columns wait for analysis."""
+"""What a step kind tells an estimate: which columns wait for analysis."""
 
 from __future__ import annotations
 
 import pytest
 
-from redflare.services.dry_run import unknown_before_analysis
+from redflare.steps.preview import unknown_before_analysis
 
 
 class TestUnknownBeforeAnalysis:
