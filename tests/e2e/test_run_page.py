@@ -245,17 +245,19 @@ def test_the_runs_tab_charts_two_runs_and_its_figures_match_the_metrics(page: Pa
     sign_in(page)
     page.goto(f"/workflows/{workflow_id}/runs")
     expect(page.get_by_text("No Runs yet")).to_be_visible()
-    chart = page.get_by_label("Credits and runtime per run")
+    chart = page.get_by_label("Credits, conversations and runtime per run")
+    expect(chart).to_have_count(0)  # no runs, no bars
     wait_for_run(served, run_now(served, workflow_id)["id"], {"completed"})
     page.reload()
     expect(page.get_by_test_id("run-row-1")).to_be_visible()
-    expect(chart).to_have_count(0)  # one run is no trend
+    # Bars, not a line: one run reads as plainly as many.
+    expect(chart.locator(".recharts-bar-rectangle")).to_have_count(3)  # one bar in each of the three charts
 
     wait_for_run(served, run_now(served, workflow_id)["id"], {"completed"})
     page.reload()
     expect(page.get_by_test_id("run-row-2").get_by_text("Completed", exact=True)).to_be_visible()
-    expect(chart.locator("svg.recharts-surface")).to_be_visible()
-    expect(chart.locator(".recharts-line")).to_have_count(2)  # credits and runtime
+    expect(chart.locator("svg.recharts-surface")).to_have_count(3)  # credits, conversations, runtime
+    expect(page.get_by_test_id("runs-chart-runtime").locator(".recharts-bar-rectangle")).to_have_count(2)
 
     metrics = served.api.get(f"/workflows/{workflow_id}/metrics")
     assert (metrics["total"], metrics["completed"]) == (2, 2)
