@@ -1,5 +1,9 @@
 """The engine's `RunStore` over the SQL store: each call one short transaction, status moves through runs.py.
 
+The calls a run makes every time (its begin, a step's start and record, its end) are transactions of a plain
+connection (`_writing`): no ORM session is made, flushed and closed around a few Core statements. What touches
+ORM-written rows (a step's messages and exports, a re-run's reset, failures) keeps a session.
+
 Recording a step is idempotent, so a re-run after an interruption never trips over what an earlier attempt of
 the step wrote: its artifact rows are replaced, its exports replaced (old files handed back for deletion), and
 its messages rewritten except those already sent (nobody gets an email twice).
@@ -7,20 +11,22 @@ its messages rewritten except those already sent (nobody gets an email twice).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from redflare.adapters.db.access import rules_of_creator
+from redflare.adapters.db.database import READ_ONLY
 from redflare.adapters.db.exports import replace_step_exports
 from redflare.adapters.db.limits import limits_of
 from redflare.adapters.db.orm import Artifact, OutboxMessage, Run, StepRun, User, Workflow, table_of
 from redflare.adapters.db.outbox import add_messages, hold_unsent, step_delivery
 from redflare.adapters.db.runs import (
+    Db,
     record_step_result,
     reopen_run,
     run_and_step_states,
@@ -83,10 +89,22 @@ class SqlRunStore:
         self._store = store
         self._clock = clock
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A writing transaction on a plain connection: committed at the end of the block, rolled back on error."""
+        with self._store.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A reading transaction on a plain connection (on SQLite it takes no write lock)."""
+        with self._store.engine.connect() as connection, connection.execution_options(**READ_ONLY).begin():
+            yield connection
+
     # --- The run ------------------------------------------------------------------------------------------------
 
     def begin(self, run_id: str) -> Begun | RunStatus:
-        with self._store.transaction() as session:
+        with self._writing() as session:
             run = session.execute(_BEGIN, {"b_run_id": run_id}).first()
             if run is None:
                 raise NotFound(f"no run {run_id!r}")
@@ -117,8 +135,8 @@ class SqlRunStore:
         return Begun(facts, document, reopened=reopened, states=states)
 
     def states(self, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
-        with self._store.read() as session:
-            return run_and_step_states(session, run_id)
+        with self._reading() as connection:
+            return run_and_step_states(connection, run_id)
 
     def skip(self, run_id: str, step_ids: Sequence[str], reason: str) -> None:
         with self._store.transaction() as session:
@@ -134,7 +152,7 @@ class SqlRunStore:
                     transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.CANCELLED, now=self._now())
 
     def finish(self, run_id: str, outcome: RunStatus, error: str | None) -> RunStatus:
-        with self._store.transaction() as session:
+        with self._writing() as session:
             try:
                 transition_run(session, run_id=run_id, to=outcome, now=self._now(), error=error)
             except IllegalTransition:
@@ -156,7 +174,7 @@ class SqlRunStore:
     # --- Steps --------------------------------------------------------------------------------------------------
 
     def start_step(self, run_id: str, step_id: str) -> bool:
-        with self._store.transaction() as session:
+        with self._writing() as session:
             if run_status(session, run_id) is not RunStatus.RUNNING:
                 return False
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=self._now())
@@ -165,7 +183,7 @@ class SqlRunStore:
     def end_step(
         self, run_id: str, step_id: str, to: StepStatus, *, reason: str | None = None, error: str | None = None
     ) -> None:
-        with self._store.transaction() as session:
+        with self._writing() as session:
             fields: dict[str, Any] = {"error": describe(error)} if error else {}
             # Batches settled before the failure or cancel were charged: the step shows what it cost.
             fields["credits"] = step_spend(session, run_id=run_id, step_id=step_id)
@@ -177,7 +195,8 @@ class SqlRunStore:
         run_id = facts.run_id
         status, reason = message_status(facts.test, smtp_configured)
         awaiting = bool(outcome.messages) and status is MessageStatus.PENDING
-        with self._store.transaction() as session:
+        # Messages and exports are ORM rows: a session then; a plain connection for everything else.
+        with self._store.transaction() if outcome.messages or outcome.exports else self._writing() as session:
             if run_status(session, run_id) is RunStatus.CANCELLED:
                 spent = step_spend(session, run_id=run_id, step_id=step_id)
                 transition_step(
@@ -188,7 +207,7 @@ class SqlRunStore:
             self._replace_artifacts(session, run_id, step_id, outcome, now)
             if outcome.messages:
                 add_messages(
-                    session,
+                    _session(session),
                     run_id=run_id,
                     workflow_id=facts.workflow_id,
                     step_id=step_id,
@@ -199,7 +218,7 @@ class SqlRunStore:
                 )
             gone = (
                 replace_step_exports(
-                    session,
+                    _session(session),
                     run_id=run_id,
                     workflow_id=facts.workflow_id,
                     step_id=step_id,
@@ -221,7 +240,7 @@ class SqlRunStore:
                 "tally": dict(outcome.tally),
             }
             if awaiting:
-                record_step_result(session, run_id=run_id, step_id=step_id, **fields)
+                record_step_result(_session(session), run_id=run_id, step_id=step_id, **fields)
                 return Recorded(awaiting=True, gone=gone)
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.COMPLETED, now=now, **fields)
             started = False
@@ -231,9 +250,7 @@ class SqlRunStore:
                     started = True
         return Recorded(awaiting=False, gone=gone, started=started)
 
-    def _replace_artifacts(
-        self, session: Session, run_id: str, step_id: str, outcome: StepOutcome, now: datetime
-    ) -> None:
+    def _replace_artifacts(self, session: Db, run_id: str, step_id: str, outcome: StepOutcome, now: datetime) -> None:
         if outcome.replaces:  # a re-run: an earlier attempt's rows go (first attempts have none)
             session.execute(_DELETE_ARTIFACTS, {"b_run_id": run_id, "b_step_id": step_id})
         if outcome.written:
@@ -324,6 +341,12 @@ class SqlRunStore:
 
     def _now(self) -> datetime:
         return self._clock.now()
+
+
+def _session(db: Db) -> Session:
+    """`record` opens a session for a step with messages or exports (ORM rows): where those are written."""
+    assert isinstance(db, Session), "a step with messages or exports is recorded in a session"
+    return db
 
 
 def message_status(test: bool, smtp_configured: bool) -> tuple[MessageStatus, str | None]:

@@ -13,28 +13,30 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Table, Update, bindparam, exists, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, Update, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.driver import DriverStatement
 from redflare.adapters.db.orm import Artifact, Call, Charge, Export, OutboxMessage, Run, RunEvent, StepRun, table_of
 from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.runs import RUN_ALLOWED, STEP_ALLOWED, RunStatus, StepStatus
 
 # The engine moves runs and steps many times a second: these statements are Core over the tables (no ORM
 # unit of work) and built once (`cache`), with bound parameters named `b_…` (a column's own name is reserved for
-# its SET value). A store call is then a few statements SQLAlchemy has compiled already.
+# its SET value). The moves, the history rows and the status reads run on the driver's cursor (`DriverStatement`),
+# in the transaction of the session or connection given (the engine's store calls take a plain connection).
 _RUNS = table_of(Run)
 _STEPS = table_of(StepRun)
 _EVENTS = table_of(RunEvent)
 _CALLS = table_of(Call)
-_APPEND_EVENT = insert(_EVENTS)
+_EVENT_KEYS = ("run_id", "step_id", "status", "reason", "at")
 _INSERT_RUN, _INSERT_STEPS, _INSERT_CALL = insert(_RUNS), insert(_STEPS), insert(_CALLS)
 _NEXT_NUMBER = select(func.max(_RUNS.c.number)).where(_RUNS.c.workflow_id == bindparam("b_workflow_id"))
-_RUN_STATUS = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_run_id"))
-_STEP_STATUS = select(_STEPS.c.status).where(
-    _STEPS.c.run_id == bindparam("b_run_id"), _STEPS.c.step_id == bindparam("b_step_id")
+_RUN_STATUS = DriverStatement(select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_run_id")))
+_STEP_STATUS = DriverStatement(
+    select(_STEPS.c.status).where(_STEPS.c.run_id == bindparam("b_run_id"), _STEPS.c.step_id == bindparam("b_step_id"))
 )
-_STATES = (
+_STATES = DriverStatement(
     select(_RUNS.c.status, _STEPS.c.step_id, _STEPS.c.status)
     .join_from(_RUNS, _STEPS, _STEPS.c.run_id == _RUNS.c.id, isouter=True)
     .where(_RUNS.c.id == bindparam("b_run_id"))
@@ -44,9 +46,34 @@ _STEP_SPEND = select(func.sum(Charge.amount)).where(
 )
 
 
-def _append_event(session: Session, **values: Any) -> None:
-    """One row of the run's history: a Core insert, executed at once (no ORM object, no flush)."""
-    session.execute(_APPEND_EVENT, values)
+Db = Session | Connection
+"""Where a status move is written: a session (the services' transactions) or a connection (the engine's)."""
+
+
+def connection_of(db: Db) -> Connection:
+    """The connection of `db`'s transaction; a session's pending ORM changes are flushed first, as an ORM statement
+    would (autoflush): changes made through objects go before the rows written beside them."""
+    if isinstance(db, Connection):
+        return db
+    db.flush()
+    return db.connection()
+
+
+@cache
+def _event_insert(keys: frozenset[str]) -> DriverStatement:
+    ordered = sorted(keys)
+    return DriverStatement(insert(_EVENTS).inline(), keys=ordered)
+
+
+def _append_event(db: Db, **values: Any) -> None:
+    """One row of the run's history, written at once (no ORM object)."""
+    _event_insert(frozenset(values)).execute(connection_of(db), values)
+
+
+def append_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Rows of the run's history with the same columns, in one call to the driver."""
+    if rows:
+        _event_insert(frozenset(rows[0])).execute_many(connection, rows)
 
 
 def _predecessors_run(to: RunStatus) -> list[str]:
@@ -162,7 +189,7 @@ def get_run(session: Session, run_id: str) -> Run:
 
 
 def transition_run(
-    session: Session,
+    session: Db,
     *,
     run_id: str,
     to: RunStatus,
@@ -175,21 +202,20 @@ def transition_run(
 
     `from_` narrows the move to runs in that one status (a re-run reopens failed runs, never queued ones).
     """
-    session.flush()  # as an ORM statement would (autoflush): changes made through objects go first
+    connection = connection_of(session)
     params: dict[str, Any] = {"b_run_id": run_id, "b_now": now}
     if error is not None:
         params["b_error"] = error
-    result = session.execute(_run_move(to, from_, error is not None), params)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.scalar(_RUN_STATUS, {"b_run_id": run_id})
+    if _run_move(to, from_, error is not None).execute(connection, params).rowcount != 1:
+        current = _RUN_STATUS.execute(connection, {"b_run_id": run_id}).fetchone()
         if current is None:
             raise NotFound(f"no run {run_id!r}")
-        raise IllegalTransition(f"a {current} run cannot become {to}")
-    _append_event(session, run_id=run_id, step_id=None, status=str(to), reason=reason or error, at=now)
+        raise IllegalTransition(f"a {current[0]} run cannot become {to}")
+    _append_event(connection, run_id=run_id, step_id=None, status=str(to), reason=reason or error, at=now)
 
 
 @cache
-def _run_move(to: RunStatus, from_: RunStatus | None, with_error: bool) -> Update:
+def _run_move(to: RunStatus, from_: RunStatus | None, with_error: bool) -> DriverStatement:
     predecessors = _predecessors_run(to)
     if from_ is not None:
         predecessors = [s for s in predecessors if s == str(from_)]
@@ -201,11 +227,13 @@ def _run_move(to: RunStatus, from_: RunStatus | None, with_error: bool) -> Updat
         values["finished_at"] = now
         if with_error:
             values["error"] = bindparam("b_error", type_=_RUNS.c.error.type)
-    return update(_RUNS).where(_RUNS.c.id == bindparam("b_run_id"), _RUNS.c.status.in_(predecessors)).values(values)
+    return DriverStatement(
+        update(_RUNS).where(_RUNS.c.id == bindparam("b_run_id"), _RUNS.c.status.in_(predecessors)).values(values)
+    )
 
 
 def transition_step(
-    session: Session,
+    session: Db,
     *,
     run_id: str,
     step_id: str,
@@ -219,19 +247,18 @@ def transition_step(
 
     Back to pending, its result fields are cleared unless `keep_result` (its recorded outputs stand).
     """
-    session.flush()  # as an ORM statement would (autoflush)
+    connection = connection_of(session)
     params = {"b_run_id": run_id, "b_step_id": step_id, "b_now": now, **{f"b_{k}": v for k, v in fields.items()}}
-    result = session.execute(_step_move(to, keep_result, frozenset(fields)), params)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = session.scalar(_STEP_STATUS, {"b_run_id": run_id, "b_step_id": step_id})
+    if _step_move(to, keep_result, frozenset(fields)).execute(connection, params).rowcount != 1:
+        current = _STEP_STATUS.execute(connection, {"b_run_id": run_id, "b_step_id": step_id}).fetchone()
         if current is None:
             raise NotFound(f"run {run_id!r} has no step {step_id!r}")
-        raise IllegalTransition(f"step {step_id!r} is {current} and cannot become {to}")
-    _append_event(session, run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now)
+        raise IllegalTransition(f"step {step_id!r} is {current[0]} and cannot become {to}")
+    _append_event(connection, run_id=run_id, step_id=step_id, status=str(to), reason=reason, at=now)
 
 
 @cache
-def _step_move(to: StepStatus, keep_result: bool, fields: frozenset[str]) -> Update:
+def _step_move(to: StepStatus, keep_result: bool, fields: frozenset[str]) -> DriverStatement:
     values: dict[str, Any] = {"status": str(to), **_bound(_STEPS, fields)}
     now = bindparam("b_now", type_=_STEPS.c.started_at.type)
     if to is StepStatus.RUNNING:
@@ -252,7 +279,7 @@ def _step_move(to: StepStatus, keep_result: bool, fields: frozenset[str]) -> Upd
         )
     else:
         values["finished_at"] = now
-    return (
+    return DriverStatement(
         update(_STEPS)
         .where(
             _STEPS.c.run_id == bindparam("b_run_id"),
@@ -267,7 +294,7 @@ RERUN_REASON = "re-run from the failed step"
 _RESETTABLE = (StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED)
 
 
-def reopen_run(session: Session, *, run_id: str, now: datetime) -> list[str]:
+def reopen_run(session: Db, *, run_id: str, now: datetime) -> list[str]:
     """Put a failed run back to work from its failed step; returns the steps set back to pending.
 
     The run goes failed → running (IllegalTransition for any other status) and its failed, skipped and
@@ -300,24 +327,24 @@ def reopen_run(session: Session, *, run_id: str, now: datetime) -> list[str]:
     return sorted(reset)
 
 
-def run_and_step_states(session: Session, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
+def run_and_step_states(session: Db, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
     """The run's status and each step's, in one query (the runner asks this after every step)."""
-    rows = session.execute(_STATES, {"b_run_id": run_id}).all()
+    rows = _STATES.execute(connection_of(session), {"b_run_id": run_id}).fetchall()
     if not rows:
         raise NotFound(f"no run {run_id!r}")
     return RunStatus(rows[0][0]), {step_id: StepStatus(status) for _, step_id, status in rows if step_id is not None}
 
 
-def step_states(session: Session, run_id: str) -> dict[str, StepStatus]:
+def step_states(session: Db, run_id: str) -> dict[str, StepStatus]:
     rows = session.execute(select(StepRun.step_id, StepRun.status).where(StepRun.run_id == run_id))
     return {step_id: StepStatus(status) for step_id, status in rows}
 
 
-def run_status(session: Session, run_id: str) -> RunStatus:
-    status = session.scalar(_RUN_STATUS, {"b_run_id": run_id})
-    if status is None:
+def run_status(session: Db, run_id: str) -> RunStatus:
+    row = _RUN_STATUS.execute(connection_of(session), {"b_run_id": run_id}).fetchone()
+    if row is None:
         raise NotFound(f"no run {run_id!r}")
-    return RunStatus(status)
+    return RunStatus(row[0])
 
 
 def artifacts_of(session: Session, run_id: str, step_id: str) -> dict[str, Artifact]:
@@ -339,7 +366,7 @@ def add_run_totals(session: Session, *, run_id: str, credits: Decimal, processed
     return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
-def step_spend(session: Session, *, run_id: str, step_id: str) -> Decimal:
+def step_spend(session: Db, *, run_id: str, step_id: str) -> Decimal:
     """Credits charged by one step of a run so far (what a failed or cancelled step still cost)."""
     value = session.scalar(_STEP_SPEND, {"b_run_id": run_id, "b_step_id": step_id})
     return value if isinstance(value, Decimal) else Decimal(0)
