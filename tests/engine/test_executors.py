@@ -113,3 +113,66 @@ def test_workers_start_with_the_fork_servers_objects_frozen(tmp_path: Path) -> N
     script.write_text(textwrap.dedent(FROZEN))
     done = subprocess.run([sys.executable, str(script)], check=True, timeout=120, cwd=tmp_path, capture_output=True)
     assert int(done.stdout) > 10_000  # the analysis modules' objects (about 50,000 here); without the freeze, 0
+
+
+GATED = """
+import os
+import time
+from pathlib import Path
+
+
+class GatedLoader:
+    \"\"\"A batch's load waits until the gate file exists: no batch can finish before the test opens it.\"\"\"
+
+    def __init__(self, gate):
+        self.gate = gate
+
+    def load(self, ids):
+        while not Path(self.gate).exists():
+            time.sleep(0.01)
+        return []
+"""
+
+AHEAD = """
+import threading
+import time
+
+from probe_gate import GatedLoader
+from redflare.analysis.catalog import load_builtin_pipelines
+from redflare.engine.executors import ProcessPoolAnalysisExecutor
+from redflare.steps.context import Batch
+
+if __name__ == "__main__":
+    pulled = []
+
+    def batches():
+        for i in range(10):
+            pulled.append(i)
+            yield Batch((str(i),), GatedLoader({gate!r}))
+
+    pool = ProcessPoolAnalysisExecutor(2, preload=["probe_gate"])
+    try:
+        pool.warm()
+        results = pool.run(load_builtin_pipelines()["default-qa"], batches())
+        first = threading.Thread(target=lambda: next(results))
+        first.start()
+        time.sleep(1.0)  # long enough for any eager admission to show
+        admitted_while_blocked = len(pulled)
+        open({gate!r}, "w").close()
+        first.join()
+        rest = list(results)
+        print(admitted_while_blocked, 1 + len(rest))
+    finally:
+        pool.close()
+"""
+
+
+def test_the_pool_admits_one_batch_beyond_its_workers_and_no_more(tmp_path: Path) -> None:
+    """Each worker has a batch and one more waits, so a worker that finishes starts again at once; admission (limits,
+    cancel) still runs just ahead of the work: while no batch can finish, exactly workers + 1 have been taken."""
+    (tmp_path / "probe_gate.py").write_text(textwrap.dedent(GATED))
+    script = tmp_path / "main_script.py"
+    script.write_text(textwrap.dedent(AHEAD.format(gate=str(tmp_path / "gate"))))
+    done = subprocess.run([sys.executable, str(script)], check=True, timeout=120, cwd=tmp_path, capture_output=True)
+    admitted_while_blocked, answered = (int(x) for x in done.stdout.split())
+    assert (admitted_while_blocked, answered) == (3, 10)

@@ -17,6 +17,7 @@ from redflare.steps.context import Batch
 PRELOAD = ["redflare.engine.executors"]
 WARM_WORKER = "redflare.engine.warm_worker"  # preloaded last: it freezes what the others loaded
 MAIN_ENV = "_REDFLARE_POOL_MAIN"  # the parent's main, "path:<script>" or "name:<module>", for the fork server
+BATCHES_WAITING = 1  # admitted batches queued for the pool beyond one per worker (see ProcessPoolAnalysisExecutor)
 
 
 def _ready() -> bool:
@@ -70,12 +71,16 @@ def _analyse(pipeline: PipelineDefinition, batch: Batch) -> list[AnalysisOutcome
 
 
 class ProcessPoolAnalysisExecutor:
-    """Spreads batches over worker processes, keeping exactly one batch per worker in flight.
+    """Spreads batches over worker processes, keeping one batch per worker in flight and one more waiting.
 
-    The next batch is pulled from the iterator only when a worker is free, so the caller's admission
-    check (limits, cancellation) happens just before a batch starts, never long before. A free worker
-    gets its next batch before the finished batch's outcomes are handed to the caller: the caller's
-    storing of results then overlaps the analysis instead of leaving the worker idle.
+    The next batch is pulled from the iterator only when a batch finishes, so the caller's admission check
+    (limits, cancellation) happens at most one batch ahead of the batch's start, never long before. The
+    waiting batch is already in the pool's call queue when a worker finishes, so the worker takes it at once:
+    with exactly one batch per worker, a worker idled from its batch's end until this thread woke, admitted
+    the next batch (a transaction) and handed it over through the pool's manager thread — several GIL hand-offs
+    of up to 5 ms each while this thread stores results, a tenth of a 200-conversation batch's time here.
+    A free worker's next batch is also admitted before the finished batch's outcomes are handed to the caller,
+    so the caller's storing of results overlaps the analysis.
 
     `preload`: more modules for the fork server to import once, before it forks any worker — what a worker
     needs besides the analysis, named by whoever assembles the process (the store's batch loader: the engine
@@ -119,7 +124,7 @@ class ProcessPoolAnalysisExecutor:
 
         def fill() -> None:
             nonlocal exhausted
-            while not exhausted and len(in_flight) < self._workers:
+            while not exhausted and len(in_flight) < self._workers + BATCHES_WAITING:
                 batch = next(batches, None)
                 if batch is None:
                     exhausted = True
