@@ -175,6 +175,8 @@ export interface TryResult {
   evidence: Record<string, Evidence>;
   turns: TriedTurn[];
   measures: Partial<Measures>;
+  /** Per criterion: why it passed, failed or did not apply (the threshold, the value, the turn). */
+  reasons?: Record<string, string>;
 }
 
 export interface ConversationRow {

@@ -113,6 +113,11 @@ export function CriteriaResults({
                 </Table.Td>
                 <Table.Td>
                   <EvidenceCell result={result} name={name} criterion={criterion} onShowTurn={onShowTurn} />
+                  {result.reasons?.[name] && (
+                    <Text size="xs" c="dimmed" mt={2} data-testid={`reason-${name}`}>
+                      {result.reasons[name]}
+                    </Text>
+                  )}
                 </Table.Td>
               </Table.Tr>
             );

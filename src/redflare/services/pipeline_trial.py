@@ -26,6 +26,7 @@ from redflare.adapters.db.pipelines import find_pipeline, pipeline_version
 from redflare.adapters.db.selection import access_clause, conversation_of
 from redflare.analysis.analyse import analyse
 from redflare.analysis.pipeline import AnalysisOutcome, MeasureName, PipelineDefinition
+from redflare.analysis.verdicts import verdict_reasons
 from redflare.domain.access import AccessRules
 from redflare.domain.conversation import Conversation
 from redflare.domain.errors import NotFound
@@ -56,6 +57,7 @@ class Trial:
     evidence: dict[str, dict[str, Any] | None]
     turns: list[TrialTurn]
     measures: dict[str, float | int | None]
+    reasons: dict[str, str]  # per criterion: why it passed, failed or did not apply (analysis.verdicts)
 
 
 def try_pipeline(
@@ -98,6 +100,14 @@ def visible_conversation(session: Session, *, access: AccessRules, conversation_
 
 
 def _trial(definition: PipelineDefinition, conversation: Conversation, outcome: AnalysisOutcome) -> Trial:
+    turns = _turns(conversation, outcome)
+    reasons = verdict_reasons(
+        definition.scorecard,
+        outcome.criteria,
+        outcome.evidence,
+        [turn.speaker for turn in turns],
+        [turn.sentiment for turn in turns],
+    )
     return Trial(
         pipeline=definition.name,
         version=definition.version,
@@ -109,8 +119,9 @@ def _trial(definition: PipelineDefinition, conversation: Conversation, outcome: 
         sentiment_label=outcome.sentiment_label,
         criteria=dict(outcome.criteria),
         evidence={name: dict(found) if found is not None else None for name, found in outcome.evidence.items()},
-        turns=_turns(conversation, outcome),
+        turns=turns,
         measures={name: getattr(outcome, name) for name in MEASURES},
+        reasons=reasons,
     )
 
 

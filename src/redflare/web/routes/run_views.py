@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from redflare.services import audit, run_charts
+from redflare.services import audit, run_charts, run_verdicts
 from redflare.services import deliveries as delivery_service
 from redflare.services.runs import visible_run
 from redflare.web.deps import CurrentUser, ServicesDep, SessionDep
@@ -46,6 +46,13 @@ class DistributionPublic(BaseModel):
     thresholds: list[ThresholdPublic] = Field(description="What the run's Filter steps test score and sentiment for.")
 
 
+class VerdictReasonsPublic(BaseModel):
+    data: dict[str, dict[str, str]] = Field(
+        description="Conversation id → criterion name → why it passed, failed or did not apply (the threshold, the "
+        "value, the turn), for the conversations the step's output preview shows."
+    )
+
+
 class RunMessagesPublic(BaseModel):
     max_attempts: int = Field(description="Tries before a message fails for good (REDFLARE_SMTP_MAX_ATTEMPTS).")
     data: list[MessagePublic]
@@ -72,6 +79,19 @@ class AuditSearchPublic(BaseModel):
 def run_distribution(run_id: RunId, principal: CurrentUser, session: SessionDep) -> DistributionPublic:
     """Score and sentiment of the conversations the run processed, in bins, with its Filters' thresholds."""
     return DistributionPublic.model_validate(run_charts.run_distribution(session, principal=principal, run_id=run_id))
+
+
+@router.get("/runs/{run_id}/steps/{step_id}/reasons", responses=_NOT_FOUND)
+def step_reasons(
+    run_id: RunId,
+    step_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00]*$")],
+    principal: CurrentUser,
+    session: SessionDep,
+) -> VerdictReasonsPublic:
+    """Why each criterion passed, failed or did not apply, for the conversations in a Process Conversations step's
+    output preview; empty for other steps."""
+    reasons = run_verdicts.step_reasons(session, principal=principal, run_id=run_id, step_id=step_id)
+    return VerdictReasonsPublic(data=reasons)
 
 
 @router.get("/runs/{run_id}/messages", responses=_NOT_FOUND)

@@ -99,3 +99,7 @@ class TryResultPublic(_FromService):
     )
     turns: list[TryTurnPublic] = Field(description="The transcript for audio, else the conversation's turns.")
     measures: TryMeasuresPublic
+    reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per criterion: why it passed, failed or did not apply — the threshold, the value, the turn.",
+    )
