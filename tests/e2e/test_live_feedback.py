@@ -152,6 +152,20 @@ def test_a_runs_page_draws_its_distribution_with_the_filters_threshold(page: Pag
     page.get_by_test_id("distribution-score").scroll_into_view_if_needed()
     screenshot(page, "live-distribution")
 
+    # Every verdict in the preview says why: the apology criterion (conditional on an upset customer) included.
+    page.get_by_role("button", name=re.compile(r"Process Conversations analyse")).click()
+    preview = page.get_by_role("table", name="Output preview of analyse")
+    apology = preview.locator("[data-reason]").filter(has_text=re.compile("^(N/A|Pass|Fail)$"))
+    expect(apology.first).to_be_visible()
+    reasons = [apology.nth(i).get_attribute("data-reason") or "" for i in range(apology.count())]
+    assert reasons
+    assert all(re.match(r"^(Passed|Failed|Does not apply): ", reason) for reason in reasons)
+    assert any("customer's lowest sentiment" in reason for reason in reasons)
+    why = preview.locator("[data-reason^='Does not apply']").first
+    why.hover()
+    expect(page.get_by_role("tooltip")).to_contain_text("lowest sentiment")
+    screenshot(page, "live-verdict-reason")
+
 
 def test_the_runs_tab_draws_bars_per_run(page: Page, served: Server) -> None:
     workflow_id = published(
@@ -245,4 +259,9 @@ def test_a_harper_valley_bank_call_has_an_agent_response_time_in_the_try_panel(p
     row = page.get_by_label("Measures").get_by_role("row").filter(has_text="Agent response time")
     expect(row).to_contain_text(re.compile(r"\d"))
     expect(row).not_to_contain_text("—")
+    # Each criterion's verdict says why beside its evidence.
+    scores = page.get_by_label("Scores per criterion")
+    expect(scores.locator("[data-testid^='reason-']").first).to_contain_text(
+        re.compile(r"^(Passed|Failed|Does not apply): ")
+    )
     screenshot(page, "live-hvb-agent-response")

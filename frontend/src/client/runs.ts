@@ -253,6 +253,13 @@ export const runs = {
     request<OutboxListing>("GET", "/outbox", { query: { ...query }, signal }),
   /** The run's messages, each attempt, the next try's time, and how many tries a message gets. */
   messages: (runId: string, signal?: AbortSignal) => request<RunMessages>("GET", `${run(runId)}/messages`, { signal }),
+  /** Why each criterion passed, failed or did not apply, for the conversations a step's preview shows. */
+  reasons: (runId: string, stepId: string, signal?: AbortSignal) =>
+    request<{ data: Record<string, Record<string, string>> }>(
+      "GET",
+      `${run(runId)}/steps/${encodeURIComponent(stepId)}/reasons`,
+      { signal },
+    ),
   distribution: (runId: string, signal?: AbortSignal) =>
     request<RunDistribution>("GET", `${run(runId)}/distribution`, { signal }),
   outbox: (runId: string, signal?: AbortSignal) =>

@@ -97,6 +97,7 @@ export function RunPage({ workflowId, runId }: { workflowId: string; runId: stri
         focus={focus}
         sendAgain={sendAgain}
         retries={retries}
+        runId={run.id}
       />
     </Stack>
   );

@@ -1,15 +1,15 @@
 // Each step of the run in an accordion: status, timing, counts per port, credits, error, progress, tally, output
 // preview, exports and outbox messages. The step picked on the canvas opens, scrolls into view and is outlined.
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Accordion, Alert, Badge, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import type { RunStep } from "../client/runs";
+import { runs as runsApi, type RunStep } from "../client/runs";
 import { stepTitle } from "../steps";
 import { formatCredits, formatRuntime, formatTime, secondsBetween } from "./format";
 import { stepProgress } from "./liveRun";
 import { cellText } from "./preview";
 import { RunStatusBadge } from "./RunStatusBadge";
 import { StepExports, StepMessages, type SendAgain } from "./StepDeliveries";
-import { StepPreview } from "./StepPreview";
+import { StepPreview, type Reasons } from "./StepPreview";
 import type { RetryNotes } from "./useRetryNotes";
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
@@ -82,9 +82,33 @@ function RetryLines({ stepId, notes }: { stepId: string; notes: string[] }) {
   );
 }
 
-function StepBody({ step, sendAgain, retries }: { step: RunStep; sendAgain?: SendAgain; retries: string[] }) {
+/** Why each verdict of a Process Conversations step's preview rows, once it has them (fetched when opened). */
+function useReasons(runId: string | undefined, step: RunStep, previewRows: number): Reasons | undefined {
+  const [reasons, setReasons] = useState<Reasons | undefined>(undefined);
+  const wanted = Boolean(runId) && step.type === "process_conversations" && step.status === "completed" && previewRows > 0;
+  useEffect(() => {
+    if (!runId || !wanted) return;
+    const controller = new AbortController();
+    runsApi.reasons(runId, step.id, controller.signal).then((found) => setReasons(found.data), () => undefined);
+    return () => controller.abort();
+  }, [runId, step.id, wanted]);
+  return reasons;
+}
+
+function StepBody({
+  step,
+  sendAgain,
+  retries,
+  runId,
+}: {
+  step: RunStep;
+  sendAgain?: SendAgain;
+  retries: string[];
+  runId?: string;
+}) {
   const ports = Object.entries(step.outputs ?? {});
   const preview = step.preview ?? {};
+  const reasons = useReasons(runId, step, Object.values(preview).reduce((sum, rows) => sum + rows.length, 0));
   return (
     <Stack gap="sm">
       <SimpleGrid cols={{ base: 2, sm: 4, lg: 7 }} spacing="xs">
@@ -134,7 +158,7 @@ function StepBody({ step, sendAgain, retries }: { step: RunStep; sendAgain?: Sen
       )}
       {Object.keys(preview).length > 0 && (
         <Section title="Output preview">
-          <StepPreview stepId={step.id} preview={preview} />
+          <StepPreview stepId={step.id} preview={preview} reasons={reasons} />
         </Section>
       )}
     </Stack>
@@ -155,8 +179,11 @@ export function StepDetails({
   focus,
   sendAgain,
   retries = {},
+  runId,
 }: {
   steps: RunStep[];
+  /** The run, for what a step's details fetch on their own (why each verdict). */
+  runId?: string;
   /** Per step waiting on its emails: what each message waiting on a retry is doing. */
   retries?: RetryNotes;
   /** For editors: "Send now" on held or failed messages. */
@@ -186,7 +213,9 @@ export function StepDetails({
           style={highlighted === step.id ? { outline: "2px solid var(--mantine-color-blue-5)" } : undefined}
           data-testid={`step-details-${step.id}`}
         >
-          <Accordion.Control aria-label={`${stepTitle(step.type)} ${step.id}`}>
+          {/* Named by what it shows (title, id, status, summary): a name apart from the visible text misleads voice
+              control and screen readers alike (axe: label-content-name-mismatch). */}
+          <Accordion.Control>
             <Group justify="space-between" wrap="nowrap" pr="sm">
               <Group gap="xs" wrap="nowrap">
                 <Text fw={600}>{step.type ? stepTitle(step.type) : step.id}</Text>
@@ -206,7 +235,7 @@ export function StepDetails({
             </Group>
           </Accordion.Control>
           <Accordion.Panel>
-            <StepBody step={step} sendAgain={sendAgain} retries={retries[step.id] ?? []} />
+            <StepBody step={step} sendAgain={sendAgain} retries={retries[step.id] ?? []} runId={runId} />
           </Accordion.Panel>
         </Accordion.Item>
       ))}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { OutboxMessage } from "../client/runs";
 import { deliveryNote, sameOrigin } from "./deliveries";
-import { cellText, previewColumns } from "./preview";
+import { cellText, criterionCell, previewColumns } from "./preview";
 
 describe("preview", () => {
   it("lists every column in first-seen order", () => {
@@ -61,5 +61,22 @@ describe("sameOrigin", () => {
     expect(sameOrigin("http://127.0.0.1:8000/api/exports/e1/download?sig=abc")).toBe("/api/exports/e1/download?sig=abc");
     expect(sameOrigin("/api/exports/e1/download?sig=abc")).toBe("/api/exports/e1/download?sig=abc");
     expect(sameOrigin("https://files.example.com/x.csv")).toBe("https://files.example.com/x.csv");
+  });
+});
+
+describe("criterionCell", () => {
+  const reasons = { c1: { apology: "Does not apply: it counts only when a customer turn is below -0.3 (…)." } };
+
+  it("says the verdict as a word and why, for its row's conversation", () => {
+    expect(criterionCell("criterion.apology", { id: "c1", "criterion.apology": null }, reasons)).toEqual({
+      text: "N/A",
+      reason: reasons.c1.apology,
+    });
+    expect(criterionCell("criterion.greeting", { id: "c1", "criterion.greeting": true }, reasons)).toEqual({ text: "Pass", reason: null });
+    expect(criterionCell("criterion.greeting", { id: "c2", "criterion.greeting": false }, undefined)?.text).toBe("Fail");
+  });
+
+  it("leaves other columns alone", () => {
+    expect(criterionCell("score", { id: "c1", score: 50 }, reasons)).toBeNull();
   });
 });

@@ -19,3 +19,23 @@ export function previewColumns(rows: Array<Record<string, unknown>>): string[] {
   for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
   return [...seen];
 }
+
+const CRITERION = "criterion.";
+const VERDICTS: Record<string, string> = { true: "Pass", false: "Fail" };
+
+/**
+ * A criterion column's cell (`criterion.<name>`): the verdict as a word ("Pass", "Fail", "N/A" for not applicable)
+ * and why, when the reasons for its row's conversation say; null for any other column.
+ */
+export function criterionCell(
+  column: string,
+  row: Record<string, unknown>,
+  reasons: Record<string, Record<string, string>> | undefined,
+): { text: string; reason: string | null } | null {
+  if (!column.startsWith(CRITERION)) return null;
+  const value = row[column];
+  const text = typeof value === "boolean" ? VERDICTS[String(value)] : value === null || value === undefined ? "N/A" : cellText(value);
+  const id = typeof row.id === "string" ? row.id : null;
+  const reason = id ? (reasons?.[id]?.[column.slice(CRITERION.length)] ?? null) : null;
+  return { text, reason };
+}
