@@ -28,6 +28,7 @@ from redflare.steps.context import Analysable
 WORKER_PRELOAD = (__name__,)
 
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
+PRICING_INDEX = "ix_conversations_pricing"  # SQLite's: what pricing reads (migration 0010)
 _INTEGRATIONS = cast(Table, Integration.__table__)
 # Table columns, not ORM attributes: the query runs on the Core path, without ORM result handling.
 LOAD = select(
@@ -83,9 +84,12 @@ def analysable(session: Session, ids: Sequence[str]) -> list[Analysable]:
 
 # Whether a conversation has turns, without parsing them. SQLite: the store writes turns as a JSON list
 # (`json.dumps`), so no turns is exactly '[]' (json_array_length parsed every turn: three quarters of the query's
-# time). PostgreSQL's jsonb knows its length.
+# time); the pricing index (migration 0010) holds the four values, this very expression included, so the row (its
+# transcript inline) is never read — named, since the planner would take the primary key's. PostgreSQL's jsonb
+# knows its length.
 _ANALYSABLE = (
-    f"SELECT id, duration_s, audio, turns IS NOT NULL AND turns != '[]' FROM {_CONVERSATIONS.name} WHERE id ",
+    f"SELECT id, duration_s, audio, turns IS NOT NULL AND turns != '[]' FROM {_CONVERSATIONS.name} "
+    f"INDEXED BY {PRICING_INDEX} WHERE id ",
     f"SELECT id, duration_s, audio, coalesce(jsonb_array_length(turns), 0) > 0 FROM {_CONVERSATIONS.name} WHERE id ",
 )
 

@@ -291,10 +291,12 @@ class SqlSpendGuard:
         amounts = _amounts(_RESULTS.c.credits, firsts, dialect)
 
         def values(chosen: Sequence[AnalysisOutcome]) -> list[tuple[Any, ...]]:
-            return [
+            rows = [
                 _result_values(o, pipeline_id, pipeline.version, amounts[o.credits], self._run_id, created_at)
                 for o in chosen
             ]
+            rows.sort(key=_by_conversation)
+            return rows
 
         if reprocess:  # replaced or new, every row is written and charged
             _insert_many(session, "replace results", RESULT_COLUMNS, values(firsts))
@@ -503,9 +505,9 @@ def _insert_blank_ids(
     dialect = session.get_bind().dialect
     postgres = dialect.name == "postgresql"
     source = (
-        func.jsonb_array_elements_text(literal(list(ids), postgresql.JSONB))
+        func.jsonb_array_elements_text(literal(sorted(ids), postgresql.JSONB))
         if postgres
-        else func.json_each(json.dumps(list(ids)))
+        else func.json_each(json.dumps(sorted(ids)))  # in key order: `_by_conversation`
     ).table_valued("value")
     same = {
         "pipeline_id": pipeline_id,
@@ -530,6 +532,14 @@ def _insert_blank_ids(
     # once the cursor closes).
     written = session.execute(statement, execution_options={"preserve_rowcount": True})
     return int(written.rowcount)  # type: ignore[attr-defined]
+
+
+def _by_conversation(row: tuple[Any, ...]) -> Any:
+    """A result row's conversation id (its first value): results go in in that order, so each row's foreign key
+    check finds its conversation, and the unique key takes its entry, next to the previous row's instead of
+    anywhere in the index (a batch comes in the order its conversations were selected: newest first). SQLite,
+    100,000 blank results: 0.47 → 0.33 s of CPU."""
+    return row[0]
 
 
 def _bound(column: Column[Any], value: Any, dialect: Dialect) -> Any:
