@@ -68,13 +68,16 @@ def batched(size: int) -> dict[str, Any]:
 
 
 class TestProcessConversationsReports:
-    def test_every_batch_is_reported_when_nothing_holds_reports_back(self, store: Store) -> None:
-        """0 of 10 before the first batch, then after each of the four batches, ending at 10 of 10."""
+    def test_every_conversation_is_reported_when_nothing_holds_reports_back(self, store: Store) -> None:
+        """0 of 10 before the first batch, then each conversation as it is analysed, not only each batch's end (a
+        batch's last one once the batch is stored, with its credits), ending at 10 of 10."""
         add_conversations(store, 10)
         runner = make_runner(store)
         resource = execute(store, runner, queue(store, runner, workflow(SELECT_DEMO, batched(3))), interval=0)
         events = progress_events(store, resource["id"])
-        assert [(e["processed"], e["total"]) for e in events] == [(0, 10), (3, 10), (6, 10), (9, 10), (10, 10)]
+        assert [(e["processed"], e["total"]) for e in events] == [(n, 10) for n in range(11)]
+        # Within a batch the credits stand still; a batch's end adds its charges.
+        assert [e["credits"] for e in events if e["processed"] in (1, 2, 3, 4)] == [0.0, 0.0, 3.0, 3.0]
         credits = [e["credits"] for e in events]
         assert credits == sorted(credits)
         analyse = analyse_of(resource)

@@ -19,7 +19,7 @@ from redflare.services.metrics import workflow_metrics
 from redflare.services.run_start import start_run
 from redflare.services.runs import cancel_run, run_resource
 from redflare.services.workflows import checked_document, save_draft_by_name
-from redflare.steps.context import Batch
+from redflare.steps.context import Batch, InFlight
 from tests.factories import PROCESS, SELECT_DEMO, add_conversations, make_runner, step, workflow
 from tests.services.test_metrics import ADMIN
 
@@ -86,7 +86,9 @@ class FailingAfter:
     def __init__(self, good: int) -> None:
         self.good = good
 
-    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
+    def run(
+        self, pipeline: PipelineDefinition, batches: Iterator[Batch], in_flight: InFlight | None = None
+    ) -> Iterator[list[AnalysisOutcome]]:
         for done, batch in enumerate(batches):
             if done == self.good:
                 raise RuntimeError("the analysis service went away")

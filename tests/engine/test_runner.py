@@ -22,7 +22,7 @@ from redflare.services.run_start import start_run
 from redflare.services.runs import cancel_run, list_runs
 from redflare.services.users import Principal
 from redflare.services.workflows import checked_document, save_draft_by_name
-from redflare.steps.context import Batch
+from redflare.steps.context import Batch, InFlight
 from tests.factories import PROCESS, SELECT_DEMO, T0, add_conversations, make_runner, step, workflow
 
 
@@ -242,7 +242,9 @@ class CancellingExecutor:
         self.before_yield = before_yield
         self.batches_started = 0
 
-    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
+    def run(
+        self, pipeline: PipelineDefinition, batches: Iterator[Batch], in_flight: InFlight | None = None
+    ) -> Iterator[list[AnalysisOutcome]]:
         for batch in batches:
             self.batches_started += 1
             outcomes = analyse_batch(pipeline, batch.conversations())

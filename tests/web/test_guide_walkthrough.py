@@ -25,7 +25,7 @@ from redflare.analysis.pipeline import AnalysisOutcome, PipelineDefinition
 from redflare.config import Settings
 from redflare.domain.access import Role
 from redflare.engine.backends.local import LocalBackend
-from redflare.steps.context import AnalysisExecutor, Batch
+from redflare.steps.context import AnalysisExecutor, Batch, InFlight
 from tests.factories import SELECT_DEMO, add_conversations, step
 from tests.web.conftest import add_user, sign_in
 
@@ -45,10 +45,12 @@ class Gate:
         self.reached = threading.Event()
         self.opened = threading.Event()
 
-    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
+    def run(
+        self, pipeline: PipelineDefinition, batches: Iterator[Batch], in_flight: InFlight | None = None
+    ) -> Iterator[list[AnalysisOutcome]]:
         self.reached.set()
         assert self.opened.wait(WAIT_SECONDS), "the gate was never opened"
-        yield from self.inner.run(pipeline, batches)
+        yield from self.inner.run(pipeline, batches, in_flight)
 
 
 class Guide:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, Protocol
@@ -132,11 +132,19 @@ class SpendGuard(Protocol):
         ...
 
 
+InFlight = Callable[[int], None]
+"""Told how many conversations of the batches not yet yielded are analysed already (a count, never a write)."""
+
+
 class AnalysisExecutor(Protocol):
-    def run(self, pipeline: PipelineDefinition, batches: Iterator[Batch]) -> Iterator[list[AnalysisOutcome]]:
+    def run(
+        self, pipeline: PipelineDefinition, batches: Iterator[Batch], in_flight: InFlight | None = None
+    ) -> Iterator[list[AnalysisOutcome]]:
         """Analyse batches in parallel (each loaded where it is analysed), yielding each one's outcomes as it ends.
 
-        Pulls the next batch only when a worker is free, so a stop between batches is prompt.
+        Pulls the next batch only when a worker is free, so a stop between batches is prompt. With `in_flight`,
+        calls it from the consuming thread, while it waits for a batch to end, with how many conversations of the
+        batches it has not yet yielded are analysed so far: progress per conversation, not per batch.
         """
         ...
 

@@ -7,10 +7,11 @@
 - A conversation that fails analysis is reported and dropped from the output; the step fails only
   when the failed share passes `max_failure_share`.
 - Output: the conversations that have a result (reused or new), with the pipeline's columns added.
-- Progress: reported through `ctx.progress` before the first batch and after each one — processed =
-  conversations sent for analysis whose batch has finished (failed ones included), total = conversations
-  to analyse once stored results are reused, credits = what the finished batches were charged. A stop at a
-  limit or a cancel leaves processed below total (the rest is the tally's `skipped_by_limit`).
+- Progress: reported through `ctx.progress` before the first batch, after each one, and while batches are in
+  flight as their conversations are analysed — processed = conversations sent for analysis that are analysed
+  (failed ones included), total = conversations to analyse once stored results are reused, credits = what the
+  finished batches were charged. A stop at a limit or a cancel leaves processed below total (the rest is the
+  tally's `skipped_by_limit`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from redflare.domain.validation import Columns, Environment
 from redflare.sets.frames import empty_set
 from redflare.sets.results import results_frame, rows_frame
 from redflare.steps.base import Look, Problems, StepConfig, StepKind, StepResult, helper
-from redflare.steps.context import Analysable, Batch, StepContext
+from redflare.steps.context import Analysable, Batch, InFlight, StepContext
 from redflare.steps.preview import Analysis, Preview
 from redflare.steps.stageless import blank_and_failed, blank_results, does_nothing
 from redflare.steps.wording import joined
@@ -116,7 +117,13 @@ def execute(ctx: StepContext, config: Config, frame: pl.DataFrame | None) -> Ste
             ctx.progress.report(finished, len(pending), tally.credits)
             blank += ok
             tally.errors += [f"{i}: {error}" for i, error in lost]
-    for outcomes in () if stageless else _analysed(ctx, pipeline, batches):
+
+    def in_flight(analysed_so_far: int) -> None:
+        # The conversations of the batches still in flight that are analysed already (counted by the workers in
+        # shared memory, read by the executor while it waits): progress per conversation, not per batch.
+        ctx.progress.report(finished + analysed_so_far, len(pending), tally.credits)
+
+    for outcomes in () if stageless else _analysed(ctx, pipeline, batches, in_flight):
         tally.credits += ctx.guard.settle(outcomes, pipeline, reprocess=config.reprocess)
         finished += len(outcomes)
         ctx.progress.report(finished, len(pending), tally.credits)
@@ -194,12 +201,12 @@ def _price(pipeline: PipelineDefinition, conversation: Analysable, untranscribed
 
 
 def _analysed(
-    ctx: StepContext, pipeline: PipelineDefinition, batches: Iterator[list[Analysable]]
+    ctx: StepContext, pipeline: PipelineDefinition, batches: Iterator[list[Analysable]], in_flight: InFlight
 ) -> Iterator[list[AnalysisOutcome]]:
     """Each admitted batch's outcomes, from the executor, whose workers load the batch themselves; a batch is
     admitted only when a worker is about to be free to start it."""
     loader = ctx.conversations.batch_loader()
-    return ctx.executor.run(pipeline, (Batch(tuple(c.id for c in batch), loader) for batch in batches))
+    return ctx.executor.run(pipeline, (Batch(tuple(c.id for c in batch), loader) for batch in batches), in_flight)
 
 
 def compact_row(o: AnalysisOutcome, criteria: list[str]) -> tuple[object, ...]:
