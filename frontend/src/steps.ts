@@ -1,16 +1,10 @@
-// Display names from the guide (../shared/seed/workflows-guide.txt).
-import type { Trigger } from "./client";
+// A step's and a trigger's display name, from the step catalog (GET /api/steps: each kind's own title). No copy
+// of the names lives here: before the catalog has answered, a type reads as words ("send_alert" → "Send alert").
+import { knownCatalog, type StepCatalog, type Trigger } from "./client";
 
-export const STEP_TITLES: Record<string, string> = {
-  select_conversations: "Select Conversations",
-  process_conversations: "Process Conversations",
-  filter: "Filter",
-  sort: "Sort",
-  distribute: "Distribute",
-  send_alert: "Send Alert",
-  schedule_export: "Schedule Export",
-};
+export const TRIGGER_PLACEHOLDER = "Select a trigger to start a workflow";
 
+/** The guide's trigger names, for pages that name a run's trigger type without the catalog (the runs list). */
 export const TRIGGER_TITLES: Record<string, string> = {
   schedule: "On a Schedule",
   sync_started: "Integration Sync Started",
@@ -19,17 +13,20 @@ export const TRIGGER_TITLES: Record<string, string> = {
   manual: "Manual",
 };
 
-export const TRIGGER_PLACEHOLDER = "Select a trigger to start a workflow";
-
-export function stepTitle(type: string): string {
-  return STEP_TITLES[type] ?? type;
+function words(type: string): string {
+  const text = type.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function triggerTitle(trigger: Trigger): string {
-  return TRIGGER_TITLES[trigger.type] ?? trigger.type;
+export function stepTitle(type: string, catalog: StepCatalog | null = knownCatalog()): string {
+  return catalog?.steps.find((kind) => kind.type === type)?.title ?? words(type);
 }
 
-/** A one-line summary under the trigger's title. */
+export function triggerTitle(trigger: Trigger, catalog: StepCatalog | null = knownCatalog()): string {
+  return catalog?.triggers.find((kind) => kind.type === trigger.type)?.title ?? TRIGGER_TITLES[trigger.type] ?? words(trigger.type);
+}
+
+/** A one-line summary under the trigger's title (the canvas shows the server's, POST /steps/summaries). */
 export function triggerSummary(trigger: Trigger): string {
   if (trigger.type === "schedule") {
     const zone = trigger.timezone ? ` (${trigger.timezone})` : "";

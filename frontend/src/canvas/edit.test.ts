@@ -13,6 +13,7 @@ import {
   moveNodes,
   newStepId,
 } from "./edit";
+import { KINDS } from "./catalog.fixture";
 import { documentToFlow, TRIGGER_ID } from "./graph";
 
 function doc(steps: Step[]): WorkflowDocument {
@@ -151,7 +152,7 @@ describe("random edits keep the graph acyclic and references valid", () => {
 describe("defaultAddAfter", () => {
   it("uses the selected step (a Distribute's first group), else the last open end, else the trigger", () => {
     expect(defaultAddAfter(chain, "pick")).toBe("pick");
-    expect(defaultAddAfter(chain, "split")).toBe("split.A");
+    expect(defaultAddAfter(chain, "split", KINDS)).toBe("split.A");
     expect(defaultAddAfter(chain, TRIGGER_ID)).toBe(TRIGGER_ID);
     expect(defaultAddAfter(chain, null)).toBe("report");
     expect(defaultAddAfter(doc([]), null)).toBe(TRIGGER_ID);

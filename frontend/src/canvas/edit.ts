@@ -1,5 +1,5 @@
 // Pure edits of a workflow document (appendix A): what the canvas and the side panel do to the draft.
-import type { Step, WorkflowDocument } from "../client";
+import type { Step, StepKind, WorkflowDocument } from "../client";
 import { COLUMN_WIDTH, ROW_HEIGHT, TRIGGER_ID, layeredPositions, parseRef, refFor, stepPorts } from "./graph";
 
 /** A readable id for a new step of this type that the document does not use yet: "filter", "filter_2" … */
@@ -183,13 +183,18 @@ function replaceStep(document: WorkflowDocument, replacement: Step): WorkflowDoc
  * Where the toolbar's "Add new step" connects from: the selected step (a Distribute's first group) or the
  * trigger, else the last step nothing comes after yet, else the trigger (null without one).
  */
-export function defaultAddAfter(document: WorkflowDocument, selected: string | null): string | null {
+export function defaultAddAfter(
+  document: WorkflowDocument,
+  selected: string | null,
+  kinds: ReadonlyMap<string, StepKind> = new Map(),
+): string | null {
   const steps = document.steps ?? [];
+  const firstPort = (step: Step) => stepPorts(step, kinds.get(step.type))[0];
   const chosen = selected === null ? undefined : steps.find((step) => step.id === selected);
-  if (chosen) return refFor(chosen.id, stepPorts(chosen)[0]);
+  if (chosen) return refFor(chosen.id, firstPort(chosen));
   if (selected === TRIGGER_ID) return TRIGGER_ID;
   const fed = downstreamIndex(document);
   const sink = [...steps].reverse().find((step) => !fed.has(step.id));
-  if (sink) return refFor(sink.id, stepPorts(sink)[0]);
+  if (sink) return refFor(sink.id, firstPort(sink));
   return document.trigger ? TRIGGER_ID : null;
 }

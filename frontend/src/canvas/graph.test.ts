@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { documentToFlow, parseRef } from "./graph";
+import { CATALOG } from "./catalog.fixture";
+import { documentToFlow, knowledgeOf, parseRef, stepPorts, type StepFlowNode } from "./graph";
+import type { WorkflowDocument } from "../client";
 
 describe("documentToFlow", () => {
   it("connects a Distribute group's port to the step after it", () => {
@@ -45,5 +47,53 @@ describe("a 200-step document", () => {
     expect(nodes.filter((node) => node.type === "step" && node.data.issueCount)).toHaveLength(1);
     // Each step sits one column right of the one before it.
     expect(document.layout?.[ids[199]]?.x).toBe(200 * 300);
+  });
+});
+
+describe("what each node shows, from the catalog and the server's summaries", () => {
+  const document: WorkflowDocument = {
+    name: "w",
+    trigger: { type: "manual" },
+    steps: [
+      { id: "low", type: "filter", config: {} },
+      { id: "split", type: "distribute", after: ["low"], config: { mode: "percentage", groups: [{ name: "Reviewer A" }, { name: "Reviewer B" }] } },
+      { id: "alert", type: "send_alert", after: ["split.Reviewer B"] },
+    ],
+  };
+  const summaries = {
+    trigger: "when someone presses Run now",
+    steps: {
+      low: { summary: "score < 70", complete: true, ports: ["out"] },
+      split: { summary: "Reviewer A 50% · Reviewer B 50%", complete: true, ports: ["Reviewer A", "Reviewer B"] },
+      alert: { summary: "Not set up yet", complete: false, ports: ["out"] },
+    },
+  };
+
+  it("gives each step its kind's title, icon and colour and its summary; the trigger its own", () => {
+    const { nodes } = documentToFlow(document, { knowledge: knowledgeOf(CATALOG, summaries) });
+    const step = (id: string) => (nodes.find((node) => node.id === id) as StepFlowNode).data;
+    expect(step("low")).toMatchObject({ title: "Filter", color: "orange", summary: "score < 70", complete: true });
+    expect(step("alert")).toMatchObject({ title: "Send Alert", summary: "Not set up yet", complete: false });
+    expect(nodes[0].data).toMatchObject({ title: "Manual", color: "grape", summary: "when someone presses Run now" });
+  });
+
+  it("reads a type as words before the catalog answers, and shows no summary until the server's", () => {
+    const { nodes } = documentToFlow(document);
+    expect((nodes[3] as StepFlowNode).data.title).toBe("Send alert");
+    expect((nodes[3] as StepFlowNode).data.summary).toBeUndefined();
+  });
+
+  it("draws a Distribute's ports from its kind's rule, as typed so far (a new group shows at once)", () => {
+    const distribute = CATALOG.steps.find((kind) => kind.type === "distribute");
+    const step = { id: "s", type: "distribute", config: { groups: [{ name: "A" }, { name: "" }, {}, { name: "C" }] } };
+    expect(stepPorts(step, distribute)).toEqual(["A", "C"]);
+    expect(stepPorts({ ...step, config: { groups: [] } }, distribute)).toEqual(["out"]);
+    expect(stepPorts(step, CATALOG.steps.find((kind) => kind.type === "filter"))).toEqual(["out"]);
+  });
+
+  it("puts no label on any line (group names sit beside their ports) and names each line for screen readers", () => {
+    const { edges } = documentToFlow(document, { knowledge: knowledgeOf(CATALOG, summaries) });
+    expect(edges.every((edge) => edge.label === undefined)).toBe(true);
+    expect(edges.find((edge) => edge.target === "alert")?.ariaLabel).toBe("Edge from split to alert, group Reviewer B");
   });
 });

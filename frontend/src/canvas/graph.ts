@@ -1,6 +1,6 @@
 // Pure conversion of a workflow document (appendix A) into React Flow nodes and edges.
 import type { Edge, Node } from "@xyflow/react";
-import type { Issue, Step, Trigger, WorkflowDocument } from "../client";
+import type { Issue, NodeSummaries, Step, StepCatalog, StepKind, Trigger, TriggerKind, WorkflowDocument } from "../client";
 
 export const TRIGGER_ID = "trigger";
 export const DEFAULT_PORT = "out";
@@ -17,18 +17,50 @@ export interface NodeRunState {
   progress?: { processed: number; total: number; credits: number } | null;
 }
 
-export interface TriggerNodeData extends Record<string, unknown> {
+/** How a node looks, from its kind in the catalog: title, icon (SVG path data), colour (a Mantine palette name). */
+export interface NodeLook {
+  title: string;
+  icon?: string;
+  color?: string;
+  /** What it does, in one line (POST /steps/summaries); undefined until the server has answered. */
+  summary?: string;
+}
+
+export interface TriggerNodeData extends Record<string, unknown>, Partial<NodeLook> {
   trigger: Trigger | null;
   run?: NodeRunState;
 }
 
-export interface StepNodeData extends Record<string, unknown> {
+export interface StepNodeData extends Record<string, unknown>, NodeLook {
   step: Step;
   /** Output ports: "out", or one per Distribute group. */
   ports: string[];
+  /** False while its config is not one the kind accepts (the summary then says "Not set up yet"). */
+  complete?: boolean;
   run?: NodeRunState;
   /** Final checks found issues on this step (the editor marks it). */
   issueCount?: number;
+}
+
+/** What the canvas knows of the kinds (GET /steps) and of this document's nodes (POST /steps/summaries). */
+export interface Knowledge {
+  kinds: ReadonlyMap<string, StepKind>;
+  triggers: ReadonlyMap<string, TriggerKind>;
+  summaries?: NodeSummaries | null;
+}
+
+export function knowledgeOf(catalog: StepCatalog | null | undefined, summaries?: NodeSummaries | null): Knowledge {
+  return {
+    kinds: new Map((catalog?.steps ?? []).map((kind) => [kind.type, kind])),
+    triggers: new Map((catalog?.triggers ?? []).map((kind) => [kind.type, kind])),
+    summaries,
+  };
+}
+
+/** A type as words, until the catalog names it ("send_alert" → "Send alert"). */
+function words(type: string): string {
+  const text = type.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** What an edge carries: the `after` reference it stands for ("split.A", "pick"), or null for the trigger's. */
@@ -48,23 +80,34 @@ export function parseRef(ref: string): { source: string; port: string } {
   return dot < 0 ? { source: ref, port: DEFAULT_PORT } : { source: ref.slice(0, dot), port: ref.slice(dot + 1) };
 }
 
-export function stepPorts(step: Step): string[] {
-  if (step.type === "distribute") {
-    const groups = (step.config?.groups ?? []) as Array<{ name?: unknown }>;
-    const names = Array.isArray(groups) ? groups.map((group) => group?.name).filter((n): n is string => typeof n === "string") : [];
-    if (names.length > 0) return names;
+/**
+ * A step's output ports as its kind declares them (`ports_from`: Distribute's group names, as typed so far), so a
+ * group's port shows the moment it is added; "out" for every other kind (and before the catalog is known).
+ */
+export function stepPorts(step: Step, kind?: StepKind): string[] {
+  const rule = kind?.ports_from;
+  if (rule) {
+    const items = step.config?.[rule.list_field];
+    const names = Array.isArray(items)
+      ? items.map((item) => (item && typeof item === "object" ? (item as Record<string, unknown>)[rule.name_field] : undefined))
+      : [];
+    const named = names.filter((name): name is string => typeof name === "string" && name !== "");
+    if (named.length > 0) return named;
   }
   return [DEFAULT_PORT];
 }
 
 export const COLUMN_WIDTH = 300;
 /** A node's width on the canvas (nodes.tsx draws them this wide). */
-export const NODE_WIDTH = 220;
+export const NODE_WIDTH = 240;
+/** The height of one output port's row on a node with several (its label, its handle at the row's middle). */
+export const PORT_ROW = 24;
 
 /** About how tall a node draws before it is measured (a Distribute grows with its groups). */
 export function estimatedNodeHeight(node: FlowNode): number {
-  if (node.type === "trigger") return 80;
-  return Math.max(72, 40 + node.data.ports.length * 22);
+  if (node.type === "trigger") return 84;
+  const ports = node.data.ports.length;
+  return 84 + (ports > 1 ? ports * PORT_ROW + 6 : 0);
 }
 export const ROW_HEIGHT = 130;
 
@@ -122,6 +165,8 @@ export function issueCounts(issues: readonly Issue[]): Map<string, number> {
 export interface FlowOptions {
   /** Final checks' issues: each step node gets its `issueCount`. */
   issues?: readonly Issue[];
+  /** Titles, icons, colours and ports of the kinds; each node's summary. */
+  knowledge?: Knowledge;
 }
 
 /** The document as React Flow nodes and edges, in O(steps + connections). */
@@ -134,11 +179,22 @@ export function documentToFlow(document: WorkflowDocument, options: FlowOptions 
   const position = (id: string) => layout[id] ?? computed[id] ?? { x: 0, y: 0 };
   const trigger = document.trigger ?? null;
   const counts = options.issues ? issueCounts(options.issues) : null;
+  const knowledge = options.knowledge;
+  const said = knowledge?.summaries;
 
+  const triggerData: TriggerNodeData = { trigger };
+  const triggerKind = trigger ? knowledge?.triggers.get(trigger.type) : undefined;
+  if (trigger) triggerData.title = triggerKind?.title ?? words(trigger.type);
+  if (triggerKind) Object.assign(triggerData, { icon: triggerKind.icon, color: triggerKind.color });
+  if (trigger && typeof said?.trigger === "string") triggerData.summary = said.trigger;
   const nodes: FlowNode[] = [
-    { id: TRIGGER_ID, type: "trigger", position: position(TRIGGER_ID), data: { trigger }, deletable: false },
+    { id: TRIGGER_ID, type: "trigger", position: position(TRIGGER_ID), data: triggerData, deletable: false },
     ...steps.map((step): StepFlowNode => {
-      const data: StepNodeData = { step, ports: stepPorts(step) };
+      const kind = knowledge?.kinds.get(step.type);
+      const data: StepNodeData = { step, ports: stepPorts(step, kind), title: kind?.title ?? words(step.type) };
+      if (kind) Object.assign(data, { icon: kind.icon, color: kind.color });
+      const summary = said?.steps[step.id];
+      if (summary) Object.assign(data, { summary: summary.summary, complete: summary.complete });
       const count = counts?.get(step.id);
       if (count) data.issueCount = count;
       return { id: step.id, type: "step", position: position(step.id), data };
@@ -163,12 +219,15 @@ export function documentToFlow(document: WorkflowDocument, options: FlowOptions 
     for (const ref of after) {
       const { source, port } = parseRef(ref);
       if (!ids.has(source)) continue; // dangling ref: Final checks reports it
+      // No label on the line: a Distribute's group names sit on its node, beside the port each line leaves from
+      // (labels halfway along the lines ran over each other). Screen readers get the group in the line's name.
+      const group = port === DEFAULT_PORT ? "" : `, group ${port}`;
       edges.push({
         id: `${ref}->${step.id}`,
         source,
         sourceHandle: port,
         target: step.id,
-        label: port === DEFAULT_PORT ? undefined : port,
+        ariaLabel: `Edge from ${source} to ${step.id}${group}`,
         data: { ref },
       });
     }

@@ -1,7 +1,7 @@
 // "Organize steps": a layered left-to-right placement of the whole canvas by elkjs (pure, no React).
 import ELK, { type ElkExtendedEdge, type ElkNode, type ElkPort } from "elkjs/lib/elk.bundled.js";
 import type { WorkflowDocument } from "../client";
-import { documentToFlow, NODE_WIDTH, estimatedNodeHeight, type FlowNode } from "./graph";
+import { documentToFlow, NODE_WIDTH, estimatedNodeHeight, type FlowNode, type Knowledge } from "./graph";
 
 export type Size = { width: number; height: number };
 export type Positions = Record<string, { x: number; y: number }>;
@@ -19,8 +19,10 @@ const OPTIONS = {
 
 const portId = (node: string, port: string) => `${node}::${port}`;
 
-function ports(node: FlowNode): ElkPort[] {
-  const outputs = node.type === "step" ? node.data.ports : ["out"];
+function ports(node: FlowNode, used: ReadonlySet<string>): ElkPort[] {
+  const drawn = node.type === "step" ? node.data.ports : ["out"];
+  // A line may leave from a port the node does not draw (a group renamed since): ELK needs every end to exist.
+  const outputs = [...drawn, ...[...used].filter((port) => !drawn.includes(port))];
   const list: ElkPort[] = outputs.map((port, index) => ({
     id: portId(node.id, port),
     width: 1,
@@ -36,14 +38,20 @@ function ports(node: FlowNode): ElkPort[] {
  * Every node's top-left position after a layered layout, left to right from the trigger. `sizes` are the
  * rendered sizes where known (React Flow's `measured`); otherwise the nodes' usual sizes are assumed.
  */
-export async function organize(document: WorkflowDocument, sizes: ReadonlyMap<string, Size> = new Map()): Promise<Positions> {
-  const { nodes, edges } = documentToFlow(document);
+export async function organize(document: WorkflowDocument, sizes: ReadonlyMap<string, Size> = new Map(), knowledge?: Knowledge): Promise<Positions> {
+  const { nodes, edges } = documentToFlow(document, { knowledge });
+  const used = new Map<string, Set<string>>();
+  for (const edge of edges) {
+    const set = used.get(edge.source) ?? new Set<string>();
+    set.add(edge.sourceHandle ?? "out");
+    used.set(edge.source, set);
+  }
   const graph: ElkNode = {
     id: "root",
     layoutOptions: OPTIONS,
     children: nodes.map((node) => {
       const size = sizes.get(node.id) ?? { width: NODE_WIDTH, height: estimatedNodeHeight(node) };
-      return { id: node.id, ...size, ports: ports(node), layoutOptions: { "elk.portConstraints": "FIXED_ORDER" } };
+      return { id: node.id, ...size, ports: ports(node, used.get(node.id) ?? new Set()), layoutOptions: { "elk.portConstraints": "FIXED_ORDER" } };
     }),
     edges: edges.map(
       (edge): ElkExtendedEdge => ({

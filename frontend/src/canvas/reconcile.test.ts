@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { WorkflowDocument } from "../client";
 import { connect, moveNodes } from "./edit";
-import { documentToFlow } from "./graph";
+import { CATALOG } from "./catalog.fixture";
+import { documentToFlow, knowledgeOf } from "./graph";
 import { reconcileEdges, reconcileNodes } from "./reconcile";
 
 const document: WorkflowDocument = {
@@ -31,6 +32,18 @@ describe("reconcile", () => {
     expect(moved[1].selected).toBe(true);
     expect(moved[2].position).toEqual({ x: 5, y: 5 });
     expect(moved[3]).toBe(first[3]);
+  });
+
+  it("renews a node when its summary arrives or changes, and only that node", () => {
+    const summaries = (text: string) => ({
+      trigger: null,
+      steps: { a: { summary: text, complete: true, ports: ["out"] }, b: { summary: "By score ↑", complete: true, ports: ["out"] } },
+    });
+    const first = reconcileNodes([], documentToFlow(document, { knowledge: knowledgeOf(CATALOG, summaries("score < 70")) }).nodes, null);
+    const next = reconcileNodes(first, documentToFlow(document, { knowledge: knowledgeOf(CATALOG, summaries("score < 50")) }).nodes, null);
+    expect(next[1]).not.toBe(first[1]);
+    expect(next[1].data.summary).toBe("score < 50");
+    expect(next[2]).toBe(first[2]);
   });
 
   it("keeps edges by id and marks the selected one", () => {

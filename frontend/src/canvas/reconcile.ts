@@ -3,12 +3,24 @@
 // smooth), and keeps its `measured` size, so React Flow does not measure it again.
 import type { FlowEdge, FlowNode } from "./graph";
 
+/** What a node shows of its kind and summary (these arrive from the server after the document). */
+function sameLook(before: FlowNode["data"], after: FlowNode["data"]): boolean {
+  return before.title === after.title && before.icon === after.icon && before.color === after.color && before.summary === after.summary;
+}
+
 function sameNode(before: FlowNode, after: FlowNode): boolean {
   if (before.type !== after.type) return false;
   if (before.position.x !== after.position.x || before.position.y !== after.position.y) return false;
+  if (!sameLook(before.data, after.data)) return false;
   if (before.type === "trigger" && after.type === "trigger") return before.data.trigger === after.data.trigger && before.data.run === after.data.run;
   if (before.type === "step" && after.type === "step") {
-    return before.data.step === after.data.step && before.data.issueCount === after.data.issueCount && before.data.run === after.data.run;
+    return (
+      before.data.step === after.data.step &&
+      before.data.issueCount === after.data.issueCount &&
+      before.data.run === after.data.run &&
+      before.data.complete === after.data.complete &&
+      before.data.ports.join("\u0000") === after.data.ports.join("\u0000")
+    );
   }
   return false;
 }

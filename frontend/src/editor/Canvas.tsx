@@ -7,22 +7,24 @@ import {
   Panel,
   ReactFlow,
   applyNodeChanges,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type NodeChange,
   type OnConnect,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { Notification } from "@mantine/core";
+import { Notification, useMantineTheme } from "@mantine/core";
 import { CanvasActionsContext, type CanvasActions } from "../canvas/actions";
 import { connect, defaultAddAfter, isRefusal, moveNodes, type Refusal } from "../canvas/edit";
-import { TRIGGER_ID, documentToFlow, type FlowEdge, type FlowNode } from "../canvas/graph";
+import { NODE_WIDTH, TRIGGER_ID, documentToFlow, estimatedNodeHeight, type FlowEdge, type FlowNode } from "../canvas/graph";
 import { nodeTypes } from "../canvas/nodes";
 import { reconcileEdges, reconcileNodes } from "../canvas/reconcile";
-import { stepTitle } from "../steps";
+import { useKnowledge } from "../canvas/useKnowledge";
+import { reveal } from "../canvas/view";
 import { CanvasMenu, type MenuAt } from "./CanvasMenu";
 import { CanvasToolbar, type PointerMode } from "./CanvasToolbar";
-import { FIT_VIEW } from "./fitView";
+import { fitReadably } from "../canvas/fit";
 import { useEditor } from "./context";
 import { SaveStatus } from "./SaveStatus";
 import { useCanvasKeys } from "./useCanvasKeys";
@@ -36,12 +38,17 @@ export function Canvas() {
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const container = useRef<HTMLDivElement>(null);
 
-  const derived = useMemo(() => documentToFlow(document, { issues: draft.issues }), [document, draft.issues]);
+  const knowledge = useKnowledge(document, catalog);
+  const derived = useMemo(() => documentToFlow(document, { issues: draft.issues, knowledge }), [document, draft.issues, knowledge]);
   const [nodes, setNodes] = useState<FlowNode[]>(() => reconcileNodes([], derived.nodes, selectedNode));
   useEffect(() => setNodes((current) => reconcileNodes(current, derived.nodes, selectedNode)), [derived, selectedNode]);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
   const previousEdges = useRef<FlowEdge[]>([]);
   const edges = useMemo(() => (previousEdges.current = reconcileEdges(previousEdges.current, derived.edges, selectedEdge)), [derived, selectedEdge]);
+
+  // The minimap colours each node by its kind (the catalog's colour), as the nodes' icons are.
+  const theme = useMantineTheme();
+  const minimapColor = useCallback((node: FlowNode) => theme.colors[node.data.color ?? "gray"]?.[4] ?? theme.colors.gray[4], [theme]);
 
   const [mode, setMode] = useState<PointerMode>("drag");
   const [minimap, setMinimap] = useState(true);
@@ -55,26 +62,55 @@ export function Canvas() {
     return () => clearTimeout(timer);
   }, [notice]);
 
-  // A selected node the view does not show (a step just added off-screen, an issue clicked in Final checks)
-  // is brought into view at the current zoom.
+  // The first look: the workflow fitted readably (React Flow's own fit could shrink text to a few pixels).
+  const initialized = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!initialized || fitted.current) return;
+    fitted.current = true;
+    void fitReadably(flow, container.current, 0);
+  }, [initialized, flow]);
+  const onFit = useCallback(() => void fitReadably(flow, container.current), [flow]);
+
+  // A selected node the view does not show whole (a step just added beside the side panel, an issue clicked in
+  // Final checks) is panned into view at the current zoom, with a margin; looked at again once the node is
+  // measured (a new node's first frame has no size yet) and whenever the canvas's width changes (the panel opens).
+  const selectedSize = nodes.find((node) => node.id === selectedNode)?.measured;
+  const [canvasWidth, setCanvasWidth] = useState(0);
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => setCanvasWidth(Math.round(entry.contentRect.width)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   useEffect(() => {
     if (!selectedNode) return;
     const frame = requestAnimationFrame(() => {
       const node = flow.getInternalNode(selectedNode);
       const box = container.current?.getBoundingClientRect();
       if (!node || !box) return;
-      const { x, y } = node.internals.positionAbsolute;
-      const width = node.measured.width ?? 0;
-      const height = node.measured.height ?? 0;
-      const topLeft = flow.flowToScreenPosition({ x, y });
-      const bottomRight = flow.flowToScreenPosition({ x: x + width, y: y + height });
-      const visible = topLeft.x >= box.left && topLeft.y >= box.top && bottomRight.x <= box.right && bottomRight.y <= box.bottom;
-      if (!visible) void flow.setCenter(x + width / 2, y + height / 2, { zoom: flow.getZoom(), duration: 200 });
+      const rect = {
+        ...node.internals.positionAbsolute,
+        width: node.measured.width ?? NODE_WIDTH,
+        height: node.measured.height ?? estimatedNodeHeight(node.internals.userNode),
+      };
+      const panned = reveal(rect, flow.getViewport(), { width: box.width, height: box.height });
+      if (panned) void flow.setViewport(panned, { duration: 200 });
     });
     return () => cancelAnimationFrame(frame);
-  }, [selectedNode, flow]);
+  }, [selectedNode, selectedSize?.width, selectedSize?.height, canvasWidth, flow]);
 
-  const deletion = useDeletion();
+  // Dialogs name steps as their nodes do: title and summary ("Filter — score < 70"), not the step id.
+  const nameOf = useCallback(
+    (id: string) => {
+      const node = derived.nodes.find((each) => each.id === id);
+      if (!node || node.type !== "step") return id;
+      return node.data.summary && node.data.complete !== false ? `${node.data.title} — ${node.data.summary}` : node.data.title;
+    },
+    [derived],
+  );
+  const deletion = useDeletion(nameOf);
   const requestDelete = deletion.request;
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
@@ -96,7 +132,8 @@ export function Canvas() {
     (connection: Connection) => {
       const target = document.steps?.find((step) => step.id === connection.target);
       if (target && takesInput.get(target.type) === false && connection.source !== TRIGGER_ID) {
-        setNotice({ title: "Not connected", message: `${stepTitle(target.type)} starts a branch: it takes no input from another step.` });
+        const title = catalog.steps.find((kind) => kind.type === target.type)?.title ?? target.type;
+        setNotice({ title: "Not connected", message: `${title} starts a branch: it takes no input from another step.` });
         return;
       }
       let refusal: Refusal | null = null;
@@ -108,7 +145,7 @@ export function Canvas() {
       });
       if (refusal) setNotice({ title: "Not connected", message: (refusal as Refusal).refused });
     },
-    [draft, document, takesInput],
+    [draft, document, takesInput, catalog],
   );
 
   const onNodeClick = useCallback(
@@ -194,7 +231,10 @@ export function Canvas() {
     [readOnly, setPanel],
   );
 
-  const onAddStep = useCallback(() => setPanel({ kind: "add", after: defaultAddAfter(document, selectedNode) }), [document, selectedNode, setPanel]);
+  const onAddStep = useCallback(
+    () => setPanel({ kind: "add", after: defaultAddAfter(document, selectedNode, knowledge.kinds) }),
+    [document, selectedNode, setPanel, knowledge],
+  );
 
   const onOrganize = useCallback(async () => {
     setOrganizing(true);
@@ -204,15 +244,15 @@ export function Canvas() {
       const sizes = new Map(
         flow.getNodes().flatMap((node) => (node.measured?.width && node.measured.height ? [[node.id, { width: node.measured.width, height: node.measured.height }] as const] : [])),
       );
-      const positions = await organize(document, sizes);
+      const positions = await organize(document, sizes, knowledge);
       draft.update((current) => moveNodes(current, positions));
-      requestAnimationFrame(() => void flow.fitView({ ...FIT_VIEW, duration: 200 }));
+      requestAnimationFrame(() => void fitReadably(flow, container.current, 200));
     } catch (caught) {
       setNotice({ title: "Not organized", message: caught instanceof Error ? caught.message : String(caught) });
     } finally {
       setOrganizing(false);
     }
-  }, [document, draft, flow]);
+  }, [document, draft, flow, knowledge]);
 
   return (
     <CanvasActionsContext.Provider value={actions}>
@@ -239,13 +279,11 @@ export function Canvas() {
           selectionOnDrag={mode === "select"}
           panOnScroll={mode === "select"}
           onlyRenderVisibleElements={nodes.length > 150}
-          fitView
-          fitViewOptions={FIT_VIEW}
           minZoom={0.1}
           proOptions={{ hideAttribution: true }}
         >
           <Background />
-          {minimap && <MiniMap pannable zoomable ariaLabel="Minimap" />}
+          {minimap && <MiniMap pannable zoomable ariaLabel="Minimap" nodeColor={minimapColor} nodeStrokeWidth={2} />}
           <CanvasToolbar
             readOnly={readOnly}
             mode={mode}
@@ -254,6 +292,7 @@ export function Canvas() {
             onToggleMinimap={() => setMinimap((shown) => !shown)}
             onAddStep={onAddStep}
             onOrganize={() => void onOrganize()}
+            onFit={onFit}
             organizing={organizing}
           />
           <Panel position="bottom-left">

@@ -1,9 +1,11 @@
 // Deleting a step, several steps (a box selection) or a connection: ask the server how many steps it affects (on
-// the saved draft), say so in a confirmation, then remove it with a pure edit (one undoable change).
+// the saved draft), say so in a confirmation naming each step as its node does (title and summary, not its id),
+// then remove it with a pure edit (one undoable change).
 import { useCallback, useRef, useState } from "react";
 import { Button, Group, List, Loader, Modal, Stack, Text } from "@mantine/core";
 import { deletionImpact } from "../client/canvas";
 import { affectedSteps, deleteConnection, deleteSteps } from "../canvas/edit";
+import { DEFAULT_PORT, parseRef } from "../canvas/graph";
 import { affectedMessage } from "./affected";
 import { useEditor } from "./context";
 
@@ -47,7 +49,10 @@ interface Pending {
   affected: string[] | null;
 }
 
-export function useDeletion() {
+/** How a dialog names a step: its title and summary (the canvas passes what its nodes show). */
+export type NameOf = (stepId: string) => string;
+
+export function useDeletion(nameOf: NameOf = (id) => id) {
   const { workflow, draft, selectedNode, selectNode } = useEditor();
   const [pending, setPending] = useState<Pending | null>(null);
   // The latest draft for the async steps below (the closure's copy may be a render old).
@@ -84,20 +89,26 @@ export function useDeletion() {
 
   const cancel = useCallback(() => setPending(null), []);
 
-  const dialog = <DeleteConfirm pending={pending} onConfirm={confirm} onCancel={cancel} />;
+  const dialog = <DeleteConfirm pending={pending} onConfirm={confirm} onCancel={cancel} nameOf={nameOf} />;
   return { request, dialog, open: pending !== null };
 }
 
-function DeleteConfirm({ pending, onConfirm, onCancel }: { pending: Pending | null; onConfirm: () => void; onCancel: () => void }) {
+/** "“Distribute — A 50% · B 50%” (group A)": a connection's start, named as its node is. */
+function connectionStart(ref: string, nameOf: NameOf): string {
+  const { source, port } = parseRef(ref);
+  return `“${nameOf(source)}”${port === DEFAULT_PORT ? "" : ` (group ${port})`}`;
+}
+
+function DeleteConfirm({ pending, onConfirm, onCancel, nameOf }: { pending: Pending | null; onConfirm: () => void; onCancel: () => void; nameOf: NameOf }) {
   const deletion = pending?.deletion;
   const title = deletion?.kind === "connection" ? "Delete connection" : deletion?.kind === "steps" ? "Delete steps" : "Delete step";
   const what =
     deletion?.kind === "connection"
-      ? `the connection from "${deletion.ref}" to "${deletion.target}"`
+      ? `the connection from ${connectionStart(deletion.ref, nameOf)} to “${nameOf(deletion.target)}”`
       : deletion?.kind === "steps"
-        ? `${deletion.steps.length} steps: ${deletion.steps.map((step) => `"${step}"`).join(", ")}`
+        ? `${deletion.steps.length} steps: ${deletion.steps.map((step) => `“${nameOf(step)}”`).join(", ")}`
         : deletion
-          ? `the step "${deletion.step}"`
+          ? `the step “${nameOf(deletion.step)}”`
           : "";
   const affected = pending?.affected ?? null;
   return (
@@ -119,7 +130,7 @@ function DeleteConfirm({ pending, onConfirm, onCancel }: { pending: Pending | nu
             {affected.length > 0 && (
               <List size="sm">
                 {affected.map((step) => (
-                  <List.Item key={step}>{step}</List.Item>
+                  <List.Item key={step}>{nameOf(step)}</List.Item>
                 ))}
               </List>
             )}

@@ -1,7 +1,7 @@
 // The run on the canvas, read-only: the document's nodes (the canvas helper's node types) each carrying its
 // live `data.run`; clicking a node picks its step's details. Run nodes are taller than the editor's, so once
 // measured they are spread apart where the editor's places would make them touch, and the view fits them again.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Background,
   ReactFlow,
@@ -17,10 +17,11 @@ import type { Run } from "../client/runs";
 import { documentToFlow, type FlowNode } from "../canvas/graph";
 import { nodeTypes } from "../canvas/nodes";
 import { reconcileNodes } from "../canvas/reconcile";
+import { useKnowledge } from "../canvas/useKnowledge";
+import { FIT_VIEW, fitReadably } from "../canvas/fit";
 import { spreadApart } from "../canvas/spread";
 import { nodeRunStates, runInProgress } from "./liveRun";
 
-const FIT = { padding: 0.2 };
 const NODE_GAP = 16; // at least this much space between two nodes, one above the other
 
 /** The nodes, each measured one moved down as far as needed to clear the others; the rest as they are. */
@@ -54,7 +55,9 @@ export function RunCanvas({
   selected: string | null;
   onSelect(nodeId: string): void;
 }) {
-  const flow = useMemo(() => documentToFlow(document), [document]);
+  // The editor's nodes: each kind's icon and title, each step's summary (the server's, as in the editor).
+  const knowledge = useKnowledge(document);
+  const flow = useMemo(() => documentToFlow(document, { knowledge }), [document, knowledge]);
   const states = useMemo(() => nodeRunStates(run), [run]);
   // Nodes live in state and take React Flow's measurements (its `dimensions` changes), reconciled as the editor's
   // are: a node array replaced by each run update without them stays "unmeasured" — hidden.
@@ -72,8 +75,10 @@ export function RunCanvas({
   const shown = useMemo(() => spread(nodes), [nodes]);
   const [instance, setInstance] = useState<ReactFlowInstance<FlowNode, Edge> | null>(null);
   const places = shown.map((node) => `${node.id}:${node.position.y}`).join("|");
+  // Fitted as the editor fits: readable text (a least zoom), the run's start in view, the rest a drag away.
+  const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (instance) void instance.fitView(FIT);
+    if (instance) void fitReadably(instance, box.current, 0);
   }, [instance, places]);
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) =>
@@ -87,7 +92,7 @@ export function RunCanvas({
   );
 
   return (
-    <div style={{ height: 420, border: "1px solid var(--mantine-color-gray-3)", borderRadius: 8 }} data-testid="run-canvas">
+    <div ref={box} style={{ height: 420, border: "1px solid var(--mantine-color-gray-3)", borderRadius: 8 }} data-testid="run-canvas">
       <ReactFlowProvider>
         <ReactFlow<FlowNode, Edge>
           nodes={shown}
@@ -101,7 +106,7 @@ export function RunCanvas({
           onNodeClick={(_, node) => onSelect(node.id)}
           onInit={setInstance}
           fitView
-          fitViewOptions={FIT}
+          fitViewOptions={FIT_VIEW}
           minZoom={0.1}
           proOptions={{ hideAttribution: true }}
         >

@@ -13,7 +13,8 @@ export function runPath(workflowId: string, runId: string): string {
 export function RunsTable({ workflowId, runs }: { workflowId: string; runs: RunSummary[] }) {
   const navigate = useNavigate();
   return (
-    <Table.ScrollContainer minWidth={820}>
+    // At 1024 wide the page leaves the table 784 px: below this it scrolls (at 820 the last column was cut off).
+    <Table.ScrollContainer minWidth={720}>
       <Table highlightOnHover verticalSpacing="xs" aria-label="Runs">
         <Table.Thead>
           <Table.Tr>
@@ -43,7 +44,8 @@ export function RunsTable({ workflowId, runs }: { workflowId: string; runs: RunS
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>
+                {/* Never narrower than its badge: a squeezed badge read "COMPL…". */}
+                <Table.Td style={{ whiteSpace: "nowrap", minWidth: 120 }}>
                   <StatusWithMarker status={run.status} test={run.test} limitStop={run.limit_stop ?? null} />
                 </Table.Td>
                 <Table.Td>{triggerLabel(run.trigger_type, run.test)}</Table.Td>
