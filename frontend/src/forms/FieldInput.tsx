@@ -23,6 +23,7 @@ import { namesWith, useFormEnv } from "./FormEnv";
 import { ADD_ITEM_LABELS, enumLabel } from "./hints";
 import { issuesAt } from "./issues";
 import { SchemaForm } from "./SchemaForm";
+import { TemplateField } from "./TemplateField";
 import { chosenOption, type FieldSpec } from "./schema";
 import { asRecord, moved, withItem } from "./values";
 
@@ -34,7 +35,8 @@ interface Props {
   path: string;
 }
 
-const CONTAINERS = new Set(["list", "object"]);
+// A choice (Source) shows only its own issues: the chosen option's field (Integration) shows those under it.
+const CONTAINERS = new Set(["list", "object", "choice"]);
 
 function asString(value: unknown): string {
   return typeof value === "string" ? value : "";
@@ -82,6 +84,17 @@ interface Common {
 
 function renderInput(field: FieldSpec, value: unknown, onChange: (value: unknown) => void, path: string, common: Common): ReactNode {
   const widget = field.widget;
+  if (field.variables && (widget.kind === "text" || widget.kind === "textarea")) {
+    return (
+      <TemplateField
+        common={common}
+        variables={field.variables}
+        value={asString(value)}
+        onChange={onChange}
+        multiline={widget.kind === "textarea"}
+      />
+    );
+  }
   switch (widget.kind) {
     case "text":
       return <TextInput {...common} value={asString(value)} onChange={(event) => onChange(event.currentTarget.value)} />;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../client";
-import { configPath, issuePlace, issuesAt } from "./issues";
+import { configPath, issuePlace, issueText, issuesAt } from "./issues";
 import type { FieldSpec } from "./schema";
 
 const issue = (path: string): Issue => ({ path, message: path, node: "tell" });
@@ -50,5 +50,15 @@ describe("issuePlace", () => {
     expect(issuePlace("steps[4].config.other", fields)).toBe("other");
     expect(issuePlace("steps[4].config", fields)).toBeNull();
     expect(issuePlace("steps[4].after[0]", fields)).toBeNull();
+  });
+});
+
+describe("issueText", () => {
+  it("leaves a sentence that names its field as it is, and names the field of one that does not", () => {
+    expect(issueText("Integration in Source must be set.", "Source › Integration")).toBe("Integration in Source must be set.");
+    expect(issueText("'crm' is not connected", "Source › Integration")).toBe("Source › Integration: 'crm' is not connected");
+    expect(issueText("Add a step.", null)).toBe("Add a step.");
+    // A place that falls back to a key ("integration") still matches the title in the sentence.
+    expect(issueText("Integration in Source must be set.", "Source › integration")).toBe("Integration in Source must be set.");
   });
 });

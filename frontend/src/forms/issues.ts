@@ -57,3 +57,13 @@ export function issuePlace(issuePath: string, fields: FieldSpec[]): string | nul
   }
   return words.join(" › ");
 }
+
+/**
+ * An issue as the panels show it. The server's sentences name their field by its title ("Integration in Source
+ * must be set."), so the place goes in front only of a message that does not already name the field.
+ */
+export function issueText(message: string, place: string | null): string {
+  if (!place) return message;
+  const field = place.split(" › ").pop() ?? place;
+  return message.toLowerCase().includes(field.toLowerCase()) ? message : `${place}: ${message}`;
+}

@@ -2,6 +2,7 @@
 // objects) as a list of field descriptions the side panel renders. Pure: no React.
 import type { JsonSchema } from "../client";
 import { KEY_WIDGETS, enumLabel } from "./hints";
+import { templateVariablesOf, type TemplateVariables } from "./templateVariables";
 
 export type Widget =
   | { kind: "text" }
@@ -44,12 +45,14 @@ export interface FieldSpec {
   nullable: boolean;
   default: unknown;
   widget: Widget;
+  /** A template field's variables (the schema's `template_variables`), offered as a clickable list. */
+  variables?: TemplateVariables | null;
 }
 
 type Schema = Record<string, unknown>;
 
 const GROUP_DEF = "Group";
-const ANNOTATIONS = ["title", "description", "helper", "default"] as const;
+const ANNOTATIONS = ["title", "description", "helper", "default", "template_variables"] as const;
 
 function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -166,6 +169,7 @@ export function describeField(key: string, property: Schema, root: Schema, requi
     nullable,
     default: annotated.default,
     widget: widgetOf(key, schema, root, alternatives),
+    variables: templateVariablesOf(annotated.template_variables),
   };
 }
 

@@ -1,14 +1,16 @@
-// The Final checks panel: every issue of the saved draft, grouped by node; clicking one selects its node.
+// The Final checks panel: every issue of the draft at once, grouped by node; clicking one selects its node. When the
+// last edit could not be saved (a trigger that does not parse), the server's refusal lists every issue of the
+// workflow as edited — the trigger's and the steps' — and those are shown instead of the last saved draft's.
 import { Alert, Badge, Button, Group, Stack, Text, ThemeIcon, Title, UnstyledButton } from "@mantine/core";
 import { useMemo } from "react";
-import type { Issue, StepCatalog, WorkflowDocument } from "../client";
+import { ApiError, type Issue, type StepCatalog, type WorkflowDocument } from "../client";
 import { useEditor } from "../editor/context";
 import { describeFields } from "../forms/schema";
-import { issuePlace } from "../forms/issues";
+import { issuePlace, issueText } from "../forms/issues";
 import { FIX_BEFORE_PUBLISHING } from "./messages";
 import { groupIssuesByNode, isSelectable, type IssueGroup } from "./issueGroups";
 
-/** "Export name: Field required" rather than "steps[6].config.name": the field in the form's own words. */
+/** Where an issue is in the form's own words ("Groups › #1 › Group name"), for messages that do not name it. */
 function placeOf(issue: Issue, document: WorkflowDocument, catalog: StepCatalog): string | null {
   const index = /^steps\[(\d+)\]\.config/.exec(issue.path)?.[1];
   const step = index === undefined ? undefined : document.steps?.[Number(index)];
@@ -17,16 +19,12 @@ function placeOf(issue: Issue, document: WorkflowDocument, catalog: StepCatalog)
 }
 
 function IssueText({ issue, place }: { issue: Issue; place: string | null }) {
-  return (
-    <>
-      <Text size="sm">{place ? `${place}: ${issue.message}` : issue.message}</Text>
-      {issue.path && (
-        <Text size="xs" c="dimmed" ff="monospace">
-          {issue.path}
-        </Text>
-      )}
-    </>
-  );
+  return <Text size="sm">{issueText(issue.message, place)}</Text>;
+}
+
+/** The issues to list: a refused edit's (every issue of the workflow as edited), else the saved draft's. */
+function currentIssues(saved: Issue[], saveError: Error | null): Issue[] {
+  return saveError instanceof ApiError && saveError.errors.length > 0 ? saveError.errors : saved;
 }
 
 function IssueGroupView({
@@ -72,7 +70,8 @@ function IssueGroupView({
 
 export function FinalChecks() {
   const { draft, selectNode, setPanel, catalog } = useEditor();
-  const groups = useMemo(() => groupIssuesByNode(draft.issues, draft.document), [draft.issues, draft.document]);
+  const issues = currentIssues(draft.issues, draft.saveError);
+  const groups = useMemo(() => groupIssuesByNode(issues, draft.document), [issues, draft.document]);
   return (
     <Stack p="md" gap="md">
       <Group justify="space-between">
@@ -97,7 +96,7 @@ export function FinalChecks() {
       ) : (
         <>
           <Text size="sm" c="red" role="status">
-            {draft.issues.length === 1 ? "1 issue" : `${draft.issues.length} issues`} to fix
+            {issues.length === 1 ? "1 issue" : `${issues.length} issues`} to fix
           </Text>
           {groups.map((group) => (
             <IssueGroupView

@@ -1,8 +1,9 @@
 // A node's Final-checks issues at the top of its panel.
 import { Alert, List } from "@mantine/core";
 import type { Issue } from "../client";
+import { issueText } from "../forms/issues";
 
-/** `placeOf` names where an issue is (a field's title), shown before its message. */
+/** `placeOf` names where an issue is (a field's title), shown before a message that does not name it already. */
 export function IssueList({ issues, placeOf }: { issues: Issue[]; placeOf?: (issue: Issue) => string | null }) {
   if (!issues.length) return null;
   return (
@@ -17,5 +18,5 @@ export function IssueList({ issues, placeOf }: { issues: Issue[]; placeOf?: (iss
 }
 
 function withPlace(issue: Issue, place: string | null): string {
-  return place ? `${place}: ${issue.message}` : issue.message;
+  return issueText(issue.message, place);
 }

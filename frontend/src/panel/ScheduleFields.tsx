@@ -1,11 +1,20 @@
 // The On a Schedule form: every N minutes / hours, daily, weekly, monthly or cron, an IANA time zone,
 // and the next five fire times.
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Chip, Group, Input, NumberInput, Select, Stack, TextInput } from "@mantine/core";
-import { TimeInput } from "@mantine/dates";
 import type { Trigger } from "../client";
 import { NextFireTimes } from "./NextFireTimes";
-import { SCHEDULE_KINDS, WEEK_DAYS, browserTimeZone, scheduleFormOf, withSchedule, type ScheduleForm, type ScheduleKind } from "./schedule";
+import {
+  SCHEDULE_KINDS,
+  WEEK_DAYS,
+  browserTimeZone,
+  isClockTime,
+  scheduleFormOf,
+  switchKind,
+  withSchedule,
+  type ScheduleForm,
+  type ScheduleKind,
+} from "./schedule";
 
 function timeZones(current: string): string[] {
   const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
@@ -30,9 +39,10 @@ export function ScheduleFields({ trigger, onChange, readOnly }: Props) {
     <Stack gap="sm">
       <Select
         label="Repeat"
+        description="How often the workflow runs. Switching keeps the time you set."
         data={SCHEDULE_KINDS}
         value={form.kind}
-        onChange={(kind) => kind && set({ kind: kind as ScheduleKind })}
+        onChange={(kind) => kind && onChange(withSchedule(trigger, switchKind(form, kind as ScheduleKind)))}
         allowDeselect={false}
         disabled={readOnly}
       />
@@ -73,13 +83,7 @@ export function ScheduleFields({ trigger, onChange, readOnly }: Props) {
         />
       )}
       {(form.kind === "daily" || form.kind === "weekly" || form.kind === "monthly") && (
-        <TimeInput
-          label="Time"
-          description="HH:MM, 24-hour clock."
-          value={form.time}
-          onChange={(event) => event.currentTarget.value && set({ time: event.currentTarget.value.slice(0, 5) })}
-          disabled={readOnly}
-        />
+        <ClockTimeInput time={form.time} onChange={(time) => set({ time })} readOnly={readOnly} />
       )}
       {form.kind === "cron" && (
         <TextInput
@@ -92,6 +96,7 @@ export function ScheduleFields({ trigger, onChange, readOnly }: Props) {
       )}
       <Select
         label="Time zone"
+        description="The times above are wall-clock times in this zone; daylight saving is followed."
         data={zones}
         value={timezone}
         placeholder="Not set"
@@ -103,5 +108,32 @@ export function ScheduleFields({ trigger, onChange, readOnly }: Props) {
       />
       <NextFireTimes trigger={trigger} />
     </Stack>
+  );
+}
+
+/**
+ * The time of day as typed, on the 24-hour clock whatever the browser's locale (a native time input shows
+ * "02:00 AM" in an English browser). Saved once it reads HH:MM; until then it says what it needs.
+ */
+function ClockTimeInput({ time, onChange, readOnly }: { time: string; onChange(time: string): void; readOnly: boolean }) {
+  const [text, setText] = useState(time);
+  useEffect(() => setText(time), [time]);
+  const valid = isClockTime(text);
+  return (
+    <TextInput
+      label="Time"
+      description="24-hour clock, HH:MM (e.g. 14:30)."
+      placeholder="HH:MM"
+      inputMode="numeric"
+      maxLength={5}
+      value={text}
+      error={valid ? null : "Write the time as HH:MM on the 24-hour clock, e.g. 02:00 or 14:30."}
+      onChange={(event) => {
+        const next = event.currentTarget.value;
+        setText(next);
+        if (isClockTime(next)) onChange(next);
+      }}
+      disabled={readOnly}
+    />
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Trigger } from "../client";
-import { formatFireTime, newTrigger, scheduleFormOf, withSchedule } from "./schedule";
+import { formOfCron, formatFireTime, isClockTime, newTrigger, scheduleFormOf, switchKind, withSchedule } from "./schedule";
 
 describe("scheduleFormOf", () => {
   it("reads each kind of schedule", () => {
@@ -55,5 +55,42 @@ describe("formatFireTime", () => {
 
   it("falls back to the server's text for a zone the browser does not know", () => {
     expect(formatFireTime("2026-07-01T01:00:00Z", "Mars/Olympus")).toBe("2026-07-01T01:00:00Z");
+  });
+});
+
+describe("switching the kind of schedule", () => {
+  const daily: Trigger = { type: "schedule", daily: "02:00", timezone: "Europe/London" };
+
+  it("turns daily 02:00 into the cron expression 0 2 * * * and back", () => {
+    const cron = switchKind(scheduleFormOf(daily), "cron");
+    expect(withSchedule(daily, cron)).toEqual({ type: "schedule", cron: "0 2 * * *", timezone: "Europe/London" });
+    const back = switchKind(scheduleFormOf(withSchedule(daily, cron)), "daily");
+    expect(withSchedule(daily, back)).toEqual(daily);
+  });
+
+  it("carries weekly days, a monthly day and every-N steps into cron and back", () => {
+    const cases: [Trigger, string][] = [
+      [{ type: "schedule", weekly: { days: ["mon", "fri"], time: "07:30" } }, "30 7 * * mon,fri"],
+      [{ type: "schedule", monthly: { day: 15, time: "23:05" } }, "5 23 15 * *"],
+      [{ type: "schedule", every: { minutes: 15 } }, "*/15 * * * *"],
+      [{ type: "schedule", every: { hours: 6 } }, "0 */6 * * *"],
+    ];
+    for (const [trigger, cron] of cases) {
+      const form = scheduleFormOf(trigger);
+      const asCron = switchKind(form, "cron");
+      expect(asCron.cron).toBe(cron);
+      expect(withSchedule(trigger, switchKind(scheduleFormOf({ type: "schedule", cron }), form.kind))).toEqual(trigger);
+    }
+  });
+
+  it("keeps the time when going from daily to weekly, and from a cron it cannot read keeps the last form", () => {
+    expect(switchKind(scheduleFormOf(daily), "weekly")).toMatchObject({ kind: "weekly", time: "02:00" });
+    expect(formOfCron("0 2 1 jan *", scheduleFormOf(daily))).toBeNull();
+    expect(switchKind(scheduleFormOf({ type: "schedule", cron: "0 2 1 jan *" }), "daily")).toMatchObject({ kind: "daily" });
+  });
+
+  it("says which texts are times on the 24-hour clock", () => {
+    expect(["00:00", "02:00", "14:30", "23:59"].every(isClockTime)).toBe(true);
+    expect(["2:00", "24:00", "02:00 AM", "14:60", ""].some(isClockTime)).toBe(false);
   });
 });

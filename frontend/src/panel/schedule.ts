@@ -97,6 +97,73 @@ export function withSchedule(trigger: Trigger, form: ScheduleForm): Trigger {
   }
 }
 
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const NUMBER = /^\d+$/;
+const DAY_NAMES = WEEK_DAYS.map((day) => day.value);
+
+/** Whether `text` is a time of day as the server takes it: HH:MM on the 24-hour clock. */
+export function isClockTime(text: string): boolean {
+  return TIME.test(text);
+}
+
+/** The cron expression that fires as the form does (so switching to Cron keeps the schedule). */
+export function cronOf(form: ScheduleForm): string {
+  const [hour, minute] = (TIME.exec(form.time)?.slice(1) ?? ["9", "0"]).map(Number);
+  switch (form.kind) {
+    case "minutes":
+      return form.every >= 60 && form.every % 60 === 0 ? `0 */${form.every / 60} * * *` : `*/${form.every} * * * *`;
+    case "hours":
+      return form.every >= 24 ? "0 0 * * *" : `0 */${form.every} * * *`;
+    case "daily":
+      return `${minute} ${hour} * * *`;
+    case "weekly":
+      return `${minute} ${hour} * * ${form.days.join(",")}`;
+    case "monthly":
+      return `${minute} ${hour} ${form.day} * *`;
+    case "cron":
+      return form.cron;
+  }
+}
+
+const pad = (value: number): string => String(value).padStart(2, "0");
+
+/**
+ * The simpler form a cron expression amounts to, if any: "0 2 * * *" is daily at 02:00, "30 7 * * mon,fri"
+ * weekly, "0 6 15 * *" monthly, and
+ * every N minutes or hours (a step of the minute or hour field).
+ */
+export function formOfCron(cron: string, base: ScheduleForm): ScheduleForm | null {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) return null;
+  const [minute, hour, day, month, weekday] = fields;
+  if (month !== "*") return null;
+  const everyMinutes = /^\*\/(\d+)$/.exec(minute);
+  if (everyMinutes && hour === "*" && day === "*" && weekday === "*") return { ...base, kind: "minutes", every: Number(everyMinutes[1]) };
+  const everyHours = /^\*\/(\d+)$/.exec(hour);
+  if (minute === "0" && everyHours && day === "*" && weekday === "*") return { ...base, kind: "hours", every: Number(everyHours[1]) };
+  if (!NUMBER.test(minute) || !NUMBER.test(hour) || Number(minute) > 59 || Number(hour) > 23) return null;
+  const time = `${pad(Number(hour))}:${pad(Number(minute))}`;
+  if (day === "*" && weekday === "*") return { ...base, kind: "daily", time };
+  const days = weekday.split(",");
+  if (day === "*" && days.every((name) => DAY_NAMES.includes(name))) {
+    return { ...base, kind: "weekly", time, days: DAY_NAMES.filter((name) => days.includes(name)) };
+  }
+  if (weekday === "*" && NUMBER.test(day) && Number(day) >= 1 && Number(day) <= 31) return { ...base, kind: "monthly", time, day: Number(day) };
+  return null;
+}
+
+/**
+ * The form after the user picks another kind of schedule: what was set carries over (daily 02:00 becomes the cron
+ * expression "0 2 * * *" and back), rather than each kind starting from its default.
+ */
+export function switchKind(form: ScheduleForm, kind: ScheduleKind): ScheduleForm {
+  if (kind === form.kind) return form;
+  if (kind === "cron") return { ...form, kind, cron: cronOf(form) };
+  const fromCron = form.kind === "cron" ? formOfCron(form.cron, form) : null;
+  const base = fromCron ?? form;
+  return { ...base, kind };
+}
+
 /** A new trigger of `type` as the picker makes it: a schedule starts daily at 09:00 in the browser's zone. */
 export function newTrigger(type: string, timezone: string = browserTimeZone()): Trigger {
   if (type === "schedule") return { type: "schedule", daily: DEFAULT_TIME, timezone };

@@ -1,4 +1,5 @@
 // How the pipelines pages write prices and API errors.
+import { ApiError } from "../client";
 import { problemDetails } from "../client/problem";
 
 /** Credits as the server sends them (a decimal string or a number): "0.50" → "0.5". */
@@ -8,5 +9,11 @@ export function formatPrice(value: number | string | null | undefined): string {
   return Number.isFinite(number) ? number.toLocaleString("en-US", { maximumFractionDigits: 4 }) : String(value);
 }
 
-/** An error's message for an alert: a problem's detail with its issues, or the error's text. */
-export const errorText = problemDetails;
+/**
+ * An error's message for an alert: a refusal's sentences (each names its field or criterion, so no paths such as
+ * "scorecard[3]"), or the error's text.
+ */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError && error.errors.length > 0) return error.errors.map((issue) => issue.message).join(" ");
+  return problemDetails(error);
+}
