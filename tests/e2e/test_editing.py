@@ -19,6 +19,11 @@ pytestmark = [
     pytest.mark.skipif(bool(POSTGRES_URL), reason="the browser walks the embedded default; the API tests cover PG"),
 ]
 
+# How `chain`'s steps are named in dialogs: their nodes' title and summary.
+PICK = "Select Conversations — at most 20"
+TOP = "Sort — Top 5 by started_at ↓"
+TELL = "Send Alert — To qa@example.com · “New chats”"
+REPORT = "Schedule Export — CSV · 1 recipient"
 CHANGE_WARNING = "Changing the trigger will clear the current workflow steps, Are you sure you want to change?"
 
 
@@ -153,7 +158,7 @@ def test_delete_step_says_how_many_steps_it_affects(page: Page, served: Server) 
     page.get_by_role("menuitem", name="Delete step").click()
     dialog = page.get_by_role("dialog", name="Delete step")
     expect(dialog.get_by_text("1 step after this one will be affected.")).to_be_visible()
-    expect(dialog.get_by_role("listitem")).to_have_text(["tell"])
+    expect(dialog.get_by_role("listitem")).to_have_text([TELL])  # named as its node is, not by its id
     dialog.get_by_role("button", name="Delete step").click()
     expect(node(page, "top")).to_have_count(0)
     expect(node(page, "tell")).to_be_visible()
@@ -245,9 +250,9 @@ def test_drag_mode_pans_and_select_mode_selects_with_a_box(page: Page, served: S
     # The Delete key deletes the box's steps together: one confirmation counting what follows them, one undo.
     page.keyboard.press("Delete")
     dialog = page.get_by_role("dialog", name="Delete steps")
-    expect(dialog.get_by_text('Delete 2 steps: "pick", "top"?')).to_be_visible()
+    expect(dialog.get_by_text(f"Delete 2 steps: “{PICK}”, “{TOP}”?")).to_be_visible()
     expect(dialog.get_by_text("2 steps after these will be affected.")).to_be_visible()
-    expect(dialog.get_by_role("listitem")).to_have_text(["tell", "report"])
+    expect(dialog.get_by_role("listitem")).to_have_text([TELL, REPORT])
     dialog.get_by_role("button", name="Delete steps").click()
     expect(node(page, "pick")).to_have_count(0)
     expect(node(page, "top")).to_have_count(0)

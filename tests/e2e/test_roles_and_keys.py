@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import Server, canvas_settled, eventually, screenshot
 from tests.e2e.helpers_extra import add_user, drag_by, run_now, sign_in_as, wait_for_run
-from tests.e2e.test_editing import chain, node, open_editor, saved
+from tests.e2e.test_editing import TELL, TOP, chain, node, open_editor, saved
 
 pytestmark = [
     pytest.mark.browser,
@@ -138,7 +138,7 @@ def test_delete_key_deletes_the_selected_step_and_ctrl_z_brings_it_back(page: Pa
     page.keyboard.press("Delete")
     dialog = page.get_by_role("dialog", name="Delete step")
     expect(dialog.get_by_text("1 step after this one will be affected.")).to_be_visible()  # as the right-click says
-    expect(dialog.get_by_role("listitem")).to_have_text(["tell"])
+    expect(dialog.get_by_role("listitem")).to_have_text([TELL])
     dialog.get_by_role("button", name="Delete step").click()
     expect(dialog).to_be_hidden()
     expect(node(page, "top")).to_have_count(0)
@@ -163,7 +163,7 @@ def test_delete_key_on_a_selected_connection_asks_first(page: Page, served: Serv
 
     page.keyboard.press("Delete")
     dialog = page.get_by_role("dialog", name="Delete connection")
-    expect(dialog.get_by_text('Delete the connection from "top" to "tell"?')).to_be_visible()
+    expect(dialog.get_by_text(f"Delete the connection from “{TOP}” to “{TELL}”?")).to_be_visible()
     expect(dialog.get_by_text("1 step after this one will be affected.")).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
