@@ -323,7 +323,7 @@ class TestFinalChecks:
         """Only CSV and Excel exist; anything else is flagged at file_type."""
         issues = issues_of(store, export_step(file_type="pdf"))
         assert [(i.path, i.node) for i in issues] == [("steps[1].config.file_type", "report")]
-        assert "'csv' or 'xlsx'" in issues[0].message
+        assert issues[0].message == "File type must be csv or xlsx."
 
     def test_name_and_columns_need_content(self, store: Store) -> None:
         """A blank name, no columns, or a column twice are each flagged at their field."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -149,15 +150,17 @@ class TestConfig:
         assert set(issues) == {"subject", "message"}
 
     def test_every_field_explains_itself_and_lists_the_facts(self) -> None:
-        """The side panel has a title, description and helper text for each field; templates list the facts."""
+        """The side panel has a title, description and helper text for each field; templates list the facts as
+        variables to click (the helper text itself uses no template notation)."""
         fields = KIND.json_schema()["properties"]
         assert set(fields) == {"subject", "message", "only_when_not_empty", "recipients"}
         assert all(f.get("title") and f.get("description") and f.get("helper") for f in fields.values())
         for name in ("subject", "message"):
-            helper = fields[name]["helper"]
-            for fact in ("workflow.name", "run.number", "run.url", "run.credits", "input.count", "input.rows"):
-                assert fact in helper
-            assert "steps.<step id>" in helper
+            assert not re.search(r"[{}|]|<step id>", fields[name]["helper"])
+            variables = fields[name]["template_variables"]
+            names = {fact["name"] for fact in variables["facts"]}
+            assert {"workflow.name", "run.number", "run.url", "run.credits", "input.count", "input.rows"} <= names
+            assert {"rows_in", "rows_out"} <= {fact["attribute"] for fact in variables["step_facts"]}
 
 
 class TestOneLine:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from redflare.domain.errors import StepError
 from redflare.steps.templating import (
+    FACT_ATTRIBUTES,
     MAX_INPUT_ROWS,
     MAX_RENDERED,
     TRIGGER_ATTRIBUTES,
@@ -21,6 +23,7 @@ from redflare.steps.templating import (
     input_facts,
     render,
     template_problems,
+    template_variables,
     trigger_facts,
 )
 
@@ -258,10 +261,19 @@ class TestTriggerFacts:
         assert template_problems("{{ trigger.eror }}") != []
 
 
-def test_the_helper_lists_the_trigger_facts_per_kind_and_each_is_a_fact() -> None:
-    """Send Alert's help says which trigger facts each kind of trigger fills; every one named is a real fact."""
-    text = facts_help()
-    assert "Integration Sync Failed: trigger.type, trigger.integration" in text
-    assert "trigger.error" in text
+def test_the_variables_say_which_triggers_fill_each_trigger_fact_and_each_is_a_fact() -> None:
+    """Send Alert's variables say which kinds of trigger fill each trigger fact; every one listed renders as a fact,
+    and the helper text says so in words, without template notation."""
+    facts = {fact["name"]: fact for fact in template_variables()["facts"]}  # type: ignore[union-attr, index]
+    assert facts["trigger.error"]["only"] == ["Integration Sync Failed"]
+    assert facts["trigger.integration"]["only"] == [
+        "Integration Sync Started",
+        "Integration Sync Completed",
+        "Integration Sync Failed",
+    ]
+    assert set(facts) == {f"{name}.{attr}" for name, attrs in FACT_ATTRIBUTES.items() for attr in attrs}
+    for name in facts:
+        assert template_problems(f"{{{{ {name} }}}}") == [], name
     for attrs in TRIGGER_FACTS_BY_KIND.values():
         assert set(attrs) <= set(TRIGGER_ATTRIBUTES)
+    assert not re.search(r"[{}|]|<step id>", facts_help())

@@ -88,7 +88,7 @@ class SentimentAtStart(_SentimentWindow):
     @model_validator(mode="after")
     def _has_a_bound(self) -> SentimentAtStart:
         if self.above is None and self.below is None:
-            raise ValueError("give `above`, `below` or both")
+            raise ValueError("give an Above or a Below threshold, or both")
         return self
 
 
@@ -117,7 +117,7 @@ class MeasureRange(_Criterion):
     @model_validator(mode="after")
     def _ordered(self) -> MeasureRange:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("`min` must not exceed `max`")
+            raise ValueError("the minimum must not be above the maximum")
         return self
 
 
@@ -141,7 +141,7 @@ class PipelineDefinition(_Strict):
     description: str = ""
     stages: Stages = Field(default_factory=Stages)
     sentiment: SentimentThresholds = Field(default_factory=SentimentThresholds)
-    scorecard: list[Criterion] = Field(default_factory=list)
+    scorecard: list[Criterion] = Field(default_factory=list, json_schema_extra={"item_noun": "criterion"})
     prices: Prices = Field(default_factory=Prices)
 
     @property

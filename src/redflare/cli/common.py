@@ -43,7 +43,14 @@ def open_runner(settings: Settings | None = None) -> Iterator[Runner]:
 
 
 def print_issues(title: str, issues: list[Issue]) -> None:
+    """Each issue as its sentence, said of its step when the sentence does not name it, and where in the file."""
     typer.echo(title, err=True)
     for issue in issues:
-        node = f" [{issue.node}]" if issue.node else ""
-        typer.echo(f"  {issue.path or '(document)'}{node}: {issue.message}", err=True)
+        where = f"  ({issue.path})" if issue.path else ""
+        typer.echo(f"  - {_of_node(issue)}{issue.message}{where}", err=True)
+
+
+def _of_node(issue: Issue) -> str:
+    if issue.node is None or f"'{issue.node}'" in issue.message or issue.message.startswith(("Trigger", "trigger")):
+        return ""
+    return "Trigger: " if issue.node == "trigger" else f"Step '{issue.node}': "

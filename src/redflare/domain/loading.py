@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from redflare.domain.errors import InvalidWorkflow, Issue
+from redflare.domain.validation_messages import field_errors
 from redflare.domain.workflow import WorkflowDocument
 
 
@@ -25,17 +27,31 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return path
 
 
-def issues_from_validation_error(error: ValidationError, *, prefix: str = "", node: str | None = None) -> list[Issue]:
-    """One issue per pydantic error, paths prefixed (e.g. with `steps[2].config`)."""
+def issues_from_validation_error(
+    error: ValidationError,
+    *,
+    prefix: str = "",
+    node: str | None = None,
+    schema: Mapping[str, Any] | None = None,
+    data: Any = None,
+    owner: str | None = None,
+) -> list[Issue]:
+    """One issue per field, paths prefixed (e.g. with `steps[2].config`), each a sentence in the form's words.
+
+    `schema` (the model's JSON Schema) gives the fields' titles, `data` the input that failed (to see which
+    branch of a union was meant, and list items' names), `owner` names the top level ("step 'pick'")."""
     issues = []
-    for detail in error.errors():
-        # Drop pydantic's union-branch labels ("Rule", "Group") so paths read as the document does.
-        loc = [p for p in detail["loc"] if not (isinstance(p, str) and p[:1].isupper())]
-        local = format_loc(loc)
+    for found in field_errors(error.errors(), schema=schema, data=data, owner=owner):
+        local = format_loc(found.loc)
         path = f"{prefix}.{local}" if prefix and local else (prefix or local)
-        message = detail["msg"].removeprefix("Value error, ")
-        issues.append(Issue(path=path, message=message, node=node))
+        issues.append(Issue(path=path, message=found.sentence, node=node))
     return issues
+
+
+@cache
+def document_schema() -> dict[str, Any]:
+    """The workflow document's JSON Schema: the titles its errors name fields by."""
+    return WorkflowDocument.model_json_schema()
 
 
 def parse_text(text: str, *, source: str = "<text>") -> Any:
@@ -60,7 +76,7 @@ def document_from_data(data: Any) -> WorkflowDocument:
     try:
         return WorkflowDocument.model_validate(data)
     except ValidationError as exc:
-        issues = issues_from_validation_error(exc)
+        issues = issues_from_validation_error(exc, schema=document_schema(), data=data, owner="the workflow")
         steps = data.get("steps")
         named = []
         for issue in issues:

@@ -15,9 +15,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from redflare.domain.conditions import ColumnKind
-from redflare.domain.errors import Issue
-from redflare.domain.loading import issues_from_validation_error
-from redflare.domain.workflow import DEFAULT_PORT, TriggerType, WorkflowDocument, split_port_ref
+from redflare.domain.errors import InvalidWorkflow, Issue
+from redflare.domain.loading import document_from_data, issues_from_validation_error
+from redflare.domain.workflow import DEFAULT_PORT, Trigger, TriggerType, WorkflowDocument, split_port_ref
 
 Columns = Mapping[str, ColumnKind]
 TRIGGER_NODE = "trigger"
@@ -46,6 +46,10 @@ class StepSpec(Protocol):
     def takes_input(self) -> bool: ...
 
     def parse(self, config: Mapping[str, Any]) -> BaseModel: ...
+
+    def json_schema(self) -> dict[str, Any]:
+        """The config's JSON Schema: the titles its errors name fields by (the side panel's)."""
+        ...
 
     def ports(self, config: Any) -> list[str]: ...
 
@@ -89,13 +93,63 @@ def validate(document: WorkflowDocument, specs: Mapping[str, StepSpec], env: Env
         try:
             configs[step.id] = spec.parse(step.config)
         except ValidationError as exc:
-            issues.extend(issues_from_validation_error(exc, prefix=f"steps[{index}].config", node=step.id))
+            issues.extend(
+                issues_from_validation_error(
+                    exc,
+                    prefix=f"steps[{index}].config",
+                    node=step.id,
+                    schema=spec.json_schema(),
+                    data=step.config,
+                    owner=f"step '{step.id}'",
+                )
+            )
 
     issues.extend(_connection_issues(document, specs, configs, index_of))
     order = _topological_order(document, index_of, issues)
     if order is not None:
         issues.extend(_follow_columns(document, specs, configs, index_of, order, env)[0])
     return issues
+
+
+def data_issues(data: object, specs: Mapping[str, StepSpec], env: Environment | None = None) -> list[Issue]:
+    """Every issue of a document given as plain data, all at once: when parts of it do not parse (a trigger
+    with a bad cron expression, a broken settings block), their issues come first and the rest of the document
+    is still checked without them, so a bad trigger does not hide the steps' issues until it is fixed."""
+    try:
+        return validate(document_from_data(data), specs, env)
+    except InvalidWorkflow as refused:
+        parse_issues = refused.issues
+    rest = _without_broken_parts(data, parse_issues)
+    if rest is None:
+        return parse_issues
+    broken_trigger = any(issue.path.startswith("trigger") for issue in parse_issues)
+    more = [
+        issue
+        for issue in validate(rest, specs, env)
+        # A trigger that is there but broken is reported above; "Select a trigger" would say it is missing.
+        if not (broken_trigger and issue.path == "trigger") and issue not in parse_issues
+    ]
+    return [*parse_issues, *more]
+
+
+def _without_broken_parts(data: object, issues: Sequence[Issue]) -> WorkflowDocument | None:
+    """The document without its top-level parts that failed to parse (a broken trigger keeps its type, which the
+    steps' checks depend on), or None when what is left still does not parse."""
+    if not isinstance(data, Mapping):
+        return None
+    broken = {issue.path.split(".")[0].split("[")[0] for issue in issues}
+    if broken - {"trigger", "settings", "layout", "description"}:
+        return None  # the name or the steps themselves are broken: nothing sound is left to check
+    kept = {key: value for key, value in data.items() if key not in broken}
+    try:
+        document = document_from_data(kept)
+    except InvalidWorkflow:
+        return None
+    trigger = data.get("trigger")
+    kind = trigger.get("type") if isinstance(trigger, Mapping) else None
+    if "trigger" in broken and kind in {member.value for member in TriggerType}:
+        document = document.model_copy(update={"trigger": Trigger.model_construct(type=TriggerType(kind))})
+    return document
 
 
 def input_columns(

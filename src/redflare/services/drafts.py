@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from redflare.adapters.db.limits import limits_of
 from redflare.adapters.db.orm import Workflow
-from redflare.domain.errors import Issue
+from redflare.domain.errors import InvalidWorkflow, Issue
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.workflow import WorkflowDocument
 from redflare.services import audit
@@ -25,6 +25,7 @@ from redflare.services.workflow_list import WorkflowSummary, summary_of
 from redflare.services.workflows import (
     Draft,
     apply_settings,
+    every_issue,
     final_checks,
     limits_data,
     new_workflow,
@@ -40,7 +41,7 @@ class Created:
 
 def create_workflow(session: Session, *, principal: Principal, data: object, now: datetime) -> Created:
     """POST /workflows: a new draft from an appendix-A document; issues are reported, not refused."""
-    document = storable_document(data)
+    document = _storable(session, data)
     workflow = new_workflow(session, document, principal=principal, now=now)
     return Created(summary_of(session, workflow), final_checks(session, document))
 
@@ -85,9 +86,18 @@ def replace_draft(session: Session, *, principal: Principal, workflow_id: str, d
     the workflow, not on a version); a change of settings is audited like one made in Settings.
     """
     workflow = visible_workflow(session, principal, workflow_id)
-    document = storable_document(data)
+    document = _storable(session, data)
     _store_draft(session, workflow, document, principal=principal, now=now)
     return Draft(workflow, workflow.draft, final_checks(session, document))
+
+
+def _storable(session: Session, data: object) -> WorkflowDocument:
+    """The document to store; one that cannot be stored is refused with all its issues at once (a trigger that
+    does not parse and the steps' issues too), so the editor lists them together."""
+    try:
+        return storable_document(data)
+    except InvalidWorkflow as refused:
+        raise every_issue(session, data, refused) from None
 
 
 def _store_draft(

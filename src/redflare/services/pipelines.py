@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,6 +41,7 @@ from redflare.adapters.db.pipelines import (
 from redflare.analysis.pipeline import DurationRange, PipelineDefinition
 from redflare.domain.errors import Conflict, InvalidInput, Issue, NotFound
 from redflare.domain.loading import format_loc
+from redflare.domain.validation_messages import field_errors
 from redflare.services import audit
 from redflare.services.pipeline_usage import check_archivable, check_reprice, pause_users
 from redflare.services.users import Principal
@@ -164,7 +166,7 @@ def parse_definition(data: Any) -> PipelineDefinition:
     try:
         definition = PipelineDefinition.model_validate(fields)
     except ValidationError as exc:
-        issues = _issues_of(exc)
+        issues = _issues_of(exc, fields)
         raise InvalidInput(f"the pipeline has {len(issues)} issue(s)", issues) from None
     issues = _semantic_issues(definition)
     if issues:
@@ -172,25 +174,37 @@ def parse_definition(data: Any) -> PipelineDefinition:
     return definition
 
 
-def _issues_of(error: ValidationError) -> list[Issue]:
-    """Pydantic's errors with document paths: the criterion kind it tags scorecard items with is dropped."""
-    issues = []
-    for detail in error.errors():
-        loc = list(detail["loc"])
-        if len(loc) > 2 and loc[0] == "scorecard" and isinstance(loc[1], int) and isinstance(loc[2], str):
-            del loc[2]  # ("scorecard", 0, "phrase_said", "phrases") → scorecard[0].phrases
-        issues.append(Issue(format_loc(loc), str(detail["msg"]).removeprefix("Value error, ")))
-    return issues
+def _issues_of(error: ValidationError, data: Mapping[str, Any]) -> list[Issue]:
+    """Pydantic's errors as sentences with document paths (a criterion named by its title, the kind it is tagged
+    with dropped from the path: `scorecard[0].phrases`)."""
+    found = field_errors(error.errors(), schema=_definition_schema(), data=data, owner="the pipeline")
+    return [Issue(format_loc(item.loc), item.sentence) for item in found]
+
+
+@cache
+def _definition_schema() -> dict[str, Any]:
+    return PipelineDefinition.model_json_schema()
+
+
+def _criterion(title: str | None, name: str) -> str:
+    """A criterion as sentences name it: by its title, as the scorecard editor shows it."""
+    return f"Criterion '{title or name}'"
 
 
 def _semantic_issues(definition: PipelineDefinition) -> list[Issue]:
     issues: list[Issue] = []
     if len(definition.name) > NAME_MAX:
-        issues.append(Issue("name", f"give at most {NAME_MAX} characters"))
+        issues.append(Issue("name", f"Name takes at most {NAME_MAX} characters."))
     seen: set[str] = set()
     for index, criterion in enumerate(definition.scorecard):
         if criterion.name in seen:
-            issues.append(Issue(f"scorecard[{index}].name", f"another criterion is already named {criterion.name!r}"))
+            issues.append(
+                Issue(
+                    f"scorecard[{index}].name",
+                    f"{_criterion(criterion.title, criterion.name)}: another criterion is already named "
+                    f"{criterion.name!r}.",
+                )
+            )
         seen.add(criterion.name)
         if (
             isinstance(criterion, DurationRange)
@@ -198,9 +212,14 @@ def _semantic_issues(definition: PipelineDefinition) -> list[Issue]:
             and criterion.max_s is not None
             and criterion.min_s > criterion.max_s
         ):
-            issues.append(Issue(f"scorecard[{index}].max_s", "the maximum is below the minimum"))
+            issues.append(
+                Issue(
+                    f"scorecard[{index}].max_s",
+                    f"{_criterion(criterion.title, criterion.name)}: the maximum is below the minimum.",
+                )
+            )
     if definition.sentiment.negative_below > definition.sentiment.positive_above:
-        issues.append(Issue("sentiment.positive_above", "must not be below negative_below"))
+        issues.append(Issue("sentiment.positive_above", "Positive above must not be below Negative below."))
     return issues
 
 

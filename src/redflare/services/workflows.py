@@ -26,7 +26,7 @@ from redflare.adapters.db.orm import Integration, Workflow, table_of
 from redflare.adapters.db.pipelines import pipeline_criteria
 from redflare.domain.errors import Conflict, InvalidWorkflow, Issue, NotFound
 from redflare.domain.loading import document_from_data, dump_document
-from redflare.domain.validation import Columns, Environment, input_columns, validate
+from redflare.domain.validation import Columns, Environment, data_issues, input_columns, validate
 from redflare.domain.workflow import Settings as Limits
 from redflare.domain.workflow import WorkflowDocument
 from redflare.services.users import Principal
@@ -148,6 +148,14 @@ def limits_data(limits: Limits) -> dict[str, Any]:
     return data
 
 
+def every_issue(session: Session, data: object, refused: InvalidWorkflow | None = None) -> InvalidWorkflow:
+    """A document refused as it is, with every issue it has at once: those it was refused for (a trigger that does
+    not parse …) and the Final checks of the rest of it."""
+    first = refused.issues if refused is not None else []
+    more = [issue for issue in data_issues(data, STEP_KINDS, environment(session)) if issue not in first]
+    return InvalidWorkflow([*first, *more])
+
+
 def checked_document(session: Session, data: object) -> WorkflowDocument:
     """Parse and fully check a document; raises InvalidWorkflow with every issue.
 
@@ -155,7 +163,10 @@ def checked_document(session: Session, data: object) -> WorkflowDocument:
     environment (all that the checks read), so an unchanged draft in an unchanged store is checked once per process.
     The environment is read afresh each time (another process may add or archive a pipeline, or add an
     integration): a change to it, or to the document, is a new key, checked anew."""
-    document = document_from_data(data)
+    try:
+        document = document_from_data(data)
+    except InvalidWorkflow as refused:
+        raise every_issue(session, data, refused) from None
     env = environment(session)
     key = (document.model_dump_json(), _environment_key(env))
     issues = _CHECKED.get(key)

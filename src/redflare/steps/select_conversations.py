@@ -46,9 +46,9 @@ class Config(StepConfig):
         title="Source",
         description="Where the conversations come from.",
         json_schema_extra=helper(
-            'An integration ({integration: NAME}), a pipeline ({pipeline: NAME}), "all", or "trigger" — '
-            "the conversations the trigger gathered (a sync's window). Left empty: the sync's conversations "
-            "after a Sync Completed trigger, otherwise all."
+            "An integration's conversations, those a pipeline has analysed, all conversations, or the trigger's "
+            "conversations (those a sync gathered). Left empty: the sync's conversations after a Sync Completed "
+            "trigger, otherwise all."
         ),
     )
     state: Literal["processed", "unprocessed", "all"] = Field(
@@ -102,7 +102,7 @@ class Config(StepConfig):
     @model_validator(mode="after")
     def _state_needs_pipeline(self) -> Config:
         if self.state != "all" and self.pipeline is None and not isinstance(self.source, FromPipeline):
-            raise ValueError(f"state {self.state!r} needs a pipeline to be relative to")
+            raise ValueError(f"“{self.state.capitalize()}” needs a pipeline: choose one under Pipeline")
         return self
 
     @property

@@ -37,6 +37,7 @@ from redflare.steps.templating import (
     render,
     step_references,
     template_problems,
+    template_variables,
 )
 from redflare.steps.when_empty import INITIAL, only_when_not_empty_field, skipped_when_empty
 from redflare.steps.wording import counted, joined
@@ -60,19 +61,23 @@ class Config(StepConfig):
         max_length=MAX_SUBJECT,
         title="Subject",
         description="The email's subject line, a template that may use the run's facts.",
-        json_schema_extra=helper(
-            "One line, e.g. {{ input.count }} calls need review. Line breaks become spaces. " + facts_help()
-        ),
+        json_schema_extra={
+            **helper("One line, e.g. “12 calls need review”. Line breaks become spaces. " + facts_help()),
+            "template_variables": template_variables(),
+        },
     )
     message: str = Field(
         min_length=1,
         max_length=MAX_MESSAGE,
         title="Message",
         description="The email's body, a template that may use the run's facts.",
-        json_schema_extra=helper(
-            "Plain text; the email also carries a table of the input's first rows and a link to the run. "
-            + facts_help()
-        ),
+        json_schema_extra={
+            **helper(
+                "Plain text; the email also carries a table of the input's first rows and a link to the run. "
+                + facts_help()
+            ),
+            "template_variables": template_variables(),
+        },
     )
     only_when_not_empty: bool = only_when_not_empty_field()
     recipients: list[EmailAddress] = Field(

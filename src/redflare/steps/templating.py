@@ -46,6 +46,7 @@ import polars as pl
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
+from pydantic.config import JsonDict, JsonValue
 
 from redflare.domain.errors import Cancelled, StepError
 
@@ -286,18 +287,68 @@ TRIGGER_FACTS_BY_KIND: Mapping[str, tuple[str, ...]] = {
 
 
 def facts_help() -> str:
-    """The facts a template may use, as one line for the editor's helper text (the trigger's, per kind)."""
-    listed = [f"{name}.{attr}" for name, attrs in FACT_ATTRIBUTES.items() if name != "trigger" for attr in attrs]
-    step = "|".join(STEP_ATTRIBUTES)
-    by_kind = "; ".join(
-        f"{kind}: {', '.join(f'trigger.{attr}' for attr in attrs)}" for kind, attrs in TRIGGER_FACTS_BY_KIND.items()
-    )
+    """The helper text under a template field: plain words; the facts themselves are `template_variables()`."""
     return (
-        f"Jinja2 template. Facts: {', '.join(listed)}, steps.<step id>.{step}. "
-        f"input.rows holds the first {MAX_INPUT_ROWS} rows, e.g. "
-        "{% for row in input.rows %}{{ row.agent }} {{ row.score }}{% endfor %}. "
-        f"What fired the run, by trigger — {by_kind} (a failed import's error names the file and line)."
+        "Use “Insert a variable” to put one where the cursor is; it is filled in when the alert is sent. "
+        f"“Input rows” holds the first {MAX_INPUT_ROWS} rows. Trigger variables are filled only by the triggers "
+        "that have them (a sync's window, a failed import's files …)."
     )
+
+
+# What each fact is called in the editor's list of variables, in FACT_ATTRIBUTES' order.
+FACT_LABELS: Mapping[str, str] = {
+    "workflow.name": "Workflow name",
+    "workflow.id": "Workflow id",
+    "run.number": "Run number",
+    "run.url": "Link to the run",
+    "run.id": "Run id",
+    "run.test": "Test run (true or false)",
+    "run.started_at": "When the run started",
+    "run.trigger": "What started the run",
+    "run.credits": "Credits the run spent",
+    "run.conversations_processed": "Conversations processed",
+    "input.count": "Number of input rows",
+    "input.columns": "Input columns",
+    "input.rows": "Input rows",
+    "trigger.type": "Trigger type",
+    "trigger.integration": "Integration",
+    "trigger.sync_id": "Sync id",
+    "trigger.window": "Sync window",
+    "trigger.counts": "Sync counts",
+    "trigger.conversations": "Conversations in the sync",
+    "trigger.error": "Sync error",
+    "trigger.errors": "Sync errors",
+    "trigger.files": "Failed files",
+    "trigger.scheduled_for": "Scheduled time",
+}
+STEP_FACT_LABELS: Mapping[str, str] = {
+    "rows_in": "rows in",
+    "rows_out": "rows out",
+    "credits": "credits",
+    "status": "status",
+    "type": "kind",
+}
+_GROUPS = {"workflow": "Workflow", "run": "Run", "input": "Input", "trigger": "Trigger"}
+
+
+def template_variables() -> JsonDict:
+    """The facts a template may use, for the editor's clickable list (JSON Schema extra `template_variables`).
+
+    `facts`: each fact's `name` (what a click inserts, inside the template's braces), `label` and `group`, and for a
+    trigger fact the kinds of trigger that fill it (`only`); `step_facts`: what each step of the workflow offers
+    (the editor lists them per step id)."""
+    fill = {
+        attr: [kind for kind, attrs in TRIGGER_FACTS_BY_KIND.items() if attr in attrs] for attr in TRIGGER_ATTRIBUTES
+    }
+    facts: list[JsonValue] = []
+    for name, attrs in FACT_ATTRIBUTES.items():
+        for attr in attrs:
+            fact: JsonDict = {"name": f"{name}.{attr}", "label": FACT_LABELS[f"{name}.{attr}"], "group": _GROUPS[name]}
+            if name == "trigger":
+                fact["only"] = list[JsonValue](fill[attr])
+            facts.append(fact)
+    steps: list[JsonValue] = [{"attribute": attr, "label": STEP_FACT_LABELS[attr]} for attr in STEP_ATTRIBUTES]
+    return {"facts": facts, "step_facts": steps}
 
 
 def step_references(text: str) -> list[tuple[str, int]]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 
@@ -21,6 +23,7 @@ from redflare.domain.errors import (
     RedflareError,
 )
 from redflare.domain.loading import format_loc
+from redflare.domain.validation_messages import field_errors
 
 PROBLEM = "application/problem+json"
 STATUS: list[tuple[type[RedflareError], int, str]] = [
@@ -51,11 +54,35 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    issues = []
-    for error in exc.errors():
-        loc = [p for p in error["loc"] if not (isinstance(p, str) and p[:1].isupper())]
-        issues.append(Issue(format_loc(loc), str(error["msg"]).removeprefix("Value error, ")))
+    issues = request_issues(exc.errors(), body=exc.body, body_schema=_body_schema(request))
     return problem(422, "Invalid request", f"{len(issues)} problem(s) in the request", issues)
+
+
+def request_issues(
+    errors: Sequence[Mapping[str, Any]], *, body: Any = None, body_schema: Mapping[str, Any] | None = None
+) -> list[Issue]:
+    """A request's validation errors as sentences; paths keep where in the request (`body.name`, `query.limit`)."""
+    issues: list[Issue] = []
+    by_part: dict[str | int, list[Mapping[str, Any]]] = {}
+    for error in errors:
+        loc = tuple(error["loc"])
+        by_part.setdefault(loc[0] if loc else "", []).append({**error, "loc": loc[1:]})
+    for part, found in by_part.items():
+        in_body = part == "body"
+        for item in field_errors(
+            found, schema=body_schema if in_body else None, data=body if in_body else None, owner="the request"
+        ):
+            issues.append(Issue(format_loc((part, *item.loc)) if part != "" else format_loc(item.loc), item.sentence))
+    return issues
+
+
+def _body_schema(request: Request) -> dict[str, Any] | None:
+    """The JSON Schema of the route's body model, for its fields' titles (None: names humanized instead)."""
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    annotation = getattr(getattr(body_field, "field_info", None), "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.model_json_schema()
+    return None
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
