@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,13 @@ class TestRunNow:
             {"type": "manual", "payload": {}},
         )
         assert calls(store) == 1
+        # Answered without reading the run back: a test run (its payload, another time zone) reads back the same.
+        tested = run_now(
+            store, principal=ana, workflow_id=workflow_id, test=True, now=NOW.astimezone(timezone(timedelta(hours=5)))
+        )
+        with store.read() as session:
+            assert run_resource(session, tested.run_id) == tested.resource
+        assert (tested.resource["number"], tested.resource["trigger"]["payload"]) == (2, {"sample": 100})
 
     def test_a_test_run_after_a_real_run_previews_a_sample_not_nothing(self, store: Store, ana: Principal) -> None:
         """Issue P8: after the first real run processed them, a test run of an "Unprocessed" selection selected 0.

@@ -5,7 +5,8 @@ The run loop (on the event loop) and the step threads share it, so every read an
 its lock. A step thread that completes a step may carry on with the one step that this completion made ready — a
 chain runs in one thread, without going back to the loop between its steps — by *claiming* it: the claim marks it
 running here at once (nobody else starts it), and holds until the store shows it running too (its start is written
-in the same transaction as the previous step's end), or is released.
+in the same transaction as the previous step's end), or is released. Likewise the step whose completion ends the
+run records the run's end with its own (`ends_with`), when nothing is left for the loop to settle first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from redflare.domain.runs import StepStatus
+from redflare.domain.runs import RunStatus, StepStatus
 from redflare.engine.planner import Plan, plan
 from redflare.engine.ports import Begun
 
@@ -31,6 +32,11 @@ class Flight:
     """(step, port) → the set a finished step produced there: the next step is fed from memory."""
     carriers: dict[str, str] = field(default_factory=dict)
     """A running step → the step whose task carries it (itself, or the first step of the chain it is part of)."""
+    completed_with_step: bool = False
+    """The run's completion was recorded with its last step's (`record(finish=True)`): the loop only returns."""
+    files: bool = False
+    """A set of the run went to a file (written in the background): the run ends through the loop, which waits
+    for the files first."""
     _claimed: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,6 +85,13 @@ class Flight:
             self.states[next_id] = StepStatus.RUNNING
             self.carriers[next_id] = self.carriers.get(step_id, step_id)
             return next_id
+
+    def ends_with(self, step_id: str) -> bool:
+        """Whether `step_id` completing completes the run: every other step has ended, none failed, skipped or
+        cancelled, and no set of the run is still being written to its file."""
+        with self._lock:
+            current = plan(self.graph, {**self.states, step_id: StepStatus.COMPLETED})
+            return current.finished and not current.skip and current.outcome is RunStatus.COMPLETED and not self.files
 
     def started(self, step_id: str) -> None:
         """A claimed step's start is in the store."""

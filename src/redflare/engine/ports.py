@@ -11,7 +11,7 @@ Calls are synchronous (the store is); the engine makes them from worker threads,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -49,6 +49,8 @@ class Begun:
     """A re-run: steps may have outputs an earlier attempt recorded (the engine reconciles them)."""
     states: Mapping[str, StepStatus] = field(default_factory=dict)
     """Each step's status as the run began (empty: the engine reads them)."""
+    started: tuple[str, ...] = ()
+    """The steps started with the run's begin (`begin(first=…)`), in the same transaction."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class Recorded:
     gone: list[str] = field(default_factory=list)
     started: bool = False
     """The step asked to start with this one's end (`record(start=…)`) is running."""
+    finished: bool = False
+    """The run completed with this step (`record(finish=True)`), in the same transaction."""
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,13 @@ class DeliveryState:
 
 
 class RunStore(Protocol):
-    def begin(self, run_id: str) -> Begun | RunStatus:
+    def begin(
+        self, run_id: str, *, first: Callable[[WorkflowDocument], Sequence[str]] | None = None
+    ) -> Begun | RunStatus:
         """Move a queued run to running, or a failed one back to work from its failed step (a re-run); a running
-        one (reopened by the service) is taken as it is. Answers the run's status when there is nothing to do."""
+        one (reopened by the service) is taken as it is. Answers the run's status when there is nothing to do.
+        `first`: the steps a queued run starts with, given its document; they are started in the same transaction
+        (`Begun.started`)."""
         ...
 
     def states(self, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
@@ -123,12 +131,20 @@ class RunStore(Protocol):
         ...
 
     def record(
-        self, facts: RunFacts, step_id: str, outcome: StepOutcome, *, smtp_configured: bool, start: str | None = None
+        self,
+        facts: RunFacts,
+        step_id: str,
+        outcome: StepOutcome,
+        *,
+        smtp_configured: bool,
+        start: str | None = None,
+        finish: bool = False,
     ) -> Recorded:
         """Record a step's outputs, exports and messages in one transaction (idempotent for a re-run). It
         completes, or — with messages to send — stays running until they are settled. A run cancelled meanwhile
         cancels the step instead. `start`: a pending step to start in the same transaction once this one has
-        completed (the engine carries on with it)."""
+        completed (the engine carries on with it). `finish`: this step is the run's last, so the run completes in
+        the same transaction too (unless it is no longer running: then the engine ends it as usual)."""
         ...
 
     def recorded_outputs(self, run_id: str, step_id: str, ports: Sequence[str]) -> dict[str, StoredSet] | None:

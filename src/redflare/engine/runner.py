@@ -65,12 +65,14 @@ class RunEngine:
             await asyncio.to_thread(self.runs.fail_run, run_id, f"the engine failed: {_text(exc)}")
             status = RunStatus.FAILED
         finally:
-            self._flights.pop(run_id, None)
-        await asyncio.to_thread(self.files.settle, run_id)  # a failed or cancelled run's last sets, too
+            flight = self._flights.pop(run_id, None)
+        if flight is None or flight.files:
+            await asyncio.to_thread(self.files.settle, run_id)  # a failed or cancelled run's last sets, too
         return status
 
     async def _execute(self, run_id: str) -> RunStatus:
-        begun = await asyncio.to_thread(self.runs.begin, run_id)
+        # The steps a fresh run starts with (those waiting for nothing) are started with the run, in its begin.
+        begun = await asyncio.to_thread(self.runs.begin, run_id, first=_roots)
         if isinstance(begun, RunStatus):
             return begun
         document = begun.document
@@ -81,6 +83,9 @@ class RunEngine:
         flight = Flight(begun, graph, dict(begun.states))
         self._flights[run_id] = flight
         tasks: dict[str, asyncio.Task[StepStatus | None]] = {}  # by the first step each carries
+        for step_id in begun.started:
+            flight.start(step_id)
+            tasks[step_id] = asyncio.create_task(self._step_task(flight, step_id, started=True))
         stale = not flight.states
         try:
             while True:
@@ -111,6 +116,8 @@ class RunEngine:
                     if _idle(tasks.get(step_id)):
                         flight.start(step_id)
                         tasks[step_id] = asyncio.create_task(self._step_task(flight, step_id))
+                if current.finished and flight.completed_with_step and current.outcome is RunStatus.COMPLETED:
+                    return RunStatus.COMPLETED  # recorded with the last step: its sets are all in their records
                 if current.finished:
                     outcome = current.outcome or RunStatus.COMPLETED
                     error = _run_error(document, flight.snapshot()) if outcome is RunStatus.FAILED else None
@@ -145,11 +152,11 @@ class RunEngine:
         if running:
             await asyncio.wait(running)
 
-    async def _step_task(self, flight: Flight, step_id: str) -> StepStatus | None:
-        """A step from start to its recorded end — and the steps it leads straight on to (`_carry`); whatever goes
-        wrong is recorded on the step. Answers the status the last one ended with, or None when that is not known
-        (its failure could not be recorded, the run had ended)."""
-        last, ended = await asyncio.to_thread(self._carry, flight, step_id)
+    async def _step_task(self, flight: Flight, step_id: str, *, started: bool = False) -> StepStatus | None:
+        """A step from start (unless `started`: the run's begin started it) to its recorded end — and the steps it
+        leads straight on to (`_carry`); whatever goes wrong is recorded on the step. Answers the status the last
+        one ended with, or None when that is not known (its failure could not be recorded, the run had ended)."""
+        last, ended = await asyncio.to_thread(self._carry, flight, step_id, started)
         if ended is StepStatus.RUNNING:  # its messages await sending
             try:
                 ended = await self._await_delivery(flight.run_id, last)
@@ -160,10 +167,9 @@ class RunEngine:
             flight.set([last], ended)
         return ended
 
-    def _carry(self, flight: Flight, step_id: str) -> tuple[str, StepStatus | None]:
+    def _carry(self, flight: Flight, step_id: str, started: bool) -> tuple[str, StepStatus | None]:
         """Runs in a worker thread: `step_id`, then, while each completes and leads to exactly one step made ready
         by it, that step (already started by the same transaction). Answers the last step and how it ended."""
-        started = False
         while True:
             try:
                 ended, next_id = self._run_step(flight, step_id, started=started)
@@ -276,11 +282,15 @@ class RunEngine:
             replaces=flight.begun.reopened,
             credits=result.credits,
         )
+        if any(stored.data is None for stored in outcome.written.values()):
+            flight.files = True  # written in the background: the run's end waits for it (the loop's `_finish`)
         # A step with messages completes once they are sent: what follows it waits for that.
         next_id = None if result.messages else flight.claim_next(step_id)
+        # The run's last step: the run completes in the same transaction (not a re-run's: the loop settles those).
+        finish = next_id is None and not result.messages and not flight.begun.reopened and flight.ends_with(step_id)
         try:
             recorded = self.runs.record(
-                facts, step_id, outcome, smtp_configured=self.delivery.smtp_configured, start=next_id
+                facts, step_id, outcome, smtp_configured=self.delivery.smtp_configured, start=next_id, finish=finish
             )
         except BaseException:
             if next_id is not None:
@@ -291,6 +301,8 @@ class RunEngine:
         elif next_id is not None:  # the run was cancelled meanwhile: nothing follows
             flight.release(next_id)
             next_id = None
+        if recorded.finished:
+            flight.completed_with_step = True
         for key in recorded.gone:  # files of an earlier attempt, or of a step cancelled meanwhile
             self.delivery.forget_export(key)
         if not recorded.cancelled:
@@ -312,6 +324,11 @@ class RunEngine:
                 break
             await asyncio.sleep(DELIVERY_POLL_SECONDS)
         return await asyncio.to_thread(self.runs.settle_delivery, run_id, step_id, state)
+
+
+def _roots(document: WorkflowDocument) -> list[str]:
+    """The steps a fresh run starts with: those waiting for no other step."""
+    return [step.id for step in document.steps if not step.after]
 
 
 def _idle(task: asyncio.Task[StepStatus | None] | None) -> bool:

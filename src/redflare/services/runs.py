@@ -14,14 +14,15 @@ The live feed's reads are in `run_feed`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import (
@@ -33,7 +34,15 @@ from redflare.adapters.db.orm import (
     Workflow,
 )
 from redflare.adapters.db.outbox import hold_unsent
-from redflare.adapters.db.runs import delivered, run_row, run_status, step_rows, transition_run, transition_step
+from redflare.adapters.db.runs import (
+    QueuedRun,
+    delivered,
+    run_row,
+    run_status,
+    step_rows,
+    transition_run,
+    transition_step,
+)
 from redflare.adapters.db.store import Store
 from redflare.adapters.exportfiles.links import ExportLinks
 from redflare.domain.delivery import NOT_SENT_CANCELLED
@@ -78,9 +87,29 @@ def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = N
     run = run_row(session, run_id)
     if run is None:
         raise NotFound(f"no run {run_id!r}")
-    steps = {step.step_id: step for step in step_rows(session, run_id)}
-    order = [step["id"] for step in run.definition.get("steps", [])]
     deliveries = step_deliveries(session, run_id, links) if delivered(session, run_id) else {}
+    return _resource(run, step_rows(session, run_id), deliveries)
+
+
+def queued_resource(run: QueuedRun) -> dict[str, Any]:
+    """The resource of a run just created, from the rows it was created with: what `run_resource` reads back before
+    the engine has touched the run (no exports or messages yet, nothing started), without reading it back."""
+    created_at = run.row["created_at"].astimezone(UTC)  # as the store gives times back: in UTC
+    unset = {"started_at": None, "finished_at": None, "idle_s": 0.0, "error": None}
+    stored = {**run.row, "created_at": created_at, **unset}
+    steps = [
+        SimpleNamespace(
+            **step, started_at=None, finished_at=None, rows_in=None, rows_out=None, credits=0, error=None, progress=None
+        )
+        for step in run.steps
+    ]
+    return _resource(SimpleNamespace(**stored), steps, {})
+
+
+def _resource(run: Any, step_rows: Iterable[Any], deliveries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """The run resource from the run's row and its steps' (attributes named as the columns)."""
+    steps = {step.step_id: step for step in step_rows}
+    order = [step["id"] for step in run.definition.get("steps", [])]
     return {
         "id": run.id,
         "workflow_id": run.workflow_id,
@@ -106,7 +135,7 @@ def run_resource(session: Session, run_id: str, *, links: ExportLinks | None = N
     }
 
 
-def _step_resource(step: Row[Any]) -> dict[str, Any]:
+def _step_resource(step: Any) -> dict[str, Any]:
     """A step as the run resource shows it, from its `step_runs` row."""
     return {
         "id": step.step_id,
@@ -164,9 +193,8 @@ def run_now(
             payload = test_payload(session, document, sample)
             trigger_type = document.trigger.type if document.trigger is not None else trigger_type
         run = begin_run(session, workflow=workflow, now=now, test=test, payload=payload, trigger_type=trigger_type)
-    # Read after the commit: the write lock (SQLite's is one for the whole store) is held no longer than the start.
-    with store.read() as session:
-        return StartedRun(run.id, run_resource(session, run.id))
+    # Built from what was written, not read back: the engine has not been handed the run yet, so that is the run.
+    return StartedRun(run.id, queued_resource(run))
 
 
 def test_payload(session: Session, document: WorkflowDocument, sample: int | None) -> dict[str, Any]:

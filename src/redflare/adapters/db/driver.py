@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -47,15 +48,23 @@ class DriverStatement:
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         """Run it with these parameters in the connection's transaction; answers the driver's cursor."""
         compiled = self._compiled(connection.dialect)
+        bound = _bound(compiled, params)
         cursor = connection.connection.cursor()
-        cursor.execute(compiled.sql, _bound(compiled, params))
+        try:
+            cursor.execute(compiled.sql, bound)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise _translated(compiled.sql, bound, exc, connection.dialect) from exc
         return cursor
 
     def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run it once per row of parameters, in one call to the driver."""
         compiled = self._compiled(connection.dialect)
+        bound = [_bound(compiled, row) for row in rows]
         cursor = connection.connection.cursor()
-        cursor.executemany(compiled.sql, [_bound(compiled, row) for row in rows])
+        try:
+            cursor.executemany(compiled.sql, bound)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            raise _translated(compiled.sql, bound, exc, connection.dialect) from exc
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         known = self._by_dialect.get(id(dialect))
@@ -79,12 +88,24 @@ class DriverStatement:
         else:
             positional, used = None, set(_NAMED.findall(sql))
         defaults = {name: bind.value for name, bind in compiled.binds.items() if name in used and not bind.required}
+        for column in compiled.insert_prefetch:  # an INSERT's Python-side column defaults, as SQLAlchemy applies them
+            if column.key in used and column.key not in (self._keys or ()):
+                default = column.default
+                if default is None or not default.is_scalar:
+                    raise ValueError(f"{column.key}: give it (its default is computed per row)")
+                defaults[column.key] = default.arg  # type: ignore[attr-defined]
         processors: dict[str, Callable[[Any], Any]] = {}
         for name, process in compiled._bind_processors.items():
             if not callable(process):  # a tuple's processors: no statement here binds a tuple
                 raise ValueError(f"{name}: a tuple cannot be bound by a driver statement")
             processors[name] = process
         return _Compiled(sql, positional, defaults, processors)
+
+
+def _translated(sql: str, params: Any, error: Exception, dialect: Dialect) -> BaseException:
+    """The driver's error as SQLAlchemy raises it for any statement (IntegrityError, DataError, …): callers and the
+    web layer's handlers see the same exceptions whichever way a statement ran."""
+    return DBAPIError.instance(sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
 def _bound(compiled: _Compiled, params: Mapping[str, Any]) -> Any:

@@ -11,7 +11,7 @@ its messages rewritten except those already sent (nobody gets an email twice).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from redflare.adapters.db.access import rules_of_creator
 from redflare.adapters.db.database import READ_ONLY
+from redflare.adapters.db.driver import DriverStatement
 from redflare.adapters.db.exports import replace_step_exports
 from redflare.adapters.db.limits import limits_of
 from redflare.adapters.db.orm import Artifact, OutboxMessage, Run, StepRun, User, Workflow, table_of
 from redflare.adapters.db.outbox import add_messages, hold_unsent, step_delivery
 from redflare.adapters.db.runs import (
     Db,
+    connection_of,
     record_step_result,
     reopen_run,
     run_and_step_states,
@@ -41,16 +43,20 @@ from redflare.domain.errors import IllegalTransition, NotFound
 from redflare.domain.loading import document_from_data
 from redflare.domain.ports import Clock
 from redflare.domain.runs import RunStatus, StepStatus
+from redflare.domain.workflow import WorkflowDocument
 from redflare.engine.ports import Begun, DeliveryState, Recorded, RunFacts, StepOutcome
 from redflare.sets.stored import StoredSet
 from redflare.steps.context import TriggerInfo
 
 MAX_ERROR = 2000  # characters of a step's or run's error kept
 _ARTIFACTS = table_of(Artifact)
-_DELETE_ARTIFACTS = delete(_ARTIFACTS).where(
-    _ARTIFACTS.c.run_id == bindparam("b_run_id"), _ARTIFACTS.c.step_id == bindparam("b_step_id")
+_DELETE_ARTIFACTS = DriverStatement(
+    delete(_ARTIFACTS).where(
+        _ARTIFACTS.c.run_id == bindparam("b_run_id"), _ARTIFACTS.c.step_id == bindparam("b_step_id")
+    )
 )
-_INSERT_ARTIFACT = insert(_ARTIFACTS)
+_ARTIFACT_KEYS = ("run_id", "step_id", "port", "path", "data", "rows", "bytes", "created_at")
+_INSERT_ARTIFACTS = DriverStatement(insert(_ARTIFACTS).inline(), keys=_ARTIFACT_KEYS)
 _RUNS, _WORKFLOWS, _USERS = table_of(Run), table_of(Workflow), table_of(User)
 # What a run begins with, in one read: the run, its workflow's limits and its creator's data-access rules.
 _BEGIN = (
@@ -103,7 +109,10 @@ class SqlRunStore:
 
     # --- The run ------------------------------------------------------------------------------------------------
 
-    def begin(self, run_id: str) -> Begun | RunStatus:
+    def begin(
+        self, run_id: str, *, first: Callable[[WorkflowDocument], Sequence[str]] | None = None
+    ) -> Begun | RunStatus:
+        started: tuple[str, ...] = ()
         with self._writing() as session:
             run = session.execute(_BEGIN, {"b_run_id": run_id}).first()
             if run is None:
@@ -124,7 +133,11 @@ class SqlRunStore:
             reopened = status is not RunStatus.QUEUED
             try:
                 if status is RunStatus.QUEUED:
-                    transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=self._now())
+                    now = self._now()
+                    transition_run(session, run_id=run_id, to=RunStatus.RUNNING, now=now)
+                    started = tuple(first(document)) if first is not None else ()
+                    for step_id in started:
+                        transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.RUNNING, now=now)
                 elif status is RunStatus.FAILED:
                     reopen_run(session, run_id=run_id, now=self._now())
                 elif status is not RunStatus.RUNNING:
@@ -132,7 +145,7 @@ class SqlRunStore:
             except IllegalTransition:  # cancelled, or taken up elsewhere, between our read and our write
                 return run_status(session, run_id)
             _, states = run_and_step_states(session, run_id)
-        return Begun(facts, document, reopened=reopened, states=states)
+        return Begun(facts, document, reopened=reopened, states=states, started=started)
 
     def states(self, run_id: str) -> tuple[RunStatus, dict[str, StepStatus]]:
         with self._reading() as connection:
@@ -190,7 +203,14 @@ class SqlRunStore:
             transition_step(session, run_id=run_id, step_id=step_id, to=to, now=self._now(), reason=reason, **fields)
 
     def record(
-        self, facts: RunFacts, step_id: str, outcome: StepOutcome, *, smtp_configured: bool, start: str | None = None
+        self,
+        facts: RunFacts,
+        step_id: str,
+        outcome: StepOutcome,
+        *,
+        smtp_configured: bool,
+        start: str | None = None,
+        finish: bool = False,
     ) -> Recorded:
         run_id = facts.run_id
         status, reason = message_status(facts.test, smtp_configured)
@@ -243,19 +263,24 @@ class SqlRunStore:
                 record_step_result(_session(session), run_id=run_id, step_id=step_id, **fields)
                 return Recorded(awaiting=True, gone=gone)
             transition_step(session, run_id=run_id, step_id=step_id, to=StepStatus.COMPLETED, now=now, **fields)
-            started = False
+            started = finished = False
             if start is not None:
                 with suppress(IllegalTransition):  # not pending any more: the engine leaves it to the run loop
                     transition_step(session, run_id=run_id, step_id=start, to=StepStatus.RUNNING, now=now)
                     started = True
-        return Recorded(awaiting=False, gone=gone, started=started)
+            if finish:
+                with suppress(IllegalTransition):  # ended meanwhile (a cancel): the engine's loop sees to it
+                    transition_run(session, run_id=run_id, to=RunStatus.COMPLETED, now=now)
+                    finished = True
+        return Recorded(awaiting=False, gone=gone, started=started, finished=finished)
 
     def _replace_artifacts(self, session: Db, run_id: str, step_id: str, outcome: StepOutcome, now: datetime) -> None:
+        connection = connection_of(session)
         if outcome.replaces:  # a re-run: an earlier attempt's rows go (first attempts have none)
-            session.execute(_DELETE_ARTIFACTS, {"b_run_id": run_id, "b_step_id": step_id})
+            _DELETE_ARTIFACTS.execute(connection, {"b_run_id": run_id, "b_step_id": step_id})
         if outcome.written:
-            session.execute(
-                _INSERT_ARTIFACT,
+            _INSERT_ARTIFACTS.execute_many(
+                connection,
                 [
                     {
                         "run_id": run_id,

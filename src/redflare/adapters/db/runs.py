@@ -7,7 +7,8 @@ writers racing (the engine finishing, a user cancelling) can never both win.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -30,8 +31,29 @@ _STEPS = table_of(StepRun)
 _EVENTS = table_of(RunEvent)
 _CALLS = table_of(Call)
 _EVENT_KEYS = ("run_id", "step_id", "status", "reason", "at")
-_INSERT_RUN, _INSERT_STEPS, _INSERT_CALL = insert(_RUNS), insert(_STEPS), insert(_CALLS)
-_NEXT_NUMBER = select(func.max(_RUNS.c.number)).where(_RUNS.c.workflow_id == bindparam("b_workflow_id"))
+_RUN_KEYS = (
+    "id",
+    "workflow_id",
+    "number",
+    "version",
+    "status",
+    "trigger_type",
+    "trigger_payload",
+    "test",
+    "idempotency_key",
+    "definition",
+    "created_at",
+    "credits",
+    "conversations_processed",
+)
+_STEP_KEYS = ("run_id", "step_id", "type", "status", "outputs", "tally")
+_CALL_KEYS = ("workflow_id", "run_id", "kind", "count", "at")
+_INSERT_RUN = DriverStatement(insert(_RUNS).inline(), keys=_RUN_KEYS)
+_INSERT_STEPS = DriverStatement(insert(_STEPS).inline(), keys=_STEP_KEYS)
+_INSERT_CALL = DriverStatement(insert(_CALLS).inline(), keys=_CALL_KEYS)
+_NEXT_NUMBER = DriverStatement(
+    select(func.max(_RUNS.c.number)).where(_RUNS.c.workflow_id == bindparam("b_workflow_id"))
+)
 _RUN_STATUS = DriverStatement(select(_RUNS.c.status).where(_RUNS.c.id == bindparam("b_run_id")))
 _STEP_STATUS = DriverStatement(
     select(_STEPS.c.status).where(_STEPS.c.run_id == bindparam("b_run_id"), _STEPS.c.step_id == bindparam("b_step_id"))
@@ -91,10 +113,13 @@ def _bound(table: Table, columns: frozenset[str]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class QueuedRun:
-    """A run just created: its id and its number within the workflow."""
+    """A run just created: its id, its number within the workflow, and the rows written (column → value, as
+    inserted: what a read of them right after would give, before the engine touches them)."""
 
     id: str
     number: int
+    row: Mapping[str, Any] = field(default_factory=dict)
+    steps: tuple[Mapping[str, Any], ...] = ()
 
 
 def create_run(
@@ -113,48 +138,45 @@ def create_run(
 ) -> QueuedRun:
     """A queued run with every step pending; `steps` maps step id → type. `counts_call`: the run is a firing and
     counts one call against the workflow's call limit."""
-    session.flush()  # what the caller added (a new workflow) is written before rows that point at it
-    number = (session.scalar(_NEXT_NUMBER, {"b_workflow_id": workflow_id}) or 0) + 1
+    connection = connection_of(session)  # what the caller added (a new workflow) is written before rows pointing at it
+    latest = _NEXT_NUMBER.execute(connection, {"b_workflow_id": workflow_id}).fetchone()
+    number = (latest[0] if latest is not None and latest[0] is not None else 0) + 1
     run_id = uuid.uuid4().hex
-    session.execute(
-        _INSERT_RUN,
+    row = {
+        "id": run_id,
+        "workflow_id": workflow_id,
+        "number": number,
+        "version": version,
+        "status": str(RunStatus.QUEUED),
+        "trigger_type": trigger_type,
+        "trigger_payload": trigger_payload,
+        "test": test,
+        "idempotency_key": idempotency_key,
+        "definition": definition,
+        "created_at": now,
+        "credits": Decimal(0),
+        "conversations_processed": 0,
+    }
+    _INSERT_RUN.execute(connection, row)
+    step_rows = [
         {
-            "id": run_id,
-            "workflow_id": workflow_id,
-            "number": number,
-            "version": version,
-            "status": str(RunStatus.QUEUED),
-            "trigger_type": trigger_type,
-            "trigger_payload": trigger_payload,
-            "test": test,
-            "idempotency_key": idempotency_key,
-            "definition": definition,
-            "created_at": now,
-            "credits": Decimal(0),
-            "conversations_processed": 0,
-        },
-    )
-    if steps:
-        session.execute(
-            _INSERT_STEPS,
-            [
-                {
-                    "run_id": run_id,
-                    "step_id": step_id,
-                    "type": step_type,
-                    "status": str(StepStatus.PENDING),
-                    "outputs": {},
-                    "tally": {},
-                }
-                for step_id, step_type in steps.items()
-            ],
-        )
-    _append_event(session, run_id=run_id, step_id=None, status=str(RunStatus.QUEUED), reason=None, at=now)
+            "run_id": run_id,
+            "step_id": step_id,
+            "type": step_type,
+            "status": str(StepStatus.PENDING),
+            "outputs": {},
+            "tally": {},
+        }
+        for step_id, step_type in steps.items()
+    ]
+    if step_rows:
+        _INSERT_STEPS.execute_many(connection, step_rows)
+    _append_event(connection, run_id=run_id, step_id=None, status=str(RunStatus.QUEUED), reason=None, at=now)
     if counts_call:
-        session.execute(
-            _INSERT_CALL, {"workflow_id": workflow_id, "run_id": run_id, "kind": "firing", "count": 1, "at": now}
+        _INSERT_CALL.execute(
+            connection, {"workflow_id": workflow_id, "run_id": run_id, "kind": "firing", "count": 1, "at": now}
         )
-    return QueuedRun(run_id, number)
+    return QueuedRun(run_id, number, row, tuple(step_rows))
 
 
 _RUN_ROW = select(_RUNS).where(_RUNS.c.id == bindparam("b_run_id"))
