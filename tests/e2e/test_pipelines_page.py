@@ -237,7 +237,11 @@ def test_a_new_pipeline_started_from_another_is_version_1_and_archives_and_unarc
     balance.get_by_role("textbox", name="Minimum").fill("0.9")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("The pipeline was not saved")).to_be_visible()
-    expect(balance.get_by_text("`min` must not exceed `max`")).to_be_visible()
+    expect(
+        balance.get_by_text(
+            "Criterion 'Agent talks between 30% and 75% of the time': the minimum must not be above the maximum."
+        )
+    ).to_be_visible()
     assert served.api.get("/pipelines/calls-review")["version"] == 1
 
     page.get_by_role("button", name="Archive pipeline").click()
