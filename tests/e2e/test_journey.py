@@ -348,7 +348,7 @@ def final_checks_flag_the_export_then_it_is_fixed(page: Page) -> None:
     expect(checks.get_by_text("Make sure all issues are fixed before publishing this workflow.")).to_be_visible()
     export_issues = checks.get_by_role("region", name=re.compile("Schedule Export"))
     for field in ("Export name", "Columns", "File type", "Recipients"):
-        expect(export_issues.get_by_text(f"{field}: Field required")).to_be_visible()
+        expect(export_issues.get_by_text(f"{field} must be set.")).to_be_visible()
     expect(page.get_by_test_id("step-node-schedule").get_by_label(re.compile(r"\d+ issues?"))).to_be_visible()
     page.get_by_role("toolbar", name="Canvas toolbar").get_by_role("button", name="Fit to view").click()
     expect(page.get_by_test_id("step-node-schedule")).to_be_in_viewport(ratio=0.99)  # beside the panel
