@@ -141,7 +141,8 @@ class SqlSpendGuard:
         self._limits = limits
         self._test = test
         self._lock = threading.Lock()
-        self._reserved: dict[str, Decimal] = {}  # conversation id → price, admitted but not yet settled
+        # conversation id → price, admitted but not yet settled: kept only under a credits limit (the one reader)
+        self._reserved: dict[str, Decimal] = {}
         self._stop_reason: str | None = None
         self._stopped_by: StopCause | None = None
 
@@ -174,18 +175,10 @@ class SqlSpendGuard:
                 if self._limits.credits_limit is not None:
                     since = session.scalar(select(Workflow.credits_limit_since).where(Workflow.id == self._workflow_id))
                     spent = credits_spent(session, self._workflow_id, since) + sum(self._reserved.values(), ZERO)
-                admitted = 0
-                for _, price in priced:
-                    if self._limits.call_limit is not None and calls + admitted >= self._limits.call_limit:
-                        self._stop("call_limit", f"call limit of {self._limits.call_limit} calls in 24 hours reached")
-                        break
-                    if not affordable(spent=spent, limit=self._limits.credits_limit, price=price):
-                        self._stop("credits_limit", f"credits limit of {self._limits.credits_limit} reached")
-                        break
-                    spent += price
-                    admitted += 1
+                admitted = self._admissible(priced, calls, spent)
                 if admitted:
-                    self._reserved.update(priced[:admitted])
+                    if self._limits.credits_limit is not None:  # what admitted work may still cost: only a limit asks
+                        self._reserved.update(priced[:admitted])
                     session.add(
                         Call(
                             workflow_id=self._workflow_id, run_id=self._run_id, kind="pipeline", count=admitted, at=now
@@ -193,10 +186,31 @@ class SqlSpendGuard:
                     )
                 return admitted
 
+    def _admissible(self, priced: Sequence[tuple[str, Decimal]], calls: int, spent: Decimal) -> int:
+        """How many of `priced`, in order, the limits let start (stopping admission at the first refused)."""
+        call_limit, credits_limit = self._limits.call_limit, self._limits.credits_limit
+        if credits_limit is None:  # only calls to count: no conversation's price matters (100,000 checks: 0.1 s)
+            admitted = len(priced) if call_limit is None else max(0, min(len(priced), call_limit - calls))
+            if admitted < len(priced):
+                self._stop("call_limit", f"call limit of {call_limit} calls in 24 hours reached")
+            return admitted
+        admitted = 0
+        for _, price in priced:
+            if call_limit is not None and calls + admitted >= call_limit:
+                self._stop("call_limit", f"call limit of {call_limit} calls in 24 hours reached")
+                break
+            if not affordable(spent=spent, limit=credits_limit, price=price):
+                self._stop("credits_limit", f"credits limit of {credits_limit} reached")
+                break
+            spent += price
+            admitted += 1
+        return admitted
+
     def settle(self, outcomes: Sequence[AnalysisOutcome], pipeline: PipelineDefinition, *, reprocess: bool) -> Decimal:
         with self._lock:
-            for outcome in outcomes:
-                self._reserved.pop(outcome.conversation_id, None)
+            if self._reserved:
+                for outcome in outcomes:
+                    self._reserved.pop(outcome.conversation_id, None)
             if self._test:
                 if run_status_now(self._sessions, self._run_id) is not RunStatus.RUNNING:
                     raise Cancelled("the run was cancelled")
@@ -229,8 +243,9 @@ class SqlSpendGuard:
     ) -> Decimal:
         assert pipeline.price(None) == ZERO, "a pipeline that does nothing costs nothing: no charge to write"
         with self._lock:
-            for conversation_id in (*blank, *failed):
-                self._reserved.pop(conversation_id, None)
+            if self._reserved:
+                for conversation_id in (*blank, *failed):
+                    self._reserved.pop(conversation_id, None)
             if self._test:
                 if run_status_now(self._sessions, self._run_id) is not RunStatus.RUNNING:
                     raise Cancelled("the run was cancelled")
