@@ -340,7 +340,7 @@ class TestMalformedRules:
             ({"rules": [{"field": "score", "operator": ">"}]}, [("condition.rules[0]", "operator '>' needs a value")]),
             (
                 {"rules": [{"field": "score", "operator": ">", "value": 1, "colour": "red"}]},
-                [("condition.rules[0].colour", "Extra inputs are not permitted")],
+                [("condition.rules[0].colour", "Unknown setting 'colour' in rule 1.")],
             ),
             (
                 {"rules": [{"combinator": "or", "rules": [{"field": "score", "operator": "~", "value": 1}]}]},
