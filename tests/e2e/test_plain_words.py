@@ -145,6 +145,7 @@ def test_a_schedule_describes_its_fields_keeps_its_time_across_repeat_kinds_and_
     eventually(lambda: draft_of(served, workflow_id)["trigger"], lambda t: t.get("daily") == "14:30")
     pick(page, repeat, "Weekly")
     expect(time).to_have_value("14:30")
+    expect(panel.get_by_text("The days of the week it runs on, at the time below.")).to_be_visible()
     eventually(lambda: draft_of(served, workflow_id)["trigger"], lambda t: t.get("weekly", {}).get("time") == "14:30")
     time.fill("2:30 PM")
     expect(panel.get_by_text("Write the time as HH:MM on the 24-hour clock, e.g. 02:00 or 14:30.")).to_be_visible()

@@ -49,6 +49,11 @@ export function ScheduleFields({ trigger, onChange, readOnly }: Props) {
       {(form.kind === "minutes" || form.kind === "hours") && (
         <NumberInput
           label={form.kind === "minutes" ? "Every N minutes" : "Every N hours"}
+          description={
+            form.kind === "minutes"
+              ? "Counted from the top of each hour: 15 runs at :00, :15, :30 and :45."
+              : "Counted from midnight: 6 runs at 00:00, 06:00, 12:00 and 18:00."
+          }
           value={form.every}
           min={1}
           max={form.kind === "minutes" ? 1440 : 168}
@@ -58,7 +63,7 @@ export function ScheduleFields({ trigger, onChange, readOnly }: Props) {
         />
       )}
       {form.kind === "weekly" && (
-        <Input.Wrapper label="Days">
+        <Input.Wrapper label="Days" description="The days of the week it runs on, at the time below.">
           <Chip.Group multiple value={form.days} onChange={(days) => days.length && set({ days: WEEK_DAYS.map((d) => d.value).filter((d) => days.includes(d)) })}>
             <Group gap={4} mt={4}>
               {WEEK_DAYS.map((day) => (
