@@ -97,3 +97,48 @@ describe("what each node shows, from the catalog and the server's summaries", ()
     expect(edges.find((edge) => edge.target === "alert")?.ariaLabel).toBe("Edge from split to alert, group Reviewer B");
   });
 });
+
+describe("property: labels never sit on lines, and each group gets one port row", () => {
+  /** A small seeded generator (mulberry32): the same cases on every run. */
+  function random(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it("holds for 500 random workflows of Distributes and the steps after their groups", () => {
+    const next = random(3);
+    const knowledge = knowledgeOf(CATALOG);
+    for (let round = 0; round < 500; round++) {
+      const steps: NonNullable<WorkflowDocument["steps"]> = [];
+      const refs: string[] = [];
+      for (let i = 0; i < 1 + Math.floor(next() * 12); i++) {
+        const after = refs.length && next() < 0.8 ? [refs[Math.floor(next() * refs.length)]] : [];
+        if (next() < 0.4) {
+          const groups = Array.from({ length: 1 + Math.floor(next() * 5) }, (_, g) => ({ name: `G${g} ${"x".repeat(Math.floor(next() * 30))}` }));
+          steps.push({ id: `d${i}`, type: "distribute", after, config: { mode: "round_robin", groups } });
+          refs.push(...groups.map((group) => `d${i}.${group.name}`));
+        } else {
+          steps.push({ id: `s${i}`, type: "sort", after, config: {} });
+          refs.push(`s${i}`);
+        }
+      }
+      const { nodes, edges } = documentToFlow({ name: "w", trigger: { type: "manual" }, steps }, { knowledge });
+      expect(edges.every((edge) => edge.label === undefined)).toBe(true);
+      for (const node of nodes) {
+        if (node.type !== "step" || node.data.step.type !== "distribute") continue;
+        const names = (node.data.step.config?.groups as Array<{ name: string }>).map((group) => group.name);
+        expect(node.data.ports).toEqual(names); // one row per group, in order: rows stack, never overlap
+      }
+      for (const edge of edges.filter((each) => each.sourceHandle !== "out")) {
+        const source = nodes.find((node) => node.id === edge.source);
+        expect(source?.type === "step" && source.data.ports.includes(edge.sourceHandle ?? "")).toBe(true); // every line leaves from a drawn port
+      }
+    }
+  });
+});
