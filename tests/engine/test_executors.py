@@ -176,3 +176,42 @@ def test_the_pool_admits_one_batch_beyond_its_workers_and_no_more(tmp_path: Path
     done = subprocess.run([sys.executable, str(script)], check=True, timeout=120, cwd=tmp_path, capture_output=True)
     admitted_while_blocked, answered = (int(x) for x in done.stdout.split())
     assert (admitted_while_blocked, answered) == (3, 10)
+
+
+LEAN = """
+import sys
+
+from redflare.adapters.db.batches import WORKER_PRELOAD, SqlBatchLoader
+from redflare.adapters.db.database import make_engine, migrate
+from redflare.analysis.catalog import load_builtin_pipelines
+from redflare.engine.executors import ProcessPoolAnalysisExecutor
+from redflare.steps.context import Batch
+
+HEAVY = ("polars", "redflare.steps.context", "redflare.adapters.db.selection")
+
+if __name__ == "__main__":
+    url = "sqlite:///" + sys.argv[1]
+    migrate(make_engine(url))
+    pool = ProcessPoolAnalysisExecutor(1, preload=WORKER_PRELOAD)
+    try:
+        list(pool.run(load_builtin_pipelines()["default-qa"], iter([Batch(("none",), SqlBatchLoader(url))])))
+        probe = f"[m for m in {HEAVY!r} if m in __import__('sys').modules]"
+        print(pool._get_pool().submit(eval, probe).result())
+    finally:
+        pool.close()
+"""
+
+
+def test_a_worker_loads_and_analyses_a_batch_without_polars_or_the_steps_ports(tmp_path: Path) -> None:
+    """What the fork server preloads is shared by every worker but paid once per pool: polars and the steps' ports
+    (about 40 MB of its image) are not needed to load and analyse a batch, so neither it nor a worker imports them."""
+    script = tmp_path / "main_script.py"
+    script.write_text(textwrap.dedent(LEAN))
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "store.db")],
+        check=True,
+        timeout=120,
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert done.stdout.decode().strip() == "[]"

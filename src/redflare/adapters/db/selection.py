@@ -1,5 +1,6 @@
-"""Conversations out of the store: Select Conversations' query (conditions pushed down), stored results, and a
-stored row as the domain's `Conversation` (loading whole conversations for analysis is `batches.py`'s)."""
+"""Conversations out of the store: Select Conversations' query (conditions pushed down) and stored results. A
+stored row as the domain's `Conversation` (`conversation_of`) and whole conversations for analysis are
+`loading.py`'s, the module the analysis workers import."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from redflare.adapters.db.conditions import to_sql
+from redflare.adapters.db.loading import ID_CHUNK as ID_CHUNK  # defined with loading (the workers' module)
+from redflare.adapters.db.loading import conversation_of as conversation_of
 from redflare.adapters.db.orm import AnalysisResult, Integration
 from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.adapters.db.pipelines import get_pipeline
@@ -35,14 +38,10 @@ from redflare.analysis.pipeline import PipelineDefinition
 from redflare.domain.access import AccessRules
 from redflare.domain.columns import BASE_COLUMNS
 from redflare.domain.conditions import referenced_fields
-from redflare.domain.conversation import Channel, Conversation, Speaker, Turn
 from redflare.sets.conditions import to_polars
 from redflare.sets.frames import columns_of, empty_set, schema_of
 from redflare.sets.results import results_frame
 from redflare.steps.context import Selection
-
-# Look-ups of many ids go in chunks: SQLite caps bound parameters, and huge IN lists plan badly.
-ID_CHUNK = 5000
 
 
 def in_ids(
@@ -279,49 +278,3 @@ def load_results(
     if any_version:  # newest version first per conversation: keep that one
         records = list({record[0]: record for record in reversed(records)}.values())
     return results_frame(records, definition.name, definition.criterion_names)
-
-
-# Speaker(value) goes through the enum machinery; a dict look-up is several times cheaper per turn.
-_SPEAKERS: dict[str, Speaker] = {speaker.value: speaker for speaker in Speaker}
-
-
-def _turns_of(stored: Any) -> list[dict[str, Any]]:
-    """The stored turns: JSON text on SQLite; PostgreSQL's driver hands JSONB over already decoded."""
-    if stored is None:
-        return []
-    turns: list[dict[str, Any]] = json.loads(stored) if isinstance(stored, str) else stored
-    return turns
-
-
-def conversation_of(row: Any, integration: str) -> Conversation:
-    """A stored conversation (an ORM row, or a row of the loading query) as the domain's `Conversation`."""
-    speakers = _SPEAKERS
-    return Conversation(
-        id=row.id,
-        integration=integration,
-        channel=Channel(row.channel),
-        # Inline, no helper call per turn: this loop is the bulk of loading a batch. An unknown
-        # speaker still raises, through Speaker(...).
-        turns=tuple(
-            [
-                Turn(
-                    speakers.get(t["speaker"]) or Speaker(t["speaker"]),
-                    t.get("text") or "",
-                    t.get("offset_s"),
-                    t.get("end_s"),
-                )
-                for t in _turns_of(row.turns)
-            ]
-        ),
-        started_at=row.started_at,
-        duration_s=row.duration_s,
-        agent=row.agent,
-        customer=row.customer,
-        team=row.team,
-        queue=row.queue,
-        tags=tuple(row.tags or ()),
-        outcome=row.outcome,
-        language=row.language,
-        audio=row.audio,
-        metadata=dict(row.extra or {}),
-    )
