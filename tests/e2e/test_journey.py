@@ -121,7 +121,8 @@ def seven_step_document(name: str, integration: str) -> dict[str, Any]:
 
 def step_details(page: Page, title: str, step_id: str) -> Locator:
     """A step's section on the run page, opened."""
-    control = page.get_by_role("button", name=f"{title} {step_id}", exact=True)
+    # Named by all it shows: title and id first, then its status and summary.
+    control = page.get_by_role("button", name=re.compile(rf"^{re.escape(title)} {re.escape(step_id)}\b"))
     if control.get_attribute("aria-expanded") != "true":
         control.click()
     return page.get_by_test_id(f"step-details-{step_id}")

@@ -46,7 +46,8 @@ def open_workflow(page: Page, served: Server, name: str, document: dict[str, Any
 
 
 def header_status(page: Page, status: str) -> None:
-    expect(page.get_by_role("heading", level=3).locator("xpath=..").get_by_text(status, exact=True)).to_be_visible()
+    # The workflow's name is the page's level-one heading; its status badge sits beside it.
+    expect(page.get_by_role("heading", level=1).locator("xpath=..").get_by_text(status, exact=True)).to_be_visible()
 
 
 def publish(page: Page) -> None:

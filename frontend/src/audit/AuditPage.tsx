@@ -49,7 +49,9 @@ export function AuditPage() {
 
   return (
     <Stack p="lg" gap="md">
-      <Title order={2}>Audit log</Title>
+      <Title order={1} size="h2">
+        Audit log
+      </Title>
       <Group gap="sm" align="flex-end" wrap="wrap" role="search" aria-label="Audit log filters">
         <Select
           label="Workflow"

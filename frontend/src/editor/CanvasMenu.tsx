@@ -14,8 +14,14 @@ export function CanvasMenu({ menu, onClose }: { menu: MenuAt | null; onClose: ()
   return (
     <Menu opened={menu !== null} onChange={(opened) => !opened && onClose()} position="bottom-start" withinPortal shadow="md">
       <Menu.Target>
-        {/* An invisible anchor where the pointer was. */}
-        <div style={{ position: "fixed", left: menu?.x ?? 0, top: menu?.y ?? 0, width: 1, height: 1, pointerEvents: "none" }} />
+        {/* An invisible anchor where the pointer was. Menu.Target gives it aria-expanded and aria-haspopup, allowed
+            only on a control: it has a button's role, hidden from assistive technology and out of the tab order, as
+            it is no control of its own (the keyboard deletes with Delete; axe: aria-allowed-attr). */}
+        <div
+          role="button"
+          aria-hidden="true"
+          tabIndex={-1}
+          style={{ position: "fixed", left: menu?.x ?? 0, top: menu?.y ?? 0, width: 1, height: 1, pointerEvents: "none" }} />
       </Menu.Target>
       <Menu.Dropdown>
         {menu && (

@@ -1,8 +1,13 @@
 // A condition edited with react-querybuilder and its Mantine controls. The builder works on its own copy
 // (with the ids it needs); the document gets the cleaned condition (no ids, no paths).
 import { useEffect, useMemo, useState } from "react";
-import { QueryBuilder, prepareRuleGroup, type Field, type RuleGroupType } from "react-querybuilder";
-import { QueryBuilderMantine } from "@react-querybuilder/mantine";
+import { QueryBuilder, prepareRuleGroup, type Field, type RuleGroupType, type ValueSelectorProps } from "react-querybuilder";
+import {
+  MantineValueEditor,
+  MantineValueSelector,
+  QueryBuilderMantine,
+  type MantineValueEditorProps,
+} from "@react-querybuilder/mantine";
 import "react-querybuilder/dist/query-builder.css";
 import "@mantine/dates/styles.css";
 import "./ConditionField.css";
@@ -38,6 +43,18 @@ function fieldsFor(columns: Column[], value: unknown): Field[] {
   return conditionFields([...columns, ...extra]) as Field[];
 }
 
+// The builder names its controls (Combinator, Field, Operator, Value) by a title alone, which assistive technology
+// need not read: each is named by that title as its accessible name too (axe: label-title-only).
+function NamedSelector(props: ValueSelectorProps) {
+  return <MantineValueSelector {...props} aria-label={props.title} />;
+}
+
+function NamedEditor(props: MantineValueEditorProps) {
+  return <MantineValueEditor {...props} extraProps={{ ...props.extraProps, "aria-label": props.title }} />;
+}
+
+const NAMED_CONTROLS = { valueSelector: NamedSelector, valueEditor: NamedEditor };
+
 export function ConditionField({ value, onChange, columns, optional, disabled }: Props) {
   const [query, setQuery] = useState<RuleGroupType>(() => toQuery(value));
   const fields = useMemo(() => fieldsFor(columns, value), [columns, value]);
@@ -67,6 +84,7 @@ export function ConditionField({ value, onChange, columns, optional, disabled }:
           resetOnFieldChange
           disabled={disabled}
           controlClassnames={{ queryBuilder: "queryBuilder-branches" }}
+          controlElements={NAMED_CONTROLS}
           translations={{ addRule: { label: "+ Rule", title: "Add rule" }, addGroup: { label: "+ Group", title: "Add group" } }}
         />
       </QueryBuilderMantine>

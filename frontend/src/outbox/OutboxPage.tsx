@@ -85,7 +85,9 @@ export function OutboxPage() {
     <Stack p="lg" gap="md">
       <Group justify="space-between" align="flex-end">
         <Stack gap={2}>
-          <Title order={2}>Outbox</Title>
+          <Title order={1} size="h2">
+            Outbox
+          </Title>
           <Text size="sm" c="dimmed">
             Every email your workflows' steps produced: sent, waiting, failed, or held and why.
           </Text>

@@ -39,7 +39,9 @@ export function SignInPage() {
       <Paper withBorder shadow="sm" p="xl" w={380}>
         <form onSubmit={submit}>
           <Stack>
-            <Title order={2}>Sign in to RedFlare</Title>
+            <Title order={1} size="h2">
+              Sign in to RedFlare
+            </Title>
             {error && (
               <Alert color="red" role="alert">
                 {error}

@@ -82,7 +82,9 @@ function Loaded({ loaded, tab, runId }: { loaded: Loaded; tab: WorkflowTab; runI
               Workflows
             </Anchor>
             <Text c="dimmed">/</Text>
-            <Title order={3}>{workflow.name}</Title>
+            <Title order={1} size="h3">
+              {workflow.name}
+            </Title>
             <StatusBadge workflow={workflow} />
           </Group>
           <LifecycleBar />

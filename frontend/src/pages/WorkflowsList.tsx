@@ -132,7 +132,9 @@ export function WorkflowsListPage() {
   return (
     <Stack p="lg" gap="md">
       <Group justify="space-between">
-        <Title order={2}>Workflows</Title>
+        <Title order={1} size="h2">
+          Workflows
+        </Title>
         {canEdit && <Button onClick={openCreate}>New Workflow</Button>}
       </Group>
 

@@ -98,7 +98,7 @@ function ThresholdField(props: FieldProps) {
     >
       <Group gap="sm" wrap="nowrap" mt={4}>
         <Slider
-          aria-label="Fuzzy threshold slider"
+          thumbLabel="Fuzzy threshold slider" // the thumb is what takes focus: it carries the name
           min={0}
           max={100}
           step={1}

@@ -74,7 +74,9 @@ export function PipelineView({ name }: { name: string }) {
       </Breadcrumbs>
       <Group justify="space-between" align="flex-start">
         <Group gap="sm">
-          <Title order={2}>{detail.name}</Title>
+          <Title order={1} size="h2">
+            {detail.name}
+          </Title>
           <Badge variant="light" tt="none">
             Version {detail.version}
           </Badge>

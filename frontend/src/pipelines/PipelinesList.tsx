@@ -47,7 +47,9 @@ export function PipelinesList() {
   return (
     <Stack p="md" gap="md">
       <Group justify="space-between">
-        <Title order={2}>Pipelines</Title>
+        <Title order={1} size="h2">
+          Pipelines
+        </Title>
         {canEdit && <Button onClick={() => setCreating(true)}>New pipeline</Button>}
       </Group>
       <Text size="sm" c="dimmed">

@@ -37,7 +37,8 @@ export function Transcript({
       <Text fw={600} size="sm" mb="xs">
         Transcript ({turns.length} turns)
       </Text>
-      <ScrollArea.Autosize mah={640} type="auto">
+      {/* Focusable, so a keyboard can scroll a long transcript (arrow keys, Page Down) as a pointer can. */}
+      <ScrollArea.Autosize mah={640} type="auto" viewportProps={{ tabIndex: 0 }}>
         <Stack gap={6} pr="sm">
           {turns.map((turn, index) => {
             const criteria = marks.get(index);
