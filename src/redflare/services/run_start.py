@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from redflare.adapters.db.driver import DriverStatement
 from redflare.adapters.db.ledger import calls_in_window
 from redflare.adapters.db.orm import Run, Workflow, WorkflowVersion, table_of
-from redflare.adapters.db.runs import QueuedRun, create_run, reopen_run, run_status
+from redflare.adapters.db.runs import QueuedRun, connection_of, create_run, reopen_run, run_status
 from redflare.domain.errors import Conflict, IllegalTransition
 from redflare.domain.loading import document_from_data, dump_document
 from redflare.domain.runs import RunStatus
@@ -26,7 +27,7 @@ from redflare.services.workflows import checked_document
 
 PUBLISHED = ("live", "paused")  # a manual run of a paused workflow is allowed: pausing stops the trigger only
 _WORKFLOWS = table_of(Workflow)
-_LOCK_WORKFLOW = select(_WORKFLOWS.c.id).where(_WORKFLOWS.c.id == bindparam("b_id")).with_for_update()
+_LOCK_WORKFLOW = DriverStatement(select(_WORKFLOWS.c.id).where(_WORKFLOWS.c.id == bindparam("b_id")).with_for_update())
 
 
 class CallLimitReached(Conflict):
@@ -72,7 +73,7 @@ def begin_run(
     it counts one call; a test run neither.
     """
     # Lock the workflow row (PostgreSQL): run numbers and the active version are read consistently.
-    session.execute(_LOCK_WORKFLOW, {"b_id": workflow.id})
+    _LOCK_WORKFLOW.execute(connection_of(session), {"b_id": workflow.id}).fetchall()
     if not test:
         refusal = call_limit_refusal(session, workflow, now)
         if refusal is not None:
