@@ -59,7 +59,7 @@ def built(cli_env: Path, clock: FixedClock) -> Iterator[tuple[TestClient, str]]:
 
 class TestTheRealBuild:
     def test_the_main_script_is_sent_as_brotli_and_cached_for_good(self, built: tuple[TestClient, str]) -> None:
-        """A browser taking Brotli gets the build's Brotli copy (under a third of the script) with a year-long,
+        """A browser taking Brotli gets the build's Brotli copy (under half the script) with a year-long,
         immutable cache lifetime; decoded, it is the script byte for byte."""
         client, main = built
         original = (BUILT / main.lstrip("/")).read_bytes()
@@ -68,7 +68,7 @@ class TestTheRealBuild:
         assert headers["cache-control"] == f"public, max-age={YEAR}, immutable"
         assert headers["vary"] == "Accept-Encoding"
         assert headers["content-type"].split(";")[0] in ("text/javascript", "application/javascript")
-        assert int(headers["content-length"]) == len(body) < len(original) / 3
+        assert int(headers["content-length"]) == len(body) < len(original) / 2
         assert brotli_decoded(body) == original
 
     def test_gzip_for_a_browser_without_brotli_and_plain_for_one_without_either(
