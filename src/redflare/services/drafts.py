@@ -97,7 +97,11 @@ def _storable(session: Session, data: object) -> WorkflowDocument:
     try:
         return storable_document(data)
     except InvalidWorkflow as refused:
-        raise every_issue(session, data, refused) from None
+        try:
+            document_from_data(data)
+        except InvalidWorkflow:
+            raise every_issue(session, data, refused) from None
+        raise  # it parses but cannot be stored (NUL text, a limit too large): that alone is the answer
 
 
 def _store_draft(
