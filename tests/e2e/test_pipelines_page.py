@@ -159,7 +159,7 @@ def test_the_list_shows_the_shipped_pipelines_and_an_edit_saves_a_new_version(
     expect(page.get_by_text("The pipeline was not saved")).to_be_visible()
     empty = criterion_card(page, "phrase_not_said")
     expect(empty.get_by_role("combobox", name="Phrases")).to_have_attribute("aria-invalid", "true")
-    expect(empty.get_by_text(re.compile("at least 1 item"))).to_be_visible()
+    expect(empty.get_by_text(re.compile("must have at least one entry"))).to_be_visible()
     expect(page.get_by_role("status")).to_have_count(0)
     assert served.api.get("/pipelines/default-qa")["version"] == 2
 
