@@ -312,6 +312,11 @@ def add_and_configure_the_steps(page: Page) -> None:
         panel.get_by_role("textbox", name="Group name").nth(index).fill(name)
     distribute = page.get_by_test_id("step-node-distribute")
     expect(distribute.get_by_text("B", exact=True)).to_be_visible()  # a port per group
+    # The form shows what Round-robin reads and nothing of the other modes (the kind's shown_when, from the catalog).
+    expect(panel.get_by_role("textbox", name="Seed")).to_be_visible()
+    for other in ("Share (%)", "Count"):
+        expect(panel.get_by_role("textbox", name=other, exact=True)).to_have_count(0)
+    expect(panel.get_by_role("combobox", name="Otherwise")).to_have_count(0)
 
     panel = add_step(page, "Distribute", "Send Alert", port="A")
     panel.get_by_role("textbox", name="Subject").fill("{{ input.count }} " + ALERT_SUBJECT)

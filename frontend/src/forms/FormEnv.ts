@@ -2,9 +2,11 @@
 // the step's issues, whether editing is allowed, and the whole config (for mode-dependent fields).
 import { createContext, useContext } from "react";
 import type { Column, Issue } from "../client";
+import type { ShownWhen } from "./visibility";
 
 export interface FormEnv {
-  stepType: string;
+  /** The step kind's fields that only some settings read (the catalog's `shown_when`). */
+  shownWhen: ShownWhen;
   /** The step's whole config (Distribute shows fields by its mode). */
   config: Record<string, unknown>;
   /** The conversation set's columns: conditions, sort keys, export columns, balance by. */

@@ -3,10 +3,10 @@
 import { Fragment } from "react";
 import { FieldInput } from "./FieldInput";
 import { useFormEnv } from "./FormEnv";
-import { isFieldShown } from "./hints";
 import { fieldPath } from "./issues";
 import type { FieldSpec } from "./schema";
 import { withKey } from "./values";
+import { isFieldShown } from "./visibility";
 
 interface Props {
   fields: FieldSpec[];
@@ -21,7 +21,7 @@ export function SchemaForm({ fields, value, onChange, path }: Props) {
   return (
     <>
       {fields
-        .filter((field) => isFieldShown(env.stepType, field.key, env.config, value[field.key]))
+        .filter((field) => isFieldShown(env.shownWhen, field.key, env.config, value[field.key]))
         .map((field) => (
           <Fragment key={field.key}>
             <FieldInput

@@ -1,5 +1,6 @@
 // What a JSON Schema alone cannot say about a field: which special input a key gets (the pipelines, the
-// integrations, the set's columns), readable labels of enum values, and fields that only one mode uses.
+// integrations, the set's columns) and readable labels of enum values. Which fields a mode uses is the step
+// kind's own (`shown_when` in the catalog; visibility.ts).
 
 /** Widgets chosen by a field's key, whatever the step (the same key means the same thing everywhere). */
 export const KEY_WIDGETS: Record<string, "pipeline" | "integration" | "column" | "columns" | "textarea" | "groupName"> = {
@@ -46,27 +47,4 @@ export function enumLabel(value: string): string {
   if (known) return known;
   const words = value.replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** Distribute fields that only some modes read (the schema says so only in prose: "Counts mode: …"). */
-const DISTRIBUTE_MODES: Record<string, string[]> = {
-  count: ["counts"],
-  rest: ["counts"],
-  share: ["percentage"],
-  condition: ["rules"],
-  otherwise: ["rules"],
-  balance_by: ["counts", "percentage", "round_robin"],
-  seed: ["counts", "percentage", "round_robin"],
-};
-
-/**
- * Whether the field `key` (at any depth) is shown for a step of `stepType` whose config is `config`.
- * A field holding a value stays shown, so nothing saved is ever hidden.
- */
-export function isFieldShown(stepType: string, key: string, config: Record<string, unknown>, value: unknown): boolean {
-  if (stepType !== "distribute") return true;
-  const modes = DISTRIBUTE_MODES[key];
-  const mode = config.mode;
-  if (!modes || typeof mode !== "string") return true;
-  return modes.includes(mode) || (value !== undefined && value !== null && value !== false);
 }

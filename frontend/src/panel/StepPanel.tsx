@@ -51,7 +51,7 @@ export function StepPanel({ stepId }: { stepId: string }) {
   const config = asRecord(step.config);
   const issues = nodeIssues(draft, stepId);
   const env: FormEnv = {
-    stepType: step.type,
+    shownWhen: kind?.shown_when ?? {},
     config,
     columns,
     pipelines: choices.pipelines.map((pipeline) => pipeline.name),
