@@ -32,7 +32,7 @@ def run_command(
     the credits or call limit (conversations left unprocessed).
     """
     from redflare.domain.errors import Conflict, InvalidWorkflow, NotFound
-    from redflare.domain.loading import load_document
+    from redflare.domain.loading import load_data
 
     path = Path(target)
     show = for_a_person(as_json=as_json)
@@ -40,8 +40,9 @@ def run_command(
         try:
             with watching(runner, bar, show=show):
                 if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
-                    document = load_document(path)
-                    resource = runner.run_document(document.model_dump(mode="json", exclude_none=True), test=test)
+                    # The file's data as it is: the run's checks list every issue at once, a broken trigger's
+                    # beside the steps' (checked_document), where parsing it first would name only the trigger's.
+                    resource = runner.run_document(load_data(path), test=test)
                 else:
                     resource = runner.run_workflow(target, test=test)
             ended, steps, label = progress_of(resource)

@@ -63,14 +63,14 @@ def export_command(
 def import_command(path: Annotated[Path, typer.Argument(help="A workflow file (.yaml, .yml, .json).")]) -> None:
     """Store a workflow file as a draft (refused, storing nothing, if it has issues)."""
     from redflare.domain.errors import InvalidWorkflow
-    from redflare.domain.loading import load_document
+    from redflare.domain.loading import load_data
     from redflare.services.workflows import checked_document, save_draft_by_name
 
     with open_runner() as runner:
         try:
-            document = load_document(path)
+            data = load_data(path)  # checked whole below: every issue at once, a broken trigger's and the steps'
             with runner.store.transaction() as session:
-                checked_document(session, document.model_dump(mode="json", exclude_none=True))
+                document = checked_document(session, data)
                 stored = save_draft_by_name(session, document, now=runner.clock.now())
         except InvalidWorkflow as exc:
             print_issues(f"Refused: {path} has {len(exc.issues)} issue(s); nothing was stored.", exc.issues)

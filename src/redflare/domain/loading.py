@@ -84,13 +84,19 @@ def document_from_data(data: Any) -> WorkflowDocument:
         raise InvalidWorkflow(named) from exc
 
 
-def load_document(path: Path) -> WorkflowDocument:
-    """Read a workflow file (.json, .yaml or .yml)."""
+def load_data(path: Path) -> Any:
+    """Read a workflow file (.json, .yaml or .yml) as plain data, not yet checked as a document: a caller that
+    checks it whole (services.workflows.checked_document) lists every issue at once, not only the parse's."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidWorkflow([Issue(path=str(path), message=f"cannot read: {exc.strerror}")]) from exc
-    return document_from_data(parse_text(text, source=str(path)))
+    return parse_text(text, source=str(path))
+
+
+def load_document(path: Path) -> WorkflowDocument:
+    """Read a workflow file (.json, .yaml or .yml)."""
+    return document_from_data(load_data(path))
 
 
 def dump_document(document: WorkflowDocument) -> dict[str, Any]:
