@@ -144,3 +144,34 @@ def test_a_workflow_is_built_and_published_with_the_keyboard_alone(page: Page, s
         ("select", "select_conversations", [], {"limit": 25}),
         ("process", "process_conversations", ["select"], {"pipeline": "default-qa"}),
     ]
+
+
+def test_two_steps_already_on_the_canvas_are_connected_with_the_keyboard(page: Page, served: Server) -> None:
+    """A line between two steps that are both there already, without the mouse: the step's panel has an "Input
+    from" list of the steps that may feed it; choosing one connects it as a drawn line would, and it is saved."""
+    sign_in_by_keys(page)
+    workflow_id = create_by_keys(page)
+    tab_to(page, node(page, "trigger"))
+    page.keyboard.press("Enter")
+    panel = page.locator("aside")
+    tab_to(page, panel.get_by_role("button", name="Integration Sync Completed"))
+    page.keyboard.press("Enter")
+    pick_option(page, panel.get_by_role("combobox", name="Integration"), "demo")
+    add_step_by_keys(page, "Integration Sync Completed", "Select Conversations")
+    add_step_by_keys(page, "Select Conversations", "Process Conversations")
+    # A second step after Select Conversations, beside Process Conversations: then feed it from Process instead.
+    panel = add_step_by_keys(page, "Select Conversations", "Filter")
+    expect(page.get_by_role("group", name="Edge from select to filter")).to_be_visible()
+    source = panel.get_by_role("combobox", name="Input from")
+    expect(source).to_have_value('Select Conversations "select"')
+    pick_option(page, source, 'Process Conversations "process"')
+    expect(page.get_by_role("group", name="Edge from process to filter")).to_be_visible()
+    expect(page.get_by_role("group", name="Edge from select to filter")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text=re.compile(r"^Saved$"))).to_be_visible()
+
+    draft = served.api.get(f"/workflows/{workflow_id}/draft")
+    assert [(step["id"], step.get("after", [])) for step in draft["steps"]] == [
+        ("select", []),
+        ("process", ["select"]),
+        ("filter", ["process"]),
+    ]

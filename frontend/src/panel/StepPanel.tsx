@@ -9,6 +9,7 @@ import { SchemaForm } from "../forms/SchemaForm";
 import { describeFields } from "../forms/schema";
 import { issuePlace } from "../forms/issues";
 import { asRecord, withKey } from "../forms/values";
+import { InputFrom } from "./InputFrom";
 import { IssueList } from "./IssueList";
 import { nodeIssues } from "./nodeIssues";
 import { PanelFrame } from "./PanelFrame";
@@ -81,6 +82,7 @@ export function StepPanel({ stepId }: { stepId: string }) {
       {kind ? (
         <FormEnvContext.Provider value={env}>
           <Stack gap="md">
+            {kind.takes_input && <InputFrom stepId={stepId} />}
             <SchemaForm fields={fields} value={config} onChange={change} path="" />
             <UnknownKeys
               keys={Object.keys(config).filter((key) => !fields.some((field) => field.key === key))}
