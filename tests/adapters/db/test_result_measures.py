@@ -111,7 +111,7 @@ class TestStoredMeasures:
         assert (call.interruptions, call.longest_silence_s, call.silence_s) == (1, 3.0, 3.0)
         assert call.talk_ratio == round(9 / 12, 4)  # by time: 9 s of the agent's, 3 of the customer's
         assert call.duration_s == 14.0  # no length imported: the speech span
-        assert call.agent_response_s is None  # a call's answer delay is its silence
+        assert call.agent_response_s == 3.0  # the caller stops at 7 s, the agent answers at 10 s
         assert (chat.agent_response_s, chat.duration_s, chat.interruptions) == (45.0, 120.0, None)
         greeting = call.evidence["greeting"]
         assert greeting is not None
@@ -142,4 +142,4 @@ class TestStoredMeasures:
         )
         row = frame.row(0, named=True)
         assert (row["interruptions"], row["longest_silence_s"], row["duration_s"]) == (1, 3.0, 14.0)
-        assert row["agent_response_s"] is None
+        assert row["agent_response_s"] == 3.0
