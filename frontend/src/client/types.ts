@@ -70,18 +70,10 @@ export interface Trigger {
   [key: string]: unknown;
 }
 
-export type StepType =
-  | "select_conversations"
-  | "process_conversations"
-  | "filter"
-  | "sort"
-  | "distribute"
-  | "send_alert"
-  | "schedule_export";
-
 export interface Step {
   id: string;
-  type: StepType | string;
+  /** A step kind's type as the catalog (GET /api/steps) lists it: the UI keeps no list of the kinds. */
+  type: string;
   /** Upstream step ids; "split.A" names port A of step "split". */
   after?: string[];
   config?: Record<string, unknown>;
