@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import POSTGRES_URL
-from tests.e2e.conftest import ADMIN, PASSWORD, Server
+from tests.e2e.conftest import ADMIN, PASSWORD, Server, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -168,6 +168,7 @@ def test_two_steps_already_on_the_canvas_are_connected_with_the_keyboard(page: P
     expect(page.get_by_role("group", name="Edge from process to filter")).to_be_visible()
     expect(page.get_by_role("group", name="Edge from select to filter")).to_have_count(0)
     expect(page.get_by_role("status").filter(has_text=re.compile(r"^Saved$"))).to_be_visible()
+    screenshot(page, "keyboard-input-from")
 
     draft = served.api.get(f"/workflows/{workflow_id}/draft")
     assert [(step["id"], step.get("after", [])) for step in draft["steps"]] == [

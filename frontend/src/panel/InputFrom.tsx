@@ -37,7 +37,7 @@ export function InputFrom({ stepId }: { stepId: string }) {
       description={
         inputs > 1
           ? `Takes input from ${inputs} steps; choosing one here makes it the only input.`
-          : "The step whose output this step takes, as a line on the canvas draws it."
+          : "The step this one takes its conversations from: the line into it on the canvas."
       }
       data={choices}
       value={value}
