@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CATALOG } from "./catalog.fixture";
 import { documentToFlow, knowledgeOf, parseRef, stepPorts, type StepFlowNode } from "./graph";
 import type { WorkflowDocument } from "../client";
+import { random } from "../testing/seeded";
 
 describe("documentToFlow", () => {
   it("connects a Distribute group's port to the step after it", () => {
@@ -99,18 +100,6 @@ describe("what each node shows, from the catalog and the server's summaries", ()
 });
 
 describe("property: labels never sit on lines, and each group gets one port row", () => {
-  /** A small seeded generator (mulberry32): the same cases on every run. */
-  function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it("holds for 500 random workflows of Distributes and the steps after their groups", () => {
     const next = random(3);
     const knowledge = knowledgeOf(CATALOG);

@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FIT, READABLE_ZOOM, onScreen, readableFit, reveal, type Rect, type Size, type Viewport } from "./view";
-
-/** A small seeded generator (mulberry32): the same cases on every run, many of them. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../testing/seeded";
 
 const within = (inner: Rect, size: Size, slack = 0.001) =>
   inner.x >= -slack && inner.y >= -slack && inner.x + inner.width <= size.width + slack && inner.y + inner.height <= size.height + slack;

@@ -74,7 +74,8 @@ export function FieldInput({ field, value, onChange, path }: Props) {
   );
 }
 
-interface Common {
+/** What every kind of input takes from its field: label, description, error and state. */
+export interface Common {
   label: string;
   description?: string;
   error?: string;

@@ -5,14 +5,7 @@ import { useContext, useRef, useState } from "react";
 import { Button, Group, Stack, Text, TextInput, Textarea } from "@mantine/core";
 import { EditorContext } from "../editor/context";
 import { variableGroups, withVariable, type TemplateVariables } from "./templateVariables";
-
-interface Common {
-  label: string;
-  description?: string;
-  error?: string;
-  required: boolean;
-  disabled: boolean;
-}
+import type { Common } from "./FieldInput";
 
 interface Props {
   common: Common;
