@@ -12,7 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import Server, canvas_settled, eventually
+from tests.e2e.conftest import Server, canvas_settled, eventually, sign_in
 
 TERMINAL = {"completed", "failed", "cancelled"}
 USER_PASSWORD = "another long password"
@@ -72,6 +72,23 @@ def wait_for_run(
 def step_of(run: dict[str, Any], step_id: str) -> dict[str, Any]:
     [found] = [step for step in run["steps"] if step["id"] == step_id]
     return dict(found)
+
+
+def step(step_id: str, step_type: str, after: list[str], **config: Any) -> dict[str, Any]:
+    return {"id": step_id, "type": step_type, "after": after, "config": config}
+
+
+def published(served: Server, name: str, *steps: dict[str, Any]) -> str:
+    """A manual workflow of these steps, created and published through the API; its id."""
+    created = served.api.post("/workflows", {"name": name, "trigger": {"type": "manual"}, "steps": list(steps)})
+    served.api.post(f"/workflows/{created['id']}/publish")
+    return str(created["id"])
+
+
+def open_run(page: Page, workflow_id: str, run: dict[str, Any]) -> None:
+    sign_in(page)
+    page.goto(f"/workflows/{workflow_id}/runs/{run['id']}")
+    expect(page.get_by_role("heading", name=f"Run #{run['number']}")).to_be_visible()
 
 
 def is_reddish(locator: Locator) -> bool:

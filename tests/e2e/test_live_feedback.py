@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import Server, screenshot, serve, sign_in
-from tests.e2e.helpers_extra import run_now, step_of, wait_for_run
+from tests.e2e.helpers_extra import open_run, published, run_now, step, step_of, wait_for_run
 from tests.smtp_servers import refusing_server
 
 pytestmark = [
@@ -47,22 +47,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         env |= {"REDFLARE_SMTP_MAX_ATTEMPTS": "6", "REDFLARE_SMTP_BACKOFF_S": "6", "REDFLARE_SMTP_TIMEOUT_S": "5"}
         with serve(tmp_path_factory.mktemp("live") / "data", env) as server:
             yield server
-
-
-def step(step_id: str, step_type: str, after: list[str], **config: Any) -> dict[str, Any]:
-    return {"id": step_id, "type": step_type, "after": after, "config": config}
-
-
-def published(served: Server, name: str, *steps: dict[str, Any]) -> str:
-    created = served.api.post("/workflows", {"name": name, "trigger": {"type": "manual"}, "steps": list(steps)})
-    served.api.post(f"/workflows/{created['id']}/publish")
-    return str(created["id"])
-
-
-def open_run(page: Page, workflow_id: str, run: dict[str, Any]) -> None:
-    sign_in(page)
-    page.goto(f"/workflows/{workflow_id}/runs/{run['id']}")
-    expect(page.get_by_role("heading", name=f"Run #{run['number']}")).to_be_visible()
 
 
 def header_fact(page: Page, label: str) -> Any:

@@ -25,7 +25,7 @@ from redflare.services.runs import cancel_run
 from tests.cli.test_serve import free_port
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import Server, eventually, serve, sign_in
-from tests.e2e.helpers_extra import is_reddish, run_now, step_of, wait_for_run
+from tests.e2e.helpers_extra import is_reddish, open_run, published, run_now, step, step_of, wait_for_run
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,16 +50,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     with serve(tmp_path_factory.mktemp("runs") / "data", smtp_down) as server:
         yield server
-
-
-def step(step_id: str, step_type: str, after: list[str], **config: Any) -> dict[str, Any]:
-    return {"id": step_id, "type": step_type, "after": after, "config": config}
-
-
-def published(served: Server, name: str, *steps: dict[str, Any]) -> str:
-    created = served.api.post("/workflows", {"name": name, "trigger": {"type": "manual"}, "steps": list(steps)})
-    served.api.post(f"/workflows/{created['id']}/publish")
-    return str(created["id"])
 
 
 @contextmanager
@@ -98,12 +88,6 @@ def cancelled_with_the_database_held(served: Server, run_id: str) -> Iterator[Co
                 yield connection
     finally:
         store.close()
-
-
-def open_run(page: Page, workflow_id: str, run: dict[str, Any]) -> None:
-    sign_in(page)
-    page.goto(f"/workflows/{workflow_id}/runs/{run['id']}")
-    expect(page.get_by_role("heading", name=f"Run #{run['number']}")).to_be_visible()
 
 
 def run_status(page: Page, number: int, status: str) -> Locator:
