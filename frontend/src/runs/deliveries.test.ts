@@ -66,29 +66,13 @@ describe("sameOrigin", () => {
 });
 
 describe("retryNote", () => {
-  const base: OutboxMessage = {
-    id: "m1",
-    run_id: "r1",
-    workflow_id: "w1",
-    step_id: "tell",
-    kind: "alert",
-    to: ["qa@example.com"],
-    subject: "s",
-    text: "t",
-    html: null,
-    status: "pending",
-    reason: null,
-    sendable: false,
-    attempts: [],
-    created_at: null,
-    sent_at: null,
-  };
+  const base = message("pending");
   const failed = (n: number) =>
     Array.from({ length: n }, (_, i) => ({ at: `2024-01-01T10:00:0${i}Z`, ok: false, error: "450 4.2.0 Greylisted" }));
 
   it("says which attempt failed of how many, and when the next is", () => {
-    const message = { ...base, attempts: failed(2), next_attempt_at: "2024-01-01T10:00:10Z" };
-    const note = retryNote(message, 6, new Date("2024-01-01T10:00:06Z"));
+    const waiting = { ...base, attempts: failed(2), next_attempt_at: "2024-01-01T10:00:10Z" };
+    const note = retryNote(waiting, 6, new Date("2024-01-01T10:00:06Z"));
     expect(note).toMatch(/^Retrying: attempt 2 of 6 failed \(450 4\.2\.0 Greylisted\) · next try at .+ \(in 4 s\)$/);
   });
 
