@@ -13,14 +13,22 @@ the thresholds its Filter steps test them against.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redflare.adapters.db.orm import AnalysisResult
+from redflare.domain.conditions import (
+    LIST_VALUE_OPERATORS,
+    ORDERED_OPERATORS,
+    UNARY_OPERATORS,
+    Condition,
+    iter_rules,
+)
 from redflare.services.runs import visible_run
 from redflare.services.users import Principal
 
@@ -29,7 +37,7 @@ SCORE_BINS = 10
 SENTIMENT_RANGE = (-1.0, 1.0)
 SENTIMENT_BINS = 10
 CHARTED = ("score", "sentiment")
-_NUMERIC_OPERATORS = {"<", "<=", ">", ">=", "=", "!=", "between", "notBetween"}
+_NUMERIC_OPERATORS = ORDERED_OPERATORS - LIST_VALUE_OPERATORS - UNARY_OPERATORS  # compare with one or two numbers
 
 
 @dataclass(frozen=True)
@@ -65,25 +73,20 @@ def filter_thresholds(definition: Mapping[str, Any]) -> list[dict[str, Any]]:
     for step in definition.get("steps", []):
         if step.get("type") != "filter":
             continue
-        for rule in _rules((step.get("config") or {}).get("condition") or {}):
-            field, operator, value = rule.get("field"), rule.get("operator"), rule.get("value")
-            if field not in CHARTED or operator not in _NUMERIC_OPERATORS:
+        try:
+            condition = Condition.model_validate((step.get("config") or {}).get("condition") or {})
+        except ValidationError:
+            continue  # a pinned definition was validated when published: nothing to draw from one that was not
+        for _, rule in iter_rules(condition):
+            if rule.field not in CHARTED or rule.operator not in _NUMERIC_OPERATORS:
                 continue
-            bounds = value if isinstance(value, list | tuple) else [value]
+            bounds = rule.value if isinstance(rule.value, list | tuple) else [rule.value]
             for bound in bounds:
                 number = _number(bound)
                 if number is not None:
-                    found.append({"step_id": step.get("id"), "field": field, "operator": operator, "value": number})
+                    threshold = {"field": rule.field, "operator": rule.operator.value, "value": number}
+                    found.append({"step_id": step.get("id"), **threshold})
     return found
-
-
-def _rules(group: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for item in group.get("rules") or []:
-        if isinstance(item, Mapping):
-            if "rules" in item:
-                yield from _rules(item)
-            else:
-                yield item
 
 
 def _number(value: Any) -> float | None:
