@@ -9,7 +9,6 @@ the result's evidence and turn sentiments, and the conversation's (or its transc
 
 from __future__ import annotations
 
-import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
@@ -18,9 +17,8 @@ from redflare.adapters.db.orm import Conversation as ConversationRow
 from redflare.analysis.pipeline import PipelineDefinition
 from redflare.analysis.verdicts import verdict_reasons
 from redflare.domain.errors import NotFound
-from redflare.services.runs import PREVIEW_ROWS, visible_run
+from redflare.services.runs import preview_frame, visible_run
 from redflare.services.users import Principal
-from redflare.sets.stored import read_stored
 
 
 def step_reasons(session: Session, *, principal: Principal, run_id: str, step_id: str) -> dict[str, dict[str, str]]:
@@ -74,10 +72,7 @@ def _preview_ids(session: Session, run_id: str, step_id: str) -> list[str]:
     ).first()
     if artifact is None:
         return []
-    try:
-        frame = read_stored(artifact.path, artifact.data, n_rows=PREVIEW_ROWS)
-    except (OSError, pl.exceptions.PolarsError):  # the file went: the preview shows nothing either
-        return []
+    frame = preview_frame(artifact)
     return [str(value) for value in frame["id"].to_list()] if "id" in frame.columns else []
 
 

@@ -246,12 +246,17 @@ def step_previews(session: Session, *, run_id: str, rows: int = PREVIEW_ROWS) ->
     """Per step, per output port, its first `rows` rows as JSON-safe records (a missing file previews nothing)."""
     previews: dict[str, dict[str, list[Any]]] = {}
     for artifact in session.scalars(select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.id)):
-        try:
-            frame = read_stored(artifact.path, artifact.data, n_rows=rows)
-        except (OSError, pl.exceptions.PolarsError):  # the file went or broke: the counts stand, the rows are gone
-            frame = pl.DataFrame()
+        frame = preview_frame(artifact, rows)
         previews.setdefault(artifact.step_id, {})[artifact.port] = [json_safe(row) for row in frame.to_dicts()]
     return previews
+
+
+def preview_frame(artifact: Artifact, rows: int = PREVIEW_ROWS) -> pl.DataFrame:
+    """An output set's first `rows` rows; empty when its file went or broke (the counts stand, the rows are gone)."""
+    try:
+        return read_stored(artifact.path, artifact.data, n_rows=rows)
+    except (OSError, pl.exceptions.PolarsError):
+        return pl.DataFrame()
 
 
 def json_safe(value: Any) -> Any:
